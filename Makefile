@@ -1,0 +1,34 @@
+# One-command set-up: every target creates .venv and installs what it needs.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PIP_FLAGS ?= --disable-pip-version-check --quiet
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install $(PIP_FLAGS) -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install $(PIP_FLAGS) -e '.[dev]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/rnn-apps demo --out runs/demo
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -q
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check rnn_apps tests benchmarks
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/sentiment_quality.py
+	$(BIN)/python benchmarks/sentiment_speed.py
+
+clean:
+	rm -rf runs .pytest_cache

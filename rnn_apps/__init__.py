@@ -1,0 +1,39 @@
+"""rnn-apps: recurrent neural networks as ready-made sequence applications.
+
+The task classes are imported lazily so that ``import rnn_apps`` and
+``rnn-apps --version`` stay fast and do not load TensorFlow.
+"""
+
+__version__ = "0.1.0"
+
+from rnn_apps.errors import DataError, ModelDirError, NotFittedError, RnnAppsError
+
+_LAZY = {
+    "SentimentClassifier": ("rnn_apps.tasks.sentiment", "SentimentClassifier"),
+    "RecurrentConfig": ("rnn_apps.core.config", "RecurrentConfig"),
+    "load": ("rnn_apps.core.saving", "load"),
+}
+
+__all__ = [
+    "__version__",
+    "DataError",
+    "ModelDirError",
+    "NotFittedError",
+    "RnnAppsError",
+    *_LAZY,
+]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        module_name, attribute = _LAZY[name]
+        value = getattr(importlib.import_module(module_name), attribute)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'rnn_apps' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

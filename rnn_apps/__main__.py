@@ -1,0 +1,4 @@
+from rnn_apps.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""What every task shares: configuration, the recurrent builder, training, saving."""

@@ -1,0 +1,21 @@
+"""Exceptions the toolkit raises for problems the user can fix.
+
+The CLI turns every :class:`RnnAppsError` into a one-line message and a
+non-zero exit status; from Python they are ordinary ``ValueError``s.
+"""
+
+
+class RnnAppsError(ValueError):
+    """Base class for errors caused by input, settings or model directories."""
+
+
+class DataError(RnnAppsError):
+    """The data given to a task cannot be used (missing, malformed, empty...)."""
+
+
+class ModelDirError(RnnAppsError):
+    """A directory is not a saved rnn-apps model of the expected task."""
+
+
+class NotFittedError(RnnAppsError, AttributeError):
+    """A method that needs a trained model was called before ``fit``."""

@@ -1,0 +1,1 @@
+"""Metrics per kind of output, and one report format."""

@@ -1,0 +1,1 @@
+"""Turning raw inputs into arrays: text vocabularies, label encoding."""

@@ -1,0 +1,101 @@
+"""Word- and character-level text vectorisation with Keras preprocessing layers.
+
+The vectoriser is a ``keras.layers.TextVectorization`` so the same lookup runs
+in training, in ``predict`` and inside an exported SavedModel (raw strings in).
+Sequences are right-padded with id 0, which ``Embedding(mask_zero=True)`` masks.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from rnn_apps.errors import DataError, RnnAppsError
+
+LEVELS = ("word", "char")
+STANDARDIZE = ("lower_and_strip_punctuation", "lower", "strip_punctuation", "none")
+PAD_ID, OOV_ID = 0, 1
+# Longest automatic sequence length, per level.
+AUTO_LENGTH_CAP = {"word": 200, "char": 1000}
+
+
+def check_texts(texts, what: str = "texts", allow_empty_text: bool = False) -> np.ndarray:
+    """Return the texts as a 1-D object array of ``str``; raise on bad items."""
+    if isinstance(texts, str):
+        raise DataError(f"{what} must be a list of strings, not a single string")
+    try:
+        items = list(texts)
+    except TypeError:
+        raise DataError(f"{what} must be a list of strings; got {type(texts).__name__}") from None
+    if not items:
+        raise DataError(f"{what} is empty")
+    for index, item in enumerate(items):
+        if not isinstance(item, str):
+            if item is None or (isinstance(item, float) and math.isnan(item)):
+                raise DataError(f"{what}[{index}] is missing")
+            raise DataError(f"{what}[{index}] is not a string: {item!r}")
+        if not allow_empty_text and not item.strip():
+            raise DataError(f"{what}[{index}] is an empty string")
+    return np.array(items, dtype=object)
+
+
+def check_text_settings(level, standardize, max_tokens, max_length) -> None:
+    if level not in LEVELS:
+        raise RnnAppsError(f"level must be one of {', '.join(LEVELS)}; got {level!r}")
+    if standardize not in STANDARDIZE:
+        raise RnnAppsError(f"standardize must be one of {', '.join(STANDARDIZE)}; "
+                           f"got {standardize!r}")
+    if max_tokens is not None and not (isinstance(max_tokens, int) and max_tokens > 2):
+        raise RnnAppsError(f"max_tokens must be an integer above 2 or None; got {max_tokens!r}")
+    if max_length is not None and not (isinstance(max_length, int) and max_length > 0):
+        raise RnnAppsError(f"max_length must be a positive integer or None; got {max_length!r}")
+
+
+def make_vectorizer(*, level: str, standardize: str, max_tokens, max_length: int,
+                    vocabulary=None, name: str = "vectorizer"):
+    import keras
+
+    return keras.layers.TextVectorization(
+        max_tokens=max_tokens,
+        standardize=None if standardize == "none" else standardize,
+        split="whitespace" if level == "word" else "character",
+        output_mode="int",
+        output_sequence_length=max_length,
+        vocabulary=None if vocabulary is None else list(vocabulary)[2:],
+        name=name,
+    )
+
+
+def auto_max_length(vectorizer_unpadded, texts: np.ndarray, level: str) -> int:
+    """99th percentile of token counts, capped, at least 1."""
+    lengths = []
+    for start in range(0, len(texts), 4096):
+        ids = vectorizer_unpadded(texts[start:start + 4096])
+        lengths.append(np.count_nonzero(np.asarray(ids), axis=1))
+    counts = np.concatenate(lengths)
+    return int(max(1, min(np.ceil(np.percentile(counts, 99)), AUTO_LENGTH_CAP[level])))
+
+
+def fit_vectorizer(texts: np.ndarray, *, level: str, standardize: str, max_tokens,
+                   max_length):
+    """Fit the vocabulary on ``texts``; return ``(vectorizer, max_length)``."""
+    check_text_settings(level, standardize, max_tokens, max_length)
+    probe = make_vectorizer(level=level, standardize=standardize, max_tokens=max_tokens,
+                            max_length=None)
+    probe.adapt(texts, batch_size=1024)
+    vocabulary = probe.get_vocabulary()
+    if len(vocabulary) <= 2:
+        raise DataError("the texts contain no tokens after standardisation")
+    if max_length is None:
+        max_length = auto_max_length(probe, texts, level)
+    vectorizer = make_vectorizer(level=level, standardize=standardize, max_tokens=max_tokens,
+                                 max_length=max_length, vocabulary=vocabulary)
+    return vectorizer, max_length
+
+
+def vectorize(vectorizer, texts: np.ndarray, batch_size: int = 4096) -> np.ndarray:
+    """Token ids ``[n, max_length]`` (int32), right-padded with 0."""
+    chunks = [np.asarray(vectorizer(texts[i:i + batch_size]), dtype=np.int32)
+              for i in range(0, len(texts), batch_size)]
+    return np.concatenate(chunks)

@@ -1,0 +1,217 @@
+"""Sentiment classification: many-to-one (text in, one class out)."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import ClassifierMixin
+
+from rnn_apps.core import training
+from rnn_apps.core.layers import POOLINGS
+from rnn_apps.core.task import BaseTask
+from rnn_apps.errors import DataError, RnnAppsError
+from rnn_apps.preprocessing import text as text_prep
+from rnn_apps.preprocessing.labels import LabelEncoder, check_labels
+
+
+def build_classifier_network(config, *, vocab_size: int, embedding_dim: int, pooling: str,
+                             n_classes: int):
+    """Token ids -> embedding (masked) -> recurrent stack -> pooling -> softmax."""
+    import keras
+
+    from rnn_apps.core.layers import pool_over_time
+    from rnn_apps.core.recurrent import build_recurrent_stack
+
+    inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
+    x = keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True, name="embedding")(inputs)
+    x = build_recurrent_stack(x, config, return_sequences=pooling != "last")
+    if pooling != "last":
+        x = pool_over_time(x, pooling)
+    outputs = keras.layers.Dense(n_classes, activation="softmax", name="probabilities")(x)
+    return keras.Model(inputs, outputs, name="sentiment_classifier")
+
+
+def _split_validation(texts, ids, valid_split: float, seed):
+    """Stratified hold-out when every class allows it, a plain random one otherwise."""
+    from sklearn.model_selection import train_test_split
+
+    n_valid = int(round(len(texts) * valid_split))
+    if n_valid < 1 or len(texts) - n_valid < 1:
+        return (texts, ids), None
+    counts = np.bincount(ids)
+    stratify = ids if counts[counts > 0].min() >= 2 and n_valid >= len(counts) else None
+    tr_x, va_x, tr_y, va_y = train_test_split(
+        texts, ids, test_size=n_valid, random_state=seed, stratify=stratify)
+    return (tr_x, tr_y), (va_x, va_y)
+
+
+class SentimentClassifier(ClassifierMixin, BaseTask):
+    """Recurrent text classifier (binary or multi-class) on raw strings.
+
+    Recurrent settings (``cell``, ``units``, ``layers``, ``bidirectional``,
+    ``dropout``, ``recurrent_dropout``, ``clipnorm``, ``clipvalue``) are those
+    of :class:`rnn_apps.RecurrentConfig`. ``level`` picks word or character
+    tokens; ``max_length=None`` takes the 99th percentile of training lengths.
+    ``pooling`` reduces the sequence: the ``last`` state, or ``mean``/``max``
+    over time. ``class_weight`` is None, ``"balanced"`` or a ``{label: weight}``
+    dict. ``patience`` epochs without a better validation loss stop training
+    and the best weights are restored.
+    """
+
+    task_name = "sentiment"
+
+    def __init__(self, *, cell="gru", units=64, layers=1, bidirectional=False, dropout=0.0,
+                 recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, level="word",
+                 standardize="lower_and_strip_punctuation", max_tokens=20000, max_length=None,
+                 embedding_dim=64, pooling="last", class_weight=None, epochs=10, batch_size=32,
+                 learning_rate=1e-3, patience=3, valid_split=0.1, seed=None, verbose=1):
+        self.cell = cell
+        self.units = units
+        self.layers = layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.recurrent_dropout = recurrent_dropout
+        self.clipnorm = clipnorm
+        self.clipvalue = clipvalue
+        self.level = level
+        self.standardize = standardize
+        self.max_tokens = max_tokens
+        self.max_length = max_length
+        self.embedding_dim = embedding_dim
+        self.pooling = pooling
+        self.class_weight = class_weight
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.patience = patience
+        self.valid_split = valid_split
+        self.seed = seed
+        self.verbose = verbose
+
+    # -- training ---------------------------------------------------------
+    def _check_params(self):
+        config = self._recurrent_config()
+        self._check_training_params()
+        text_prep.check_text_settings(self.level, self.standardize, self.max_tokens,
+                                      self.max_length)
+        if self.pooling not in POOLINGS:
+            raise RnnAppsError(f"pooling must be one of {', '.join(POOLINGS)}; "
+                               f"got {self.pooling!r}")
+        if not (isinstance(self.embedding_dim, int) and self.embedding_dim > 0):
+            raise RnnAppsError(f"embedding_dim must be a positive integer; "
+                               f"got {self.embedding_dim!r}")
+        return config
+
+    def _class_weights(self, encoder: LabelEncoder, ids: np.ndarray):
+        if self.class_weight is None:
+            return None
+        if self.class_weight == "balanced":
+            from sklearn.utils.class_weight import compute_class_weight
+
+            present = np.unique(ids)
+            weights = compute_class_weight("balanced", classes=present, y=ids)
+            return {int(c): float(w) for c, w in zip(present, weights)}
+        if isinstance(self.class_weight, dict):
+            by_label = {str(k): float(v) for k, v in self.class_weight.items()}
+            unknown = set(by_label) - {str(c) for c in encoder.classes}
+            if unknown:
+                raise DataError(f"class_weight names labels not in the data: "
+                                f"{', '.join(sorted(unknown))}")
+            return {i: by_label.get(str(c), 1.0) for i, c in enumerate(encoder.classes)}
+        raise RnnAppsError(f"class_weight must be None, 'balanced' or a dict; "
+                           f"got {self.class_weight!r}")
+
+    def fit(self, X, y, validation_data=None):
+        """Fit the vocabulary and the network; returns ``self``."""
+        config = self._check_params()
+        texts = text_prep.check_texts(X)
+        encoder = LabelEncoder.fit(check_labels(y, len(texts)))
+        ids = encoder.encode(check_labels(y, len(texts)))
+        if validation_data is not None:
+            val_texts = text_prep.check_texts(validation_data[0], what="validation texts")
+            val_ids = encoder.encode(check_labels(validation_data[1], len(val_texts),
+                                                  what="validation labels"))
+            train, valid = (texts, ids), (val_texts, val_ids)
+        else:
+            train, valid = _split_validation(texts, ids, self.valid_split, self.seed)
+        class_weight = self._class_weights(encoder, train[1])
+
+        training.set_seed(self.seed)
+        vectorizer, max_length = text_prep.fit_vectorizer(
+            train[0], level=self.level, standardize=self.standardize,
+            max_tokens=self.max_tokens, max_length=self.max_length)
+        vocabulary = vectorizer.get_vocabulary()
+        x_train = text_prep.vectorize(vectorizer, train[0])
+        validation = None
+        if valid is not None:
+            validation = (text_prep.vectorize(vectorizer, valid[0]), valid[1])
+        with training.build_scope():
+            from rnn_apps.core.recurrent import make_optimizer
+
+            model = build_classifier_network(
+                config, vocab_size=len(vocabulary), embedding_dim=self.embedding_dim,
+                pooling=self.pooling, n_classes=len(encoder))
+            model.compile(optimizer=make_optimizer(config, self.learning_rate),
+                          loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        self._train_keras(model, x_train, train[1], validation, class_weight)
+        self.model_ = model
+        self._set_state({"classes": encoder.classes, "vocabulary": vocabulary,
+                         "max_length": max_length}, vectorizer=vectorizer)
+        return self
+
+    # -- fitted state -----------------------------------------------------
+    def _get_state(self) -> dict:
+        return {"classes": list(self.encoder_.classes), "vocabulary": self.vocabulary_,
+                "max_length": self.max_length_}
+
+    def _set_state(self, state: dict, vectorizer=None) -> None:
+        self.encoder_ = LabelEncoder(state["classes"])
+        self.classes_ = np.array(self.encoder_.classes, dtype=object)
+        self.vocabulary_ = list(state["vocabulary"])
+        self.max_length_ = int(state["max_length"])
+        self.vectorizer_ = vectorizer or text_prep.make_vectorizer(
+            level=self.level, standardize=self.standardize, max_tokens=self.max_tokens,
+            max_length=self.max_length_, vocabulary=self.vocabulary_)
+
+    # -- inference --------------------------------------------------------
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities ``[n, n_classes]`` in the order of ``classes_``."""
+        self._check_is_fitted()
+        texts = text_prep.check_texts(X)
+        ids = text_prep.vectorize(self.vectorizer_, texts)
+        return np.asarray(self.model_.predict(ids, batch_size=256, verbose=0))
+
+    def predict(self, X) -> np.ndarray:
+        """The most probable label per text."""
+        return self.encoder_.decode(np.argmax(self.predict_proba(X), axis=1))
+
+    def evaluate(self, X, y) -> dict:
+        """``accuracy``, ``macro_f1``, ``n``, per-class scores and the confusion matrix."""
+        from rnn_apps.evaluation.classification import classification_metrics
+
+        self._check_is_fitted()
+        texts = text_prep.check_texts(X)
+        labels = check_labels(y, len(texts))
+        predicted = list(self.predict(texts))
+        classes = list(self.classes_)
+        classes += sorted({v for v in labels if v not in set(classes)}, key=str)
+        return classification_metrics(labels, predicted, classes)
+
+    # -- export -----------------------------------------------------------
+    def _export_archive(self):
+        import keras
+        import tensorflow as tf
+
+        vectorizer, model = self.vectorizer_, self.model_
+        class_names = tf.constant([str(c) for c in self.classes_])
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
+        def serve(text):
+            probabilities = model(vectorizer(text), training=False)
+            label = tf.gather(class_names, tf.argmax(probabilities, axis=-1))
+            return {"label": label, "probabilities": probabilities}
+
+        archive = keras.export.ExportArchive()
+        archive.track(vectorizer)
+        archive.track(model)
+        archive.add_endpoint("serving_default", serve)
+        return archive

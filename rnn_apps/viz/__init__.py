@@ -1,0 +1,1 @@
+"""Plots. Matplotlib runs headless (Agg); every function writes a PNG."""
