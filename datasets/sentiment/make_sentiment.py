@@ -7,11 +7,12 @@ was good but the service was awful" is negative, the same words in the other
 order are positive) and concessive clauses ("although ..., ..."). A bag-of-words
 model sees the same words in both classes; a recurrent model can read the order.
 
-    python datasets/sentiment/make_sentiment.py
+    python datasets/sentiment/make_sentiment.py [OUT_DIR]
 """
 
 import csv
 import random
+import sys
 from pathlib import Path
 
 SEED = 20261123
@@ -105,14 +106,15 @@ def write(path, rows):
         writer.writerows(rows)
 
 
-def main():
+def main(out_dir=HERE):
+    out_dir = Path(out_dir)
     rng = random.Random(SEED)
     train = generate(N_TRAIN, rng)
     test = generate(N_TEST, rng, exclude={text for text, _ in train})
-    write(HERE / "train.csv", train)
-    write(HERE / "test.csv", test)
-    print(f"wrote {len(train)} training and {len(test)} test sentences to {HERE}")
+    write(out_dir / "train.csv", train)
+    write(out_dir / "test.csv", test)
+    print(f"wrote {len(train)} training and {len(test)} test sentences to {out_dir}")
 
 
 if __name__ == "__main__":
-    main()
+    main(*sys.argv[1:])

@@ -84,12 +84,17 @@ def build_recurrent_stack(x, config, *, return_sequences: bool = False, name: st
 
 
 def make_optimizer(config, learning_rate: float):
-    """Adam with the config's gradient clipping."""
+    """Adam with the config's gradient clipping.
+
+    Keras takes one kind of clipping; a ``clipvalue`` replaces the (default)
+    ``clipnorm``.
+    """
     import keras
 
-    clip = {}
-    if config.clipnorm is not None:
-        clip["clipnorm"] = float(config.clipnorm)
     if config.clipvalue is not None:
-        clip["clipvalue"] = float(config.clipvalue)
+        clip = {"clipvalue": float(config.clipvalue)}
+    elif config.clipnorm is not None:
+        clip = {"clipnorm": float(config.clipnorm)}
+    else:
+        clip = {}
     return keras.optimizers.Adam(learning_rate=learning_rate, **clip)

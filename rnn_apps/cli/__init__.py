@@ -1,0 +1,33 @@
+"""The ``rnn-apps`` command line. Commands parse options and call the public API."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import click  # noqa: E402
+
+from rnn_apps import __version__  # noqa: E402
+from rnn_apps.cli.errors import FriendlyGroup  # noqa: E402
+
+
+@click.group(cls=FriendlyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="rnn-apps")
+def cli():
+    """Recurrent networks (SimpleRNN, LSTM, GRU) as ready-made sequence applications."""
+
+
+def _register():
+    from rnn_apps.cli.demo import demo
+    from rnn_apps.cli.sentiment import sentiment
+
+    cli.add_command(sentiment)
+    cli.add_command(demo)
+
+
+_register()
+
+
+def main():
+    cli(prog_name="rnn-apps")

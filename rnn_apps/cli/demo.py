@@ -1,0 +1,90 @@
+"""``rnn-apps demo``: every task end to end on the bundled data."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import click
+
+from rnn_apps.errors import DataError
+
+
+def find_datasets(explicit: str | None) -> Path:
+    """--datasets, else $RNN_APPS_DATASETS, else the repository's datasets/, else ./datasets."""
+    import rnn_apps
+
+    candidates = [explicit, os.environ.get("RNN_APPS_DATASETS"),
+                  Path(rnn_apps.__file__).resolve().parents[1] / "datasets", Path("datasets")]
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "sentiment" / "train.csv").is_file():
+            return Path(candidate)
+    raise DataError("bundled datasets not found; pass --datasets DIR "
+                    "(the datasets/ folder of the rnn-apps repository)")
+
+
+def _bag_of_words_accuracy(train, test, ngram_range) -> float:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = TfidfVectorizer(ngram_range=ngram_range)
+    model = LogisticRegression(max_iter=2000).fit(vectorizer.fit_transform(train[0]), train[1])
+    predicted = model.predict(vectorizer.transform(test[0]))
+    return float((predicted == test[1]).mean())
+
+
+def demo_sentiment(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
+    import numpy as np
+
+    from rnn_apps import SentimentClassifier
+    from rnn_apps.data.tables import read_labelled_texts
+    from rnn_apps.evaluation.report import format_report
+
+    train = read_labelled_texts(datasets / "sentiment" / "train.csv")
+    test = read_labelled_texts(datasets / "sentiment" / "test.csv")
+    clf = SentimentClassifier(cell="gru", units=32, epochs=epochs, seed=0, verbose=verbose)
+    clf.fit(*train)
+    metrics = clf.evaluate(*test)
+    click.echo(format_report(metrics, title="sentiment (GRU, word level) on datasets/sentiment/"
+                                            "test.csv"))
+    labels = np.array(test[1], dtype=object)
+    for name, ngrams in (("unigram", (1, 1)), ("uni+bigram", (1, 2))):
+        accuracy = _bag_of_words_accuracy(train, (test[0], labels), ngrams)
+        click.echo(f"baseline TF-IDF {name} + logistic regression: accuracy {accuracy:.4f}")
+    examples = ["the food was good but the service was awful",
+                "the service was awful but the food was good",
+                "the battery was not bad at all"]
+    for text, label, p in zip(examples, clf.predict(examples), clf.predict_proba(examples)):
+        click.echo(f"  {label:<8} {p.max():.3f}  {text}")
+    clf.save(out / "sentiment" / "model")
+    clf.export(out / "sentiment" / "export")
+    click.echo(f"model: {out / 'sentiment' / 'model'}  SavedModel: {out / 'sentiment' / 'export'}")
+    return {"task": "sentiment", "accuracy": metrics["accuracy"], "macro_f1": metrics["macro_f1"]}
+
+
+DEMOS = [demo_sentiment]
+
+
+@click.command()
+@click.option("--out", default="runs/demo", show_default=True,
+              help="Where the trained models and SavedModels go.")
+@click.option("--datasets", "datasets_dir", default=None,
+              help="The bundled datasets folder (found automatically in a source checkout).")
+@click.option("--epochs", type=int, default=10, show_default=True)
+@click.option("--quiet", is_flag=True, help="No training progress output.")
+def demo(out, datasets_dir, epochs, quiet):
+    """Train every task on the bundled data, print metrics, export SavedModels."""
+    datasets = find_datasets(datasets_dir)
+    summary = []
+    for run in DEMOS:
+        started = time.perf_counter()
+        click.echo(f"\n=== {run.__name__.removeprefix('demo_')} ===")
+        result = run(datasets, Path(out), epochs, 0 if quiet else 2)
+        result["seconds"] = time.perf_counter() - started
+        summary.append(result)
+    click.echo("\n=== summary ===")
+    for result in summary:
+        scores = "  ".join(f"{k} {v:.4f}" for k, v in result.items()
+                           if k not in ("task", "seconds"))
+        click.echo(f"{result['task']:<10} {scores}  ({result['seconds']:.0f} s)")

@@ -1,0 +1,89 @@
+"""Options shared by every task's commands, defined once as decorators."""
+
+from __future__ import annotations
+
+import click
+
+from rnn_apps.core.recurrent import cell_names
+from rnn_apps.data.tables import FORMATS
+
+
+def _apply(options):
+    def decorator(function):
+        for option in reversed(options):
+            function = option(function)
+        return function
+
+    return decorator
+
+
+recurrent_options = _apply([
+    click.option("--cell", type=click.Choice(cell_names()), default="gru", show_default=True,
+                 help="Recurrent cell: rnn (SimpleRNN), lstm or gru."),
+    click.option("--units", type=int, default=64, show_default=True,
+                 help="Hidden units per layer and direction."),
+    click.option("--layers", type=int, default=1, show_default=True,
+                 help="Stacked recurrent layers."),
+    click.option("--bidirectional/--no-bidirectional", default=False, show_default=True),
+    click.option("--dropout", type=float, default=0.0, show_default=True,
+                 help="Dropout after each recurrent layer."),
+    click.option("--recurrent-dropout", type=float, default=0.0, show_default=True,
+                 help="Dropout on the recurrent state (disables cuDNN kernels)."),
+    click.option("--clipnorm", type=float, default=1.0, show_default=True,
+                 help="Clip gradients to this norm (0 turns it off)."),
+    click.option("--clipvalue", type=float, default=None, help="Clip gradients to this value."),
+])
+
+training_options = _apply([
+    click.option("--epochs", type=int, default=10, show_default=True),
+    click.option("--batch-size", type=int, default=32, show_default=True),
+    click.option("--learning-rate", type=float, default=1e-3, show_default=True),
+    click.option("--patience", type=int, default=3, show_default=True,
+                 help="Stop after this many epochs without a better validation loss."),
+    click.option("--valid-split", type=float, default=0.1, show_default=True,
+                 help="Share of the training data held out for validation "
+                      "(ignored with --valid-data)."),
+    click.option("--seed", type=int, default=None, help="Random seed for a repeatable run."),
+    click.option("--quiet", is_flag=True, help="No training progress output."),
+])
+
+
+def table_options(*, labels: bool):
+    """--text-column, --label-column, --format, --no-header for tabular input."""
+    options = [
+        click.option("--text-column", default="text", show_default=True,
+                     help="Column holding the text (a 0-based number with --no-header)."),
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+                     help="File format; by default from the suffix "
+                          "(.csv, .tsv, .jsonl, .txt = one text per line)."),
+        click.option("--no-header", is_flag=True, help="CSV/TSV without a header row."),
+    ]
+    if labels:
+        options.insert(1, click.option(
+            "--label-column", default="label", show_default=True,
+            help="Column holding the label (a 0-based number with --no-header)."))
+    return _apply(options)
+
+
+def model_kwargs(options: dict) -> dict:
+    """Map parsed shared options onto task constructor keyword arguments."""
+    kwargs = dict(options)
+    if "quiet" in kwargs:
+        kwargs["verbose"] = 0 if kwargs.pop("quiet") else 1
+    if kwargs.get("clipnorm") == 0:
+        kwargs["clipnorm"] = None
+    return kwargs
+
+
+def table_kwargs(options: dict) -> dict:
+    """Pop the table options into reader keyword arguments."""
+    out = {"text_column": options.pop("text_column"), "fmt": options.pop("fmt"),
+           "header": not options.pop("no_header")}
+    if "label_column" in options:
+        out["label_column"] = options.pop("label_column")
+    return out
+
+
+def json_option(function):
+    return click.option("--json", "as_json", is_flag=True,
+                        help="Print one JSON object on stdout.")(function)

@@ -1,0 +1,129 @@
+"""``rnn-apps sentiment``: train, evaluate, predict, export."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import click
+
+from rnn_apps.cli.options import (json_option, model_kwargs, recurrent_options, table_kwargs,
+                                  table_options, training_options)
+
+
+@click.group()
+def sentiment():
+    """Text classification (many-to-one): a label per text."""
+
+
+@sentiment.command()
+@click.option("--data", required=True, help="Training file (CSV, TSV or JSON lines).")
+@click.option("--valid-data", default=None, help="Validation file (default: a split of --data).")
+@click.option("--out", required=True, help="Model directory to write.")
+@table_options(labels=True)
+@click.option("--level", type=click.Choice(["word", "char"]), default="word", show_default=True)
+@click.option("--max-tokens", type=int, default=20000, show_default=True,
+              help="Vocabulary size limit.")
+@click.option("--max-length", type=int, default=None,
+              help="Tokens per text (longer ones are cut; default: 99th percentile).")
+@click.option("--embedding-dim", type=int, default=64, show_default=True)
+@click.option("--pooling", type=click.Choice(["last", "mean", "max"]), default="last",
+              show_default=True, help="How the sequence of states becomes one vector.")
+@click.option("--class-weight", type=click.Choice(["none", "balanced"]), default="none",
+              show_default=True, help="Weight classes for imbalanced data.")
+@recurrent_options
+@training_options
+def train(data, valid_data, out, **options):
+    """Train a classifier on labelled texts and save it to --out."""
+    from rnn_apps import SentimentClassifier
+    from rnn_apps.data.tables import read_labelled_texts
+
+    reader = table_kwargs(options)
+    texts, labels = read_labelled_texts(data, **reader)
+    validation = read_labelled_texts(valid_data, **reader) if valid_data else None
+    options["class_weight"] = None if options["class_weight"] == "none" else "balanced"
+    clf = SentimentClassifier(**model_kwargs(options))
+    clf.fit(texts, labels, validation_data=validation)
+    clf.save(out)
+    history = clf.history_
+    epochs = len(history.get("loss", []))
+    line = f"trained {epochs} epochs on {len(texts)} texts"
+    if history.get("val_accuracy"):
+        best = history["val_loss"].index(min(history["val_loss"]))
+        line += (f"; best validation loss {history['val_loss'][best]:.4f} "
+                 f"(accuracy {history['val_accuracy'][best]:.4f}) at epoch {best + 1}")
+    click.echo(line)
+    click.echo(f"saved model to {out}")
+
+
+@sentiment.command()
+@click.option("--model", "model_dir", required=True, help="Model directory.")
+@click.option("--data", required=True, help="Labelled file to score.")
+@table_options(labels=True)
+@json_option
+def evaluate(model_dir, data, as_json, **options):
+    """Score a model on labelled texts (accuracy, macro_f1, n, per-class)."""
+    from rnn_apps import SentimentClassifier
+    from rnn_apps.data.tables import read_labelled_texts
+    from rnn_apps.evaluation.report import format_report
+
+    clf = SentimentClassifier.load(model_dir)
+    texts, labels = read_labelled_texts(data, **table_kwargs(options))
+    metrics = clf.evaluate(texts, _as_training_type(labels, clf.classes_))
+    if as_json:
+        click.echo(json.dumps(metrics))
+    else:
+        click.echo(format_report(metrics, title=f"sentiment model {model_dir} on {data}"))
+
+
+def _as_training_type(labels, classes):
+    """Labels read from text files are strings; match integer classes of a Python-fitted model."""
+    if len(classes) and all(isinstance(c, int) for c in classes):
+        try:
+            return [int(v) for v in labels]
+        except ValueError:
+            return labels
+    return labels
+
+
+@sentiment.command()
+@click.option("--model", "model_dir", required=True, help="Model directory.")
+@click.option("--data", default=None, help="File of texts (a column of a table, or .txt lines).")
+@click.option("--output", default=None, help="Write a CSV here instead of printing.")
+@table_options(labels=False)
+@click.argument("texts", nargs=-1)
+def predict(model_dir, data, output, texts, **options):
+    """Label texts given as arguments or in --data: label, probability, text."""
+    from rnn_apps import SentimentClassifier
+    from rnn_apps.data.tables import read_texts
+    from rnn_apps.errors import DataError
+
+    if bool(data) == bool(texts):
+        raise DataError("give texts as arguments or --data PATH (one of the two)")
+    clf = SentimentClassifier.load(model_dir)
+    inputs = read_texts(data, **table_kwargs(options)) if data else list(texts)
+    probabilities = clf.predict_proba(inputs)
+    labels = clf.classes_[probabilities.argmax(axis=1)]
+    if output:
+        with open(output, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["text", "label", "probability",
+                             *(f"p_{c}" for c in clf.classes_)])
+            for text, label, row in zip(inputs, labels, probabilities):
+                writer.writerow([text, label, f"{row.max():.6f}", *(f"{p:.6f}" for p in row)])
+        click.echo(f"wrote {len(inputs)} predictions to {output}")
+        return
+    for text, label, row in zip(inputs, labels, probabilities):
+        click.echo(f"{label}\t{row.max():.4f}\t{text}")
+
+
+@sentiment.command()
+@click.option("--model", "model_dir", required=True, help="Model directory.")
+@click.option("--out", required=True, help="SavedModel directory to write.")
+def export(model_dir, out):
+    """Write a TensorFlow SavedModel: text in, label and probabilities out."""
+    from rnn_apps import SentimentClassifier
+
+    SentimentClassifier.load(model_dir).export(out)
+    click.echo(f"exported SavedModel to {out} (signature serving_default: "
+               "text -> label, probabilities)")
