@@ -182,7 +182,8 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
 
     def predict(self, X) -> np.ndarray:
         """The most probable label per text."""
-        return self.encoder_.decode(np.argmax(self.predict_proba(X), axis=1))
+        probabilities = self.predict_proba(X)
+        return self.encoder_.decode(np.argmax(probabilities, axis=1))
 
     def evaluate(self, X, y) -> dict:
         """``accuracy``, ``macro_f1``, ``n``, per-class scores and the confusion matrix."""
