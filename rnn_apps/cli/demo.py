@@ -15,6 +15,8 @@ def find_datasets(explicit: str | None) -> Path:
     """--datasets, else $RNN_APPS_DATASETS, else the repository's datasets/, else ./datasets."""
     import rnn_apps
 
+    if explicit and not (Path(explicit) / "sentiment" / "train.csv").is_file():
+        raise DataError(f"bundled datasets not found in {explicit}")
     candidates = [explicit, os.environ.get("RNN_APPS_DATASETS"),
                   Path(rnn_apps.__file__).resolve().parents[1] / "datasets", Path("datasets")]
     for candidate in candidates:

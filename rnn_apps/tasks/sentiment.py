@@ -203,6 +203,8 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         import tensorflow as tf
 
         vectorizer, model = self.vectorizer_, self.model_
+        if not vectorizer.built:  # rebuilt from the saved vocabulary, never called yet
+            vectorizer(tf.constant(["x"]))
         class_names = tf.constant([str(c) for c in self.classes_])
 
         @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])

@@ -23,10 +23,13 @@ SERVE = textwrap.dedent("""
 """)
 
 
-def test_savedmodel_gives_the_same_answers_in_a_fresh_process(fitted_sentiment, tmp_path,
-                                                               sentiment_test):
+def test_savedmodel_gives_the_same_answers_in_a_fresh_process(fitted_sentiment, saved_sentiment,
+                                                               tmp_path, sentiment_test):
+    from rnn_apps import SentimentClassifier
+
     texts = sentiment_test[0][:20] + ["zzz entirely unseen words", "!!!"]
-    export_dir = fitted_sentiment.export(tmp_path / "export")
+    loaded = SentimentClassifier.load(saved_sentiment)
+    export_dir = loaded.export(tmp_path / "export")
     result = subprocess.run([sys.executable, "-c", SERVE, str(export_dir), json.dumps(texts)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
