@@ -17,24 +17,24 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "sentiment_labelled_sentences"
 
 SETTINGS = {
-    "GRU 64, last state": dict(cell="gru", units=64),
-    "BiGRU 64, max pool, dropout 0.3": dict(cell="gru", units=64, bidirectional=True,
-                                            pooling="max", dropout=0.3),
-    "BiLSTM 64, mean pool, dropout 0.3": dict(cell="lstm", units=64, bidirectional=True,
-                                              pooling="mean", dropout=0.3),
+    "GRU 64, last state": {"cell": "gru", "units": 64},
+    "BiGRU 64, max pool, dropout 0.3": {"cell": "gru", "units": 64, "bidirectional": True,
+                                            "pooling": "max", "dropout": 0.3},
+    "BiLSTM 64, mean pool, dropout 0.3": {"cell": "lstm", "units": 64, "bidirectional": True,
+                                              "pooling": "mean", "dropout": 0.3},
     # Character level: 0.668 on 2 folds at about 250 s per fold; not in the default run.
-    "BiGRU 64, char level, max pool": dict(cell="gru", units=64, bidirectional=True,
-                                           pooling="max", dropout=0.3, level="char",
-                                           embedding_dim=32, max_length=200),
+    "BiGRU 64, char level, max pool": {"cell": "gru", "units": 64, "bidirectional": True,
+                                           "pooling": "max", "dropout": 0.3, "level": "char",
+                                           "embedding_dim": 32, "max_length": 200},
 }
-COMMON = dict(embedding_dim=64, epochs=20, batch_size=32, patience=3, valid_split=0.1,
-              seed=0, verbose=0)
+COMMON = {"embedding_dim": 64, "epochs": 20, "batch_size": 32, "patience": 3, "valid_split": 0.1,
+              "seed": 0, "verbose": 0}
 
 
 def load(folder: Path):

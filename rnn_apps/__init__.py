@@ -15,12 +15,14 @@ _LAZY = {
 }
 
 __all__ = [
-    "__version__",
     "DataError",
     "ModelDirError",
     "NotFittedError",
+    "RecurrentConfig",
     "RnnAppsError",
-    *_LAZY,
+    "SentimentClassifier",
+    "__version__",
+    "load",
 ]
 
 

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATASETS = ROOT / "datasets"
 
 # Tiny settings: every test model trains in a few seconds on 2 CPU cores.
-TINY = dict(cell="gru", units=8, embedding_dim=8, epochs=2, batch_size=32, seed=0, verbose=0)
+TINY = {"cell": "gru", "units": 8, "embedding_dim": 8, "epochs": 2, "batch_size": 32, "seed": 0, "verbose": 0}
 
 
 def read_csv(path):

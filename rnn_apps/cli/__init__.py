@@ -6,10 +6,10 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import click  # noqa: E402
+import click
 
-from rnn_apps import __version__  # noqa: E402
-from rnn_apps.cli.errors import FriendlyGroup  # noqa: E402
+from rnn_apps import __version__
+from rnn_apps.cli.errors import FriendlyGroup
 
 
 @click.group(cls=FriendlyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -7,8 +7,14 @@ import json
 
 import click
 
-from rnn_apps.cli.options import (json_option, model_kwargs, recurrent_options, table_kwargs,
-                                  table_options, training_options)
+from rnn_apps.cli.options import (
+    json_option,
+    model_kwargs,
+    recurrent_options,
+    table_kwargs,
+    table_options,
+    training_options,
+)
 
 
 @click.group()

@@ -6,7 +6,7 @@ module); every task picks it up through :class:`RecurrentConfig`.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 _CELLS: dict[str, Callable] = {}
 

@@ -11,8 +11,12 @@ def classification_metrics(y_true, y_pred, classes: list) -> dict:
     ``classes`` fixes the order of the per-class rows and the matrix, so a class
     missing from this sample still gets a row (with zero support).
     """
-    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
-    from sklearn.metrics import precision_recall_fscore_support
+    from sklearn.metrics import (
+        accuracy_score,
+        confusion_matrix,
+        f1_score,
+        precision_recall_fscore_support,
+    )
 
     y_true, y_pred = list(y_true), list(y_pred)
     labels = list(classes)

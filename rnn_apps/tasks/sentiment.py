@@ -34,7 +34,7 @@ def _split_validation(texts, ids, valid_split: float, seed):
     """Stratified hold-out when every class allows it, a plain random one otherwise."""
     from sklearn.model_selection import train_test_split
 
-    n_valid = int(round(len(texts) * valid_split))
+    n_valid = round(len(texts) * valid_split)
     if n_valid < 1 or len(texts) - n_valid < 1:
         return (texts, ids), None
     counts = np.bincount(ids)

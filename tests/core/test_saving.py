@@ -8,10 +8,9 @@ from rnn_apps.errors import ModelDirError
 
 def test_atomic_directory_leaves_nothing_on_failure(tmp_path):
     target = tmp_path / "model"
-    with pytest.raises(RuntimeError):
-        with saving.atomic_directory(target) as tmp:
-            (tmp / "half.txt").write_text("x")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), saving.atomic_directory(target) as tmp:
+        (tmp / "half.txt").write_text("x")
+        raise RuntimeError("boom")
     assert not target.exists()
     assert list(tmp_path.iterdir()) == []
 
@@ -28,9 +27,9 @@ def test_atomic_directory_replaces_an_old_model_but_not_user_files(tmp_path):
     users = tmp_path / "notes"
     users.mkdir()
     (users / "thesis.tex").write_text("precious")
-    with pytest.raises(ModelDirError, match="not an rnn-apps model"):
-        with saving.atomic_directory(users):
-            pass
+    with pytest.raises(ModelDirError, match="not an rnn-apps model"), \
+            saving.atomic_directory(users):
+        pass
     assert (users / "thesis.tex").read_text() == "precious"
 
 

@@ -13,7 +13,7 @@ def test_history_csv_round_trip(tmp_path):
 
 
 def test_training_params_are_checked():
-    ok = dict(epochs=1, batch_size=2, learning_rate=0.1, patience=1, valid_split=0.2)
+    ok = {"epochs": 1, "batch_size": 2, "learning_rate": 0.1, "patience": 1, "valid_split": 0.2}
     training.check_training_params(**ok)
     for key, bad in [("epochs", 0), ("batch_size", 1.5), ("learning_rate", -1),
                      ("patience", -2), ("valid_split", 1.0)]:
