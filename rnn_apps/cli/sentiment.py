@@ -32,6 +32,8 @@ def sentiment():
               help="Vocabulary size limit.")
 @click.option("--max-length", type=int, default=None,
               help="Tokens per text (longer ones are cut; default: 99th percentile).")
+@click.option("--truncating", type=click.Choice(["post", "pre"]), default="post",
+              show_default=True, help="Cut longer texts at the end (post) or the start (pre).")
 @click.option("--embedding-dim", type=int, default=64, show_default=True)
 @click.option("--pooling", type=click.Choice(["last", "mean", "max"]), default="last",
               show_default=True, help="How the sequence of states becomes one vector.")

@@ -52,8 +52,12 @@ def check_text_settings(level, standardize, max_tokens, max_length) -> None:
         raise RnnAppsError(f"max_length must be a positive integer or None; got {max_length!r}")
 
 
-def make_vectorizer(*, level: str, standardize: str, max_tokens, max_length: int,
-                    vocabulary=None, name: str = "vectorizer"):
+TRUNCATING = ("post", "pre")
+
+
+def make_vectorizer(*, level: str, standardize: str, max_tokens, vocabulary=None,
+                    name: str = "vectorizer"):
+    """A ``TextVectorization`` layer giving unpadded-length ids (padded per batch)."""
     import keras
 
     return keras.layers.TextVectorization(
@@ -61,41 +65,83 @@ def make_vectorizer(*, level: str, standardize: str, max_tokens, max_length: int
         standardize=None if standardize == "none" else standardize,
         split="whitespace" if level == "word" else "character",
         output_mode="int",
-        output_sequence_length=max_length,
         vocabulary=None if vocabulary is None else list(vocabulary)[2:],
         name=name,
     )
 
 
-def auto_max_length(vectorizer_unpadded, texts: np.ndarray, level: str) -> int:
+def fix_length(ids, max_length: int, truncating: str):
+    """Right-padded ids ``[batch, max_length]``; TensorFlow ops, so it runs in a graph.
+
+    ``truncating="post"`` keeps the first ``max_length`` tokens of a longer
+    text, ``"pre"`` keeps the last ones (Keras' ``pad_sequences`` names).
+    """
+    import tensorflow as tf
+
+    ragged = tf.RaggedTensor.from_tensor(ids, padding=PAD_ID)
+    ragged = ragged[:, :max_length] if truncating == "post" else ragged[:, -max_length:]
+    return ragged.to_tensor(default_value=PAD_ID, shape=[None, max_length])
+
+
+class TextEncoder:
+    """Raw strings to right-padded token ids of a fixed length.
+
+    Wraps a Keras ``TextVectorization`` layer (word or character split) plus
+    the length rule. Its state is plain JSON (``get_state``/``from_state``),
+    and ``__call__`` is pure TensorFlow, so an exported SavedModel can run it.
+    """
+
+    def __init__(self, *, level, standardize, max_tokens, max_length, truncating, vocabulary):
+        check_text_settings(level, standardize, max_tokens, max_length)
+        if truncating not in TRUNCATING:
+            raise RnnAppsError(f"truncating must be one of {', '.join(TRUNCATING)}; "
+                               f"got {truncating!r}")
+        self.level, self.standardize, self.max_tokens = level, standardize, max_tokens
+        self.max_length, self.truncating = int(max_length), truncating
+        self.vocabulary = list(vocabulary)
+        self.layer = make_vectorizer(level=level, standardize=standardize,
+                                     max_tokens=max_tokens, vocabulary=self.vocabulary)
+
+    @classmethod
+    def fit(cls, texts: np.ndarray, *, level="word", standardize="lower_and_strip_punctuation",
+            max_tokens=None, max_length=None, truncating="post"):
+        """Fit the vocabulary; ``max_length=None`` takes the 99th percentile length."""
+        check_text_settings(level, standardize, max_tokens, max_length)
+        probe = make_vectorizer(level=level, standardize=standardize, max_tokens=max_tokens)
+        probe.adapt(texts, batch_size=1024)
+        vocabulary = probe.get_vocabulary()
+        if len(vocabulary) <= 2:
+            raise DataError("the texts contain no tokens after standardisation")
+        if max_length is None:
+            max_length = auto_max_length(probe, texts, level)
+        return cls(level=level, standardize=standardize, max_tokens=max_tokens,
+                   max_length=max_length, truncating=truncating, vocabulary=vocabulary)
+
+    def __call__(self, texts):
+        """String tensor ``[batch]`` to int ids ``[batch, max_length]`` (graph-safe)."""
+        return fix_length(self.layer(texts), self.max_length, self.truncating)
+
+    def encode(self, texts: np.ndarray, batch_size: int = 4096) -> np.ndarray:
+        """Token ids ``[n, max_length]`` (int32) for an array of strings."""
+        chunks = [np.asarray(self(texts[i:i + batch_size]), dtype=np.int32)
+                  for i in range(0, len(texts), batch_size)]
+        return np.concatenate(chunks)
+
+    def get_state(self) -> dict:
+        return {"level": self.level, "standardize": self.standardize,
+                "max_tokens": self.max_tokens, "max_length": self.max_length,
+                "truncating": self.truncating, "vocabulary": self.vocabulary}
+
+    @classmethod
+    def from_state(cls, state: dict) -> TextEncoder:
+        return cls(**state)
+
+
+def auto_max_length(vectorizer, texts: np.ndarray, level: str) -> int:
     """99th percentile of token counts, capped, at least 1."""
     lengths = []
     for start in range(0, len(texts), 4096):
-        ids = vectorizer_unpadded(texts[start:start + 4096])
+        ids = vectorizer(texts[start:start + 4096])
         lengths.append(np.count_nonzero(np.asarray(ids), axis=1))
     counts = np.concatenate(lengths)
     return int(max(1, min(np.ceil(np.percentile(counts, 99)), AUTO_LENGTH_CAP[level])))
-
-
-def fit_vectorizer(texts: np.ndarray, *, level: str, standardize: str, max_tokens,
-                   max_length):
-    """Fit the vocabulary on ``texts``; return ``(vectorizer, max_length)``."""
-    check_text_settings(level, standardize, max_tokens, max_length)
-    probe = make_vectorizer(level=level, standardize=standardize, max_tokens=max_tokens,
-                            max_length=None)
-    probe.adapt(texts, batch_size=1024)
-    vocabulary = probe.get_vocabulary()
-    if len(vocabulary) <= 2:
-        raise DataError("the texts contain no tokens after standardisation")
-    if max_length is None:
-        max_length = auto_max_length(probe, texts, level)
-    vectorizer = make_vectorizer(level=level, standardize=standardize, max_tokens=max_tokens,
-                                 max_length=max_length, vocabulary=vocabulary)
-    return vectorizer, max_length
-
-
-def vectorize(vectorizer, texts: np.ndarray, batch_size: int = 4096) -> np.ndarray:
-    """Token ids ``[n, max_length]`` (int32), right-padded with 0."""
-    chunks = [np.asarray(vectorizer(texts[i:i + batch_size]), dtype=np.int32)
-              for i in range(0, len(texts), batch_size)]
-    return np.concatenate(chunks)

@@ -50,7 +50,8 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
     Recurrent settings (``cell``, ``units``, ``layers``, ``bidirectional``,
     ``dropout``, ``recurrent_dropout``, ``clipnorm``, ``clipvalue``) are those
     of :class:`rnn_apps.RecurrentConfig`. ``level`` picks word or character
-    tokens; ``max_length=None`` takes the 99th percentile of training lengths.
+    tokens; ``max_length=None`` takes the 99th percentile of training lengths;
+    ``truncating`` cuts longer texts at the end (``post``) or start (``pre``).
     ``pooling`` reduces the sequence: the ``last`` state, or ``mean``/``max``
     over time. ``class_weight`` is None, ``"balanced"`` or a ``{label: weight}``
     dict. ``patience`` epochs without a better validation loss stop training
@@ -62,7 +63,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
     def __init__(self, *, cell="gru", units=64, layers=1, bidirectional=False, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, level="word",
                  standardize="lower_and_strip_punctuation", max_tokens=20000, max_length=None,
-                 embedding_dim=64, pooling="last", class_weight=None, epochs=10, batch_size=32,
+                 truncating="post", embedding_dim=64, pooling="last", class_weight=None, epochs=10, batch_size=32,
                  learning_rate=1e-3, patience=3, valid_split=0.1, seed=None, verbose=1):
         self.cell = cell
         self.units = units
@@ -76,6 +77,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         self.standardize = standardize
         self.max_tokens = max_tokens
         self.max_length = max_length
+        self.truncating = truncating
         self.embedding_dim = embedding_dim
         self.pooling = pooling
         self.class_weight = class_weight
@@ -93,6 +95,9 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         self._check_training_params()
         text_prep.check_text_settings(self.level, self.standardize, self.max_tokens,
                                       self.max_length)
+        if self.truncating not in text_prep.TRUNCATING:
+            raise RnnAppsError(f"truncating must be one of {', '.join(text_prep.TRUNCATING)}; "
+                               f"got {self.truncating!r}")
         if self.pooling not in POOLINGS:
             raise RnnAppsError(f"pooling must be one of {', '.join(POOLINGS)}; "
                                f"got {self.pooling!r}")
@@ -124,60 +129,54 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         """Fit the vocabulary and the network; returns ``self``."""
         config = self._check_params()
         texts = text_prep.check_texts(X)
-        encoder = LabelEncoder.fit(check_labels(y, len(texts)))
-        ids = encoder.encode(check_labels(y, len(texts)))
+        labels = check_labels(y, len(texts))
+        label_encoder = LabelEncoder.fit(labels)
+        ids = label_encoder.encode(labels)
         if validation_data is not None:
             val_texts = text_prep.check_texts(validation_data[0], what="validation texts")
-            val_ids = encoder.encode(check_labels(validation_data[1], len(val_texts),
+            val_ids = label_encoder.encode(check_labels(validation_data[1], len(val_texts),
                                                   what="validation labels"))
             train, valid = (texts, ids), (val_texts, val_ids)
         else:
             train, valid = _split_validation(texts, ids, self.valid_split, self.seed)
-        class_weight = self._class_weights(encoder, train[1])
+        class_weight = self._class_weights(label_encoder, train[1])
 
         training.set_seed(self.seed)
-        vectorizer, max_length = text_prep.fit_vectorizer(
+        encoder = text_prep.TextEncoder.fit(
             train[0], level=self.level, standardize=self.standardize,
-            max_tokens=self.max_tokens, max_length=self.max_length)
-        vocabulary = vectorizer.get_vocabulary()
-        x_train = text_prep.vectorize(vectorizer, train[0])
+            max_tokens=self.max_tokens, max_length=self.max_length, truncating=self.truncating)
+        x_train = encoder.encode(train[0])
         validation = None
         if valid is not None:
-            validation = (text_prep.vectorize(vectorizer, valid[0]), valid[1])
+            validation = (encoder.encode(valid[0]), valid[1])
         with training.build_scope():
             from rnn_apps.core.recurrent import make_optimizer
 
             model = build_classifier_network(
-                config, vocab_size=len(vocabulary), embedding_dim=self.embedding_dim,
-                pooling=self.pooling, n_classes=len(encoder))
+                config, vocab_size=len(encoder.vocabulary), embedding_dim=self.embedding_dim,
+                pooling=self.pooling, n_classes=len(label_encoder))
             model.compile(optimizer=make_optimizer(config, self.learning_rate),
                           loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         self._train_keras(model, x_train, train[1], validation, class_weight)
         self.model_ = model
-        self._set_state({"classes": encoder.classes, "vocabulary": vocabulary,
-                         "max_length": max_length}, vectorizer=vectorizer)
+        self._set_state({"classes": label_encoder.classes, "text": encoder.get_state()})
         return self
 
     # -- fitted state -----------------------------------------------------
     def _get_state(self) -> dict:
-        return {"classes": list(self.encoder_.classes), "vocabulary": self.vocabulary_,
-                "max_length": self.max_length_}
+        return {"classes": list(self.encoder_.classes), "text": self.text_encoder_.get_state()}
 
-    def _set_state(self, state: dict, vectorizer=None) -> None:
+    def _set_state(self, state: dict) -> None:
         self.encoder_ = LabelEncoder(state["classes"])
         self.classes_ = np.array(self.encoder_.classes, dtype=object)
-        self.vocabulary_ = list(state["vocabulary"])
-        self.max_length_ = int(state["max_length"])
-        self.vectorizer_ = vectorizer or text_prep.make_vectorizer(
-            level=self.level, standardize=self.standardize, max_tokens=self.max_tokens,
-            max_length=self.max_length_, vocabulary=self.vocabulary_)
+        self.text_encoder_ = text_prep.TextEncoder.from_state(state["text"])
 
     # -- inference --------------------------------------------------------
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities ``[n, n_classes]`` in the order of ``classes_``."""
         self._check_is_fitted()
         texts = text_prep.check_texts(X)
-        ids = text_prep.vectorize(self.vectorizer_, texts)
+        ids = self.text_encoder_.encode(texts)
         return np.asarray(self.model_.predict(ids, batch_size=256, verbose=0))
 
     def predict(self, X) -> np.ndarray:
@@ -202,19 +201,19 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         import keras
         import tensorflow as tf
 
-        vectorizer, model = self.vectorizer_, self.model_
-        if not vectorizer.built:  # rebuilt from the saved vocabulary, never called yet
-            vectorizer(tf.constant(["x"]))
+        text_encoder, model = self.text_encoder_, self.model_
+        if not text_encoder.layer.built:  # rebuilt from the saved vocabulary, never called yet
+            text_encoder.layer(tf.constant(["x"]))
         class_names = tf.constant([str(c) for c in self.classes_])
 
         @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
         def serve(text):
-            probabilities = model(vectorizer(text), training=False)
+            probabilities = model(text_encoder(text), training=False)
             label = tf.gather(class_names, tf.argmax(probabilities, axis=-1))
             return {"label": label, "probabilities": probabilities}
 
         archive = keras.export.ExportArchive()
-        archive.track(vectorizer)
+        archive.track(text_encoder.layer)
         archive.track(model)
         archive.add_endpoint("serving_default", serve)
         return archive

@@ -108,8 +108,8 @@ def test_mean_pooling_network_ignores_padding():
 
 def test_character_level_model(sentiment_train):
     clf = SentimentClassifier(**TINY, level="char").fit(*[p[:80] for p in sentiment_train])
-    assert clf.max_length_ > 20
-    assert "e" in clf.vocabulary_
+    assert clf.text_encoder_.max_length > 20
+    assert "e" in clf.text_encoder_.vocabulary
     assert clf.predict(["zzz unseen ###"]).shape == (1,)
 
 
