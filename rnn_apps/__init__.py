@@ -10,6 +10,7 @@ from rnn_apps.errors import DataError, ModelDirError, NotFittedError, RnnAppsErr
 
 _LAZY = {
     "SentimentClassifier": ("rnn_apps.tasks.sentiment", "SentimentClassifier"),
+    "TextGenerator": ("rnn_apps.tasks.textgen", "TextGenerator"),
     "RecurrentConfig": ("rnn_apps.core.config", "RecurrentConfig"),
     "load": ("rnn_apps.core.saving", "load"),
 }
@@ -21,6 +22,7 @@ __all__ = [
     "RecurrentConfig",
     "RnnAppsError",
     "SentimentClassifier",
+    "TextGenerator",
     "__version__",
     "load",
 ]

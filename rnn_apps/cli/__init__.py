@@ -21,8 +21,10 @@ def cli():
 def _register():
     from rnn_apps.cli.demo import demo
     from rnn_apps.cli.sentiment import sentiment
+    from rnn_apps.cli.textgen import textgen
 
     cli.add_command(sentiment)
+    cli.add_command(textgen)
     cli.add_command(demo)
 
 

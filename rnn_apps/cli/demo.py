@@ -65,7 +65,30 @@ def demo_sentiment(datasets: Path, out: Path, epochs: int, verbose: int) -> dict
     return {"task": "sentiment", "accuracy": metrics["accuracy"], "macro_f1": metrics["macro_f1"]}
 
 
-DEMOS = [demo_sentiment]
+def demo_textgen(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
+    from rnn_apps import TextGenerator
+    from rnn_apps.data.tables import read_text_file
+    from rnn_apps.evaluation.report import format_report
+
+    text = read_text_file(datasets / "textgen" / "corpus.txt")
+    cut = int(len(text) * 0.9)
+    model = TextGenerator(cell="lstm", units=128, embedding_dim=32, bptt=64, batch_size=16,
+                          epochs=max(epochs * 3, 1), learning_rate=3e-3, seed=0,
+                          verbose=verbose)
+    model.fit(text[:cut], validation_data=text[cut:])
+    metrics = model.evaluate(text[cut:])
+    click.echo(format_report(metrics, title="textgen (LSTM 128, truncated BPTT) on the last "
+                                            "10% of datasets/textgen/corpus.txt"))
+    click.echo("sample (temperature 0.6, seed 0):")
+    click.echo("  " + model.generate("The ", length=160, temperature=0.6, seed=0)
+               .replace("\n", "\n  "))
+    model.save(out / "textgen" / "model")
+    model.export(out / "textgen" / "export")
+    click.echo(f"model: {out / 'textgen' / 'model'}  SavedModel: {out / 'textgen' / 'export'}")
+    return {"task": "textgen", "bits_per_char": metrics["bits_per_char"]}
+
+
+DEMOS = [demo_sentiment, demo_textgen]
 
 
 @click.command()

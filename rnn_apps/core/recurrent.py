@@ -46,8 +46,11 @@ def _gru(units, **kwargs):
     return keras.layers.GRU(units, **kwargs)
 
 
-def make_recurrent_layer(config, *, return_sequences: bool, name: str):
-    """One recurrent layer (bidirectional when the config says so)."""
+def make_recurrent_layer(config, *, return_sequences: bool, name: str, **layer_kwargs):
+    """One recurrent layer (bidirectional when the config says so).
+
+    ``layer_kwargs`` go to the Keras layer (``stateful``, ``return_state``...).
+    """
     import keras
 
     layer = _CELLS[config.cell](
@@ -55,6 +58,7 @@ def make_recurrent_layer(config, *, return_sequences: bool, name: str):
         return_sequences=return_sequences,
         recurrent_dropout=config.recurrent_dropout,
         name=name,
+        **layer_kwargs,
     )
     if config.bidirectional:
         layer = keras.layers.Bidirectional(layer, merge_mode="concat", name=f"bi_{name}")

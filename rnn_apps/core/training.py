@@ -101,3 +101,45 @@ def best_epoch(history: dict[str, list[float]]) -> int | None:
         return None
     finite = [(v, i) for i, v in enumerate(losses) if math.isfinite(v)]
     return min(finite)[1] + 1 if finite else None
+
+
+def bptt_chunks(ids, batch_size: int, bptt: int):
+    """Truncated BPTT batches: ``batch_size`` contiguous streams cut in ``bptt`` steps.
+
+    Stream ``k`` is the ``k``-th slice of the token sequence; chunk ``j`` of
+    every stream follows chunk ``j - 1`` in the text, so a stateful network
+    can carry its state from one chunk to the next. Targets are the inputs
+    shifted by one token. Returns a list of ``(x, y)`` arrays ``[batch, <=bptt]``.
+    """
+    import numpy as np
+
+    per_stream = (len(ids) - 1) // batch_size
+    if per_stream < 1:
+        raise RnnAppsError(f"the text ({len(ids)} tokens) is too short for {batch_size} "
+                           "streams; lower batch_size")
+    used = per_stream * batch_size
+    x = np.asarray(ids[:used]).reshape(batch_size, per_stream)
+    y = np.asarray(ids[1:used + 1]).reshape(batch_size, per_stream)
+    return [(x[:, s:s + bptt], y[:, s:s + bptt]) for s in range(0, per_stream, bptt)]
+
+
+def sliding_windows(ids, window: int, step: int | None = None):
+    """Independent windows ``x = ids[i:i+window]``, ``y = ids[i+1:i+window+1]``."""
+    import numpy as np
+
+    step = step or window
+    starts = np.arange(0, len(ids) - window - 1 + 1, step)
+    if len(starts) == 0:
+        raise RnnAppsError(f"the text ({len(ids)} tokens) is shorter than one window of "
+                           f"{window} + 1")
+    index = starts[:, None] + np.arange(window)[None, :]
+    return np.asarray(ids)[index], np.asarray(ids)[index + 1]
+
+
+def reset_recurrent_states(model) -> None:
+    """Zero the carried state of every stateful recurrent layer in ``model``."""
+    for layer in model.layers:
+        inner = getattr(layer, "forward_layer", None)
+        for candidate in (layer, inner, getattr(layer, "backward_layer", None)):
+            if candidate is not None and getattr(candidate, "stateful", False):
+                candidate.reset_state()

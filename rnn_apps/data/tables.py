@@ -29,7 +29,8 @@ def detect_format(path, fmt: str | None = None) -> str:
     return _SUFFIXES[suffix]
 
 
-def _read_text(path) -> str:
+def read_text_file(path) -> str:
+    """A whole UTF-8 file; empty, binary or undecodable files are a DataError."""
     path = Path(path)
     if not path.exists():
         raise DataError(f"data file {path} does not exist")
@@ -51,7 +52,7 @@ def _read_text(path) -> str:
 
 def _rows(path, fmt: str, header: bool):
     """Yield ``(line_number, row)``; rows are dicts (header/JSON) or lists."""
-    text = _read_text(path)
+    text = read_text_file(path)
     if fmt == "lines":
         for number, line in enumerate(text.splitlines(), start=1):
             if line.strip():

@@ -1,5 +1,6 @@
 """One module per task. Importing this package registers every task for ``load``."""
 
 from rnn_apps.tasks.sentiment import SentimentClassifier
+from rnn_apps.tasks.textgen import TextGenerator
 
-__all__ = ["SentimentClassifier"]
+__all__ = ["SentimentClassifier", "TextGenerator"]

@@ -1,0 +1,104 @@
+"""``rnn-apps textgen``: train, evaluate, generate, export."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import click
+
+from rnn_apps.cli.options import json_option, model_kwargs, recurrent_options, training_options
+
+
+def _read(paths) -> str:
+    from rnn_apps.data.tables import read_text_file
+
+    return "\n".join(read_text_file(path) for path in paths)
+
+
+@click.group()
+def textgen():
+    """Character language model (one-to-many): learn a text, then write more."""
+
+
+@textgen.command()
+@click.option("--data", required=True, multiple=True,
+              help="UTF-8 text file to learn (repeat for several).")
+@click.option("--valid-data", default=None, help="Held-out text file (default: the last "
+                                                 "--valid-split share of --data).")
+@click.option("--out", required=True, help="Model directory to write.")
+@click.option("--mode", type=click.Choice(["tbptt", "windows"]), default="tbptt",
+              show_default=True, help="Truncated BPTT with state carried between chunks, "
+                                      "or independent windows.")
+@click.option("--bptt", type=int, default=64, show_default=True,
+              help="Steps per chunk (window length in windows mode).")
+@click.option("--embedding-dim", type=int, default=32, show_default=True,
+              help="Character embedding size (0: one-hot characters).")
+@recurrent_options
+@training_options
+def train(data, valid_data, out, **options):
+    """Train on one or more text files and save the model to --out."""
+    from rnn_apps import TextGenerator
+
+    text = _read(data)
+    validation = _read([valid_data]) if valid_data else None
+    if options["embedding_dim"] == 0:
+        options["embedding_dim"] = None
+    model = TextGenerator(**model_kwargs(options))
+    model.fit(text, validation_data=validation)
+    model.save(out)
+    history = model.history_
+    line = f"trained {len(history['loss'])} epochs on {len(text)} characters"
+    if history.get("val_loss"):
+        best = min(history["val_loss"])
+        line += (f"; best validation loss {best:.4f} nats "
+                 f"({best / math.log(2):.3f} bits per character)")
+    click.echo(line)
+    click.echo(f"saved model to {out}")
+
+
+@textgen.command()
+@click.option("--model", "model_dir", required=True, help="Model directory.")
+@click.option("--data", required=True, multiple=True, help="Held-out text file(s).")
+@json_option
+def evaluate(model_dir, data, as_json):
+    """Loss, perplexity and bits per character on held-out text."""
+    from rnn_apps import TextGenerator
+    from rnn_apps.evaluation.report import format_report
+
+    metrics = TextGenerator.load(model_dir).evaluate(_read(data))
+    if as_json:
+        click.echo(json.dumps(metrics))
+    else:
+        click.echo(format_report(metrics, title=f"textgen model {model_dir}"))
+
+
+@textgen.command()
+@click.option("--model", "model_dir", required=True, help="Model directory.")
+@click.option("--prompt", required=True, help="Text to start from.")
+@click.option("--length", type=int, default=200, show_default=True,
+              help="Characters to generate.")
+@click.option("--temperature", type=float, default=1.0, show_default=True,
+              help="0 = greedy; below 1 safer, above 1 wilder.")
+@click.option("--top-k", type=int, default=None, help="Sample among the k likeliest characters.")
+@click.option("--seed", type=int, default=None, help="Seed for a repeatable sample.")
+@click.option("--stop", default=None, help="Stop after this string appears.")
+def generate(model_dir, prompt, length, temperature, top_k, seed, stop):
+    """Print the prompt followed by generated text."""
+    from rnn_apps import TextGenerator
+
+    model = TextGenerator.load(model_dir)
+    click.echo(model.generate(prompt, length=length, temperature=temperature, top_k=top_k,
+                              seed=seed, stop=stop))
+
+
+@textgen.command()
+@click.option("--model", "model_dir", required=True, help="Model directory.")
+@click.option("--out", required=True, help="SavedModel directory to write.")
+def export(model_dir, out):
+    """Write a SavedModel: prompt, length, temperature in; text out."""
+    from rnn_apps import TextGenerator
+
+    TextGenerator.load(model_dir).export(out)
+    click.echo(f"exported SavedModel to {out} (signatures serving_default: prompt, length, "
+               "temperature -> text; generate_seeded adds top_k and seed)")

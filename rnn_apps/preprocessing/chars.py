@@ -1,0 +1,60 @@
+"""Character vocabulary for language models: ids 0 = padding, 1 = unknown."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from rnn_apps.errors import DataError
+
+PAD, UNKNOWN = "", "[UNK]"
+RESERVED = 2
+
+
+class CharVocabulary:
+    """The characters of a training text, most frequent first.
+
+    ``encode`` works in NumPy for training; ``lookup_layer`` and
+    ``decode_graph`` do the same inside a TensorFlow graph for export.
+    """
+
+    def __init__(self, chars):
+        self.chars = list(chars)
+        self._index = {c: i + RESERVED for i, c in enumerate(self.chars)}
+
+    @classmethod
+    def fit(cls, text: str, max_chars: int | None = None) -> CharVocabulary:
+        counts = Counter(text)
+        if not counts:
+            raise DataError("the training text is empty")
+        ordered = sorted(counts, key=lambda c: (-counts[c], c))
+        return cls(ordered[:max_chars] if max_chars else ordered)
+
+    def __len__(self):
+        return len(self.chars) + RESERVED
+
+    def unknown_chars(self, text: str) -> list[str]:
+        return sorted({c for c in text if c not in self._index})
+
+    def encode(self, text: str) -> np.ndarray:
+        return np.fromiter((self._index.get(c, 1) for c in text), dtype=np.int32,
+                           count=len(text))
+
+    def decode(self, ids) -> str:
+        table = [PAD, "\ufffd", *self.chars]
+        return "".join(table[int(i)] for i in ids)
+
+    def lookup_layer(self):
+        """``StringLookup`` with the same ids (mask "" = 0, unknown = 1)."""
+        import keras
+
+        return keras.layers.StringLookup(vocabulary=self.chars, mask_token=PAD,
+                                         oov_token=UNKNOWN, name="char_lookup")
+
+    def decode_graph(self, ids):
+        """Int ids ``[batch, time]`` to strings ``[batch]`` with TensorFlow ops."""
+        import tensorflow as tf
+
+        table = tf.constant([PAD, "\ufffd", *self.chars])
+        return tf.strings.reduce_join(tf.gather(table, ids), axis=1)

@@ -1,0 +1,288 @@
+"""Text generation: a character-level language model (one-to-many)."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from rnn_apps.core import training
+from rnn_apps.core.task import BaseTask
+from rnn_apps.errors import DataError, RnnAppsError
+from rnn_apps.preprocessing.chars import CharVocabulary
+from rnn_apps.tasks import textgen_model
+
+MODES = ("tbptt", "windows")
+
+
+def check_text(text, what: str = "text") -> str:
+    """One training/evaluation string from a string or a list of documents."""
+    if isinstance(text, str):
+        joined = text
+    else:
+        try:
+            parts = list(text)
+        except TypeError:
+            raise DataError(f"{what} must be a string or a list of strings") from None
+        if not all(isinstance(p, str) for p in parts):
+            raise DataError(f"{what} must be a string or a list of strings")
+        joined = "\n".join(parts)
+    if not joined.strip():
+        raise DataError(f"{what} is empty")
+    if "\x00" in joined:
+        raise DataError(f"{what} looks binary (it contains NUL characters)")
+    return joined
+
+
+class TextGenerator(BaseTask):
+    """Character language model: learns the next character, then writes text.
+
+    ``mode="tbptt"`` cuts the text into ``batch_size`` contiguous streams and
+    trains on ``bptt``-step chunks with the recurrent state carried from chunk
+    to chunk (reset every epoch); ``mode="windows"`` trains on independent
+    ``bptt``-character windows. ``embedding_dim=None`` feeds one-hot characters.
+    Gradient clipping (``clipnorm=1.0``) is on by default.
+    """
+
+    task_name = "textgen"
+
+    def __init__(self, *, cell="lstm", units=128, layers=1, bidirectional=False, dropout=0.0,
+                 recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, embedding_dim=32,
+                 max_chars=None, mode="tbptt", bptt=64, epochs=10, batch_size=32,
+                 learning_rate=2e-3, patience=3, valid_split=0.1, seed=None, verbose=1):
+        self.cell = cell
+        self.units = units
+        self.layers = layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.recurrent_dropout = recurrent_dropout
+        self.clipnorm = clipnorm
+        self.clipvalue = clipvalue
+        self.embedding_dim = embedding_dim
+        self.max_chars = max_chars
+        self.mode = mode
+        self.bptt = bptt
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.patience = patience
+        self.valid_split = valid_split
+        self.seed = seed
+        self.verbose = verbose
+
+    def _check_params(self):
+        config = self._recurrent_config()
+        self._check_training_params()
+        if self.bidirectional:
+            raise RnnAppsError("a language model reads left to right; bidirectional=True "
+                               "is not possible for textgen")
+        if self.mode not in MODES:
+            raise RnnAppsError(f"mode must be one of {', '.join(MODES)}; got {self.mode!r}")
+        if not (isinstance(self.bptt, int) and self.bptt > 0):
+            raise RnnAppsError(f"bptt must be a positive integer; got {self.bptt!r}")
+        if self.embedding_dim is not None and not (
+                isinstance(self.embedding_dim, int) and self.embedding_dim > 0):
+            raise RnnAppsError(f"embedding_dim must be a positive integer or None; "
+                               f"got {self.embedding_dim!r}")
+        return config
+
+    # -- training ---------------------------------------------------------
+    def fit(self, X, y=None, validation_data=None):
+        """Learn the character model of ``X`` (a string or a list of documents)."""
+        config = self._check_params()
+        text = check_text(X)
+        if validation_data is not None:
+            train_text, valid_text = text, check_text(validation_data, "validation text")
+        else:
+            cut = len(text) - int(len(text) * self.valid_split)
+            train_text, valid_text = text[:cut], text[cut:]
+            if len(valid_text) < 2 or len(train_text) < 2:
+                train_text, valid_text = text, None
+        training.set_seed(self.seed)
+        vocabulary = CharVocabulary.fit(train_text, self.max_chars)
+        ids = vocabulary.encode(train_text)
+        valid_ids = vocabulary.encode(valid_text) if valid_text else None
+        stateful = self.mode == "tbptt"
+        with training.build_scope():
+            import keras
+
+            from rnn_apps.core.recurrent import make_optimizer
+
+            shape = {"config": config, "vocab_size": len(vocabulary),
+                     "embedding_dim": self.embedding_dim}
+            model = textgen_model.build_language_model(**shape, with_states=True)
+            trainer = textgen_model.build_language_model(
+                **shape, batch_size=self.batch_size if stateful else None, stateful=stateful)
+            trainer.compile(optimizer=make_optimizer(config, self.learning_rate),
+                            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        self.history_ = self._train_loop(trainer, model, ids, valid_ids)
+        self.model_ = model
+        self._set_state({"chars": vocabulary.chars})
+        return self
+
+    def _batches(self, ids, rng):
+        if self.mode == "tbptt":
+            return training.bptt_chunks(ids, self.batch_size, self.bptt)
+        x, y = training.sliding_windows(ids, self.bptt, max(1, self.bptt // 2))
+        order = rng.permutation(len(x))
+        return [(x[order[i:i + self.batch_size]], y[order[i:i + self.batch_size]])
+                for i in range(0, len(x), self.batch_size)]
+
+    def _train_loop(self, trainer, model, ids, valid_ids) -> dict:
+        """Epochs of ``train_on_batch``; early stopping on the validation loss."""
+        rng = np.random.default_rng(self.seed)
+        history = {"loss": []} if valid_ids is None else {"loss": [], "val_loss": []}
+        best, best_weights, waited = math.inf, None, 0
+        for epoch in range(1, self.epochs + 1):
+            started = time.perf_counter()
+            training.reset_recurrent_states(trainer)
+            batches = self._batches(ids, rng)
+            sizes = [x.size for x, _ in batches]
+            losses = [float(trainer.train_on_batch(x, y)) for x, y in batches]
+            history["loss"].append(float(np.average(losses, weights=sizes)))
+            model.set_weights(trainer.get_weights())
+            line = f"epoch {epoch}/{self.epochs} - loss {history['loss'][-1]:.4f}"
+            if valid_ids is not None:
+                history["val_loss"].append(self._stream_loss(model, valid_ids))
+                line += f" - val_loss {history['val_loss'][-1]:.4f}"
+            if self.verbose:
+                print(f"{line} - {time.perf_counter() - started:.1f}s", flush=True)
+            current = history.get("val_loss", history["loss"])[-1]
+            if current < best:
+                best, best_weights, waited = current, model.get_weights(), 0
+            elif valid_ids is not None and self.patience is not None:
+                waited += 1
+                if waited > self.patience:
+                    break
+        if best_weights is not None:
+            model.set_weights(best_weights)
+        return history
+
+    # -- evaluation -------------------------------------------------------
+    @staticmethod
+    def _stream_loss(model, ids, streams: int = 16, chunk: int = 256) -> float:
+        """Mean next-character cross-entropy (nats), state carried through the text."""
+        import keras
+        import tensorflow as tf
+
+        streams = max(1, min(streams, (len(ids) - 1) // chunk or 1))
+        per = (len(ids) - 1) // streams
+        x = ids[:per * streams].reshape(streams, per)
+        y = ids[1:per * streams + 1].reshape(streams, per)
+        step = tf.function(lambda inputs: model(inputs, training=False), reduce_retracing=True)
+        states, total = textgen_model.zero_states(model, streams), 0.0
+        for start in range(0, per, chunk):
+            outputs = step([tf.constant(x[:, start:start + chunk]), *states])
+            states = list(outputs[1:])
+            total += float(tf.reduce_sum(keras.losses.sparse_categorical_crossentropy(
+                y[:, start:start + chunk], outputs[0], from_logits=True)))
+        return total / (per * streams)
+
+    def evaluate(self, X, y=None) -> dict:
+        """``loss`` (nats per character), ``perplexity``, ``bits_per_char``, ``n_chars``."""
+        self._check_is_fitted()
+        text = check_text(X)
+        if len(text) < 2:
+            raise DataError("evaluation text needs at least 2 characters")
+        loss = self._stream_loss(self.model_, self.vocabulary_.encode(text))
+        return {"loss": loss, "perplexity": math.exp(loss), "bits_per_char": loss / math.log(2),
+                "n_chars": len(text) - 1}
+
+    def score(self, X, y=None) -> float:
+        """Negative bits per character (higher is better, for scikit-learn search)."""
+        return -self.evaluate(X)["bits_per_char"]
+
+    # -- generation -------------------------------------------------------
+    def generate(self, prompt, length: int = 200, temperature: float = 1.0, top_k=None,
+                 seed=None, stop=None):
+        """Continue ``prompt`` (a string or a list of them) by ``length`` characters.
+
+        ``temperature=0`` is greedy; ``top_k`` samples among the k likeliest
+        characters; ``seed`` makes a sample repeatable; ``stop`` cuts the
+        continuation after the first occurrence of that string.
+        Returns the prompt followed by its continuation.
+        """
+        import tensorflow as tf
+
+        self._check_is_fitted()
+        prompts = [prompt] if isinstance(prompt, str) else list(prompt)
+        for index, item in enumerate(prompts):
+            if not isinstance(item, str) or not item:
+                raise DataError(f"prompt {index} is empty or not a string")
+            unseen = self.vocabulary_.unknown_chars(item)
+            if unseen:
+                raise DataError(f"prompt {index} has characters not in the training text: "
+                                + ", ".join(repr(c) for c in unseen[:10]))
+        if not (isinstance(length, (int, np.integer)) and length > 0):
+            raise RnnAppsError(f"length must be a positive integer; got {length!r}")
+        if not (isinstance(temperature, (int, float)) and temperature >= 0):
+            raise RnnAppsError(f"temperature must be 0 (greedy) or positive; got {temperature!r}")
+        if top_k is not None and not (isinstance(top_k, int) and top_k > 0):
+            raise RnnAppsError(f"top_k must be a positive integer or None; got {top_k!r}")
+        texts = self._sampler()(tf.constant(prompts), tf.constant(length, tf.int32),
+                                tf.constant(temperature, tf.float32),
+                                tf.constant(top_k or 0, tf.int32),
+                                tf.constant(-1 if seed is None else int(seed), tf.int32))["text"]
+        out = [t.decode("utf-8", errors="replace") for t in texts.numpy()]
+        if stop:
+            out = [p + t[len(p):].split(stop, 1)[0] + (stop if stop in t[len(p):] else "")
+                   for p, t in zip(prompts, out)]
+        return out[0] if isinstance(prompt, str) else out
+
+    def _sampler(self):
+        """The graph function shared by ``generate`` and the SavedModel."""
+        if getattr(self, "_sampler_fn", None) is not None:
+            return self._sampler_fn
+        import tensorflow as tf
+
+        model, vocabulary, lookup = self.model_, self.vocabulary_, self.lookup_
+
+        @tf.function(input_signature=[
+            tf.TensorSpec([None], tf.string, name="prompt"),
+            tf.TensorSpec([], tf.int32, name="length"),
+            tf.TensorSpec([], tf.float32, name="temperature"),
+            tf.TensorSpec([], tf.int32, name="top_k"),
+            tf.TensorSpec([], tf.int32, name="seed")])
+        def sample(prompt, length, temperature, top_k, seed):
+            chars = tf.strings.unicode_split(prompt, "UTF-8")
+            ids = tf.cast(lookup(chars), tf.int32)
+            dense = tf.pad(ids.to_tensor(default_value=0), [[0, 0], [0, 1]])
+            lengths = tf.maximum(tf.cast(ids.row_lengths(), tf.int32), 1)
+            new = textgen_model.sample_graph(model, dense, lengths, length, temperature,
+                                             top_k, seed)
+            return {"text": tf.strings.join([prompt, vocabulary.decode_graph(new)])}
+
+        self._sampler_fn = sample
+        return sample
+
+    # -- state and export ---------------------------------------------------
+    def _get_state(self) -> dict:
+        return {"chars": self.vocabulary_.chars}
+
+    def _set_state(self, state: dict) -> None:
+        self.vocabulary_ = CharVocabulary(state["chars"])
+        self.lookup_ = self.vocabulary_.lookup_layer()
+        self._sampler_fn = None
+
+    def _export_archive(self):
+        import keras
+        import tensorflow as tf
+
+        sample = self._sampler()
+        archive = keras.export.ExportArchive()
+        archive.track(self.model_)
+        if not self.lookup_.built:  # rebuilt from the saved characters, never called yet
+            self.lookup_(tf.constant(["a"]))
+        archive.track(self.lookup_)
+
+        @tf.function(input_signature=[
+            tf.TensorSpec([None], tf.string, name="prompt"),
+            tf.TensorSpec([], tf.int32, name="length"),
+            tf.TensorSpec([], tf.float32, name="temperature")])
+        def serve(prompt, length, temperature):
+            return sample(prompt, length, temperature, tf.constant(0), tf.constant(-1))
+
+        archive.add_endpoint("serving_default", serve)
+        archive.add_endpoint("generate_seeded", sample)
+        return archive

@@ -1,0 +1,104 @@
+"""The character language model network and its sampling loop (TensorFlow graph)."""
+
+from __future__ import annotations
+
+
+def build_language_model(config, *, vocab_size: int, embedding_dim: int, batch_size=None,
+                         stateful: bool = False, with_states: bool = False):
+    """Embedding -> stacked recurrent layers -> logits over the vocabulary.
+
+    ``stateful`` (needs ``batch_size``) carries state between calls for truncated
+    BPTT. ``with_states`` adds initial-state inputs and final-state outputs:
+    ``[tokens, *states] -> [logits, *states]``, the form generation and
+    streaming evaluation use. All variants have the same weights, in the
+    same order, so ``set_weights`` moves them between variants.
+    """
+    import keras
+
+    from rnn_apps.core.recurrent import make_recurrent_layer
+
+    tokens = keras.Input(batch_shape=(batch_size, None), dtype="int32", name="tokens")
+    if embedding_dim is None:  # one-hot characters: a fixed identity embedding
+        embedding = keras.layers.Embedding(
+            vocab_size, vocab_size, mask_zero=True, trainable=False, name="one_hot",
+            embeddings_initializer=keras.initializers.Identity())
+    else:
+        embedding = keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True,
+                                           name="embedding")
+    x = embedding(tokens)
+    # Passed explicitly: Keras does not propagate the embedding mask into a
+    # recurrent layer that is also given ``initial_state``.
+    mask = keras.ops.not_equal(tokens, 0)
+    state_inputs, state_outputs = [], []
+    for index in range(config.layers):
+        layer = make_recurrent_layer(config, return_sequences=True, name=f"lm_{config.cell}_{index}",
+                                     stateful=stateful, return_state=with_states)
+        if with_states:
+            sizes = layer.cell.state_size
+            sizes = list(sizes) if isinstance(sizes, (list, tuple)) else [sizes]
+            initial = [keras.Input(shape=(size,), name=f"state_{index}_{k}")
+                       for k, size in enumerate(sizes)]
+            outputs = layer(x, mask=mask,
+                            initial_state=initial if len(initial) > 1 else initial[0])
+            x, states = outputs[0], list(outputs[1:])
+            state_inputs += initial
+            state_outputs += states
+        else:
+            x = layer(x)
+        if config.dropout:
+            x = keras.layers.Dropout(config.dropout, name=f"lm_dropout_{index}")(x)
+    logits = keras.layers.Dense(vocab_size, name="logits")(x)
+    if with_states:
+        return keras.Model([tokens, *state_inputs], [logits, *state_outputs],
+                           name="char_language_model")
+    return keras.Model(tokens, logits, name="char_language_model_train")
+
+
+def zero_states(model, batch):
+    """Zero initial states for a ``with_states`` model."""
+    import tensorflow as tf
+
+    return [tf.zeros([batch, int(spec.shape[-1])]) for spec in model.inputs[1:]]
+
+
+def sample_graph(model, prompt_ids, lengths, length, temperature, top_k, seed):
+    """Prime on right-padded ``prompt_ids`` then sample ``length`` tokens.
+
+    TensorFlow ops only (a ``tf.while_loop``), so it runs in an exported
+    SavedModel. ``temperature <= 0`` is greedy. ``top_k <= 0`` samples from the
+    whole vocabulary. ``seed < 0`` draws a fresh random seed. Ids 0 and 1
+    (padding, unknown) are never sampled. Returns ids ``[batch, length]``.
+    """
+    import tensorflow as tf
+
+    batch = tf.shape(prompt_ids)[0]
+    outputs = model([prompt_ids, *zero_states(model, batch)], training=False)
+    logits_seq, states = outputs[0], list(outputs[1:])
+    logits = tf.gather(logits_seq, lengths - 1, batch_dims=1)
+    vocab = tf.shape(logits)[-1]
+    blocked = tf.concat([tf.fill([2], -1e9), tf.zeros([vocab - 2])], axis=0)
+    seed_pair = tf.cond(
+        seed >= 0, lambda: tf.stack([seed, 0]),
+        lambda: tf.random.uniform([2], maxval=2**31 - 1, dtype=tf.int32))
+
+    def pick(logits, step):
+        logits = logits + blocked
+        k = tf.where(top_k > 0, tf.minimum(top_k, vocab), vocab)
+        kth = tf.math.top_k(logits, k=k).values[:, -1:]
+        logits = tf.where(logits < kth, -1e9, logits)
+        greedy = tf.argmax(logits, axis=-1, output_type=tf.int32)
+        scaled = logits / tf.maximum(temperature, 1e-6)
+        sampled = tf.random.stateless_categorical(
+            scaled, 1, seed=seed_pair + tf.stack([0, step]), dtype=tf.int32)[:, 0]
+        return tf.where(temperature > 0, sampled, greedy)
+
+    def body(step, logits, states, written):
+        token = pick(logits, step)
+        written = written.write(step, token)
+        outputs = model([token[:, None], *states], training=False)
+        return step + 1, outputs[0][:, 0], list(outputs[1:]), written
+
+    written = tf.TensorArray(tf.int32, size=length, element_shape=tf.TensorShape([None]))
+    _, _, _, written = tf.while_loop(
+        lambda step, *_: step < length, body, [tf.constant(0), logits, states, written])
+    return tf.transpose(written.stack(), [1, 0])
