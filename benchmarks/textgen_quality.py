@@ -1,6 +1,6 @@
 """Character language model on Shakespeare: bits per character and speed.
 
-    .venv/bin/python benchmarks/textgen_quality.py [--epochs 6] [--units 256]
+    .venv/bin/python benchmarks/textgen_quality.py [--epochs 15] [--units 256]
 
 Trains on Hamlet and Macbeth, scores bits per character on Julius Caesar
 (../shared/data/shakespeare). In one run: a Witten-Bell smoothed character
@@ -65,7 +65,7 @@ def train_lstm(train, valid, mode, args):
 
     model = TextGenerator(cell="lstm", units=args.units, layers=args.layers, embedding_dim=64,
                           mode=mode, bptt=args.bptt, batch_size=args.batch_size,
-                          epochs=args.epochs, learning_rate=2e-3, patience=2, seed=0,
+                          epochs=args.epochs, learning_rate=args.learning_rate, patience=2, seed=0,
                           verbose=1)
     started = time.perf_counter()
     model.fit(train, validation_data=valid)
@@ -89,12 +89,13 @@ def generation_speed(model, chars: int = 500):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--units", type=int, default=256)
     parser.add_argument("--layers", type=int, default=1)
-    parser.add_argument("--bptt", type=int, default=100)
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--bptt", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--order", type=int, default=5)
+    parser.add_argument("--learning-rate", type=float, default=4e-3)
     parser.add_argument("--modes", nargs="*", default=["tbptt", "windows"])
     args = parser.parse_args()
     if not args.data.is_dir():

@@ -124,7 +124,7 @@ class TextGenerator(BaseTask):
     def _batches(self, ids, rng):
         if self.mode == "tbptt":
             return training.bptt_chunks(ids, self.batch_size, self.bptt)
-        x, y = training.sliding_windows(ids, self.bptt, max(1, self.bptt // 2))
+        x, y = training.sliding_windows(ids, self.bptt)
         order = rng.permutation(len(x))
         return [(x[order[i:i + self.batch_size]], y[order[i:i + self.batch_size]])
                 for i in range(0, len(x), self.batch_size)]

@@ -141,4 +141,6 @@ def test_demo_runs_end_to_end_and_reports_missing_datasets(tmp_path):
     assert "=== summary ===" in result.output and "baseline TF-IDF" in result.output
     assert (tmp_path / "demo" / "sentiment" / "model" / "rnn_apps.json").is_file()
     assert (tmp_path / "demo" / "sentiment" / "export" / "saved_model.pb").is_file()
+    assert (tmp_path / "demo" / "textgen" / "export" / "saved_model.pb").is_file()
+    assert "bits_per_char" in result.output and "sample (temperature 0.6" in result.output
     one_line_error(run("demo", "--datasets", tmp_path / "nowhere"), "datasets not found")
