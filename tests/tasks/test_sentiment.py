@@ -134,3 +134,18 @@ def test_bad_input_raises_clear_errors(fitted_sentiment, tmp_path):
         SentimentClassifier(**TINY, class_weight={"neutral": 2}).fit(["a", "b"], ["x", "y"])
     with pytest.raises(ModelDirError, match="not an rnn-apps model directory"):
         SentimentClassifier.load(tmp_path)
+
+
+def test_loading_keeps_keras_safe_mode_on(saved_sentiment, tmp_path):
+    """A model.keras carrying a Lambda (arbitrary code) is refused, not run."""
+    import shutil
+
+    import keras
+
+    tampered = tmp_path / "tampered"
+    shutil.copytree(saved_sentiment, tampered)
+    inputs = keras.Input(shape=(None,), dtype="int32")
+    outputs = keras.layers.Lambda(lambda x: x * 2)(inputs)
+    keras.Model(inputs, outputs).save(tampered / "model.keras")
+    with pytest.raises(ModelDirError, match="cannot be loaded"):
+        SentimentClassifier.load(tampered)
