@@ -29,6 +29,7 @@ lint: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/sentiment_quality.py
 	$(BIN)/python benchmarks/sentiment_speed.py
+	$(BIN)/python benchmarks/textgen_quality.py
 
 clean:
 	rm -rf runs .pytest_cache
