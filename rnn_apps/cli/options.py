@@ -19,7 +19,7 @@ def _apply(options):
 
 recurrent_options = _apply([
     click.option("--cell", type=click.Choice(cell_names()), default="gru", show_default=True,
-                 help="Recurrent cell: rnn (SimpleRNN), lstm or gru."),
+                 help="Recurrent cell: rnn (SimpleRNN), lstm, gru or esn (echo state)."),
     click.option("--units", type=int, default=64, show_default=True,
                  help="Hidden units per layer and direction."),
     click.option("--layers", type=int, default=1, show_default=True,
@@ -32,6 +32,12 @@ recurrent_options = _apply([
     click.option("--clipnorm", type=float, default=1.0, show_default=True,
                  help="Clip gradients to this norm (0 turns it off)."),
     click.option("--clipvalue", type=float, default=None, help="Clip gradients to this value."),
+    click.option("--spectral-radius", type=float, default=0.9, show_default=True,
+                 help="esn cell: spectral radius of the fixed reservoir."),
+    click.option("--leak-rate", type=float, default=1.0, show_default=True,
+                 help="esn cell: leak rate of the reservoir update (0 < a <= 1)."),
+    click.option("--input-scaling", type=float, default=1.0, show_default=True,
+                 help="esn cell: range of the fixed input weights."),
 ])
 
 training_options = _apply([

@@ -25,6 +25,9 @@ class RecurrentConfig:
     recurrent_dropout: dropout on the recurrent state inside the cell
         (disables the cuDNN kernels).
     clipnorm / clipvalue: gradient clipping given to the optimizer.
+    spectral_radius, leak_rate, input_scaling: echo state reservoir settings
+        (used by ``cell="esn"`` only); ``reservoir_seed`` fixes its random
+        weights (None: drawn from the global seed).
     """
 
     cell: str = "gru"
@@ -35,6 +38,10 @@ class RecurrentConfig:
     recurrent_dropout: float = 0.0
     clipnorm: float | None = 1.0
     clipvalue: float | None = None
+    spectral_radius: float = 0.9
+    leak_rate: float = 1.0
+    input_scaling: float = 1.0
+    reservoir_seed: int | None = None
 
     def __post_init__(self):
         from rnn_apps.core.recurrent import cell_names
@@ -59,6 +66,15 @@ class RecurrentConfig:
                 value is None or (isinstance(value, (int, float)) and value > 0),
                 f"{name} must be a positive number or None; got {value!r}",
             )
+
+        _check(isinstance(self.spectral_radius, (int, float)) and self.spectral_radius > 0,
+               f"spectral_radius must be a positive number; got {self.spectral_radius!r}")
+        _check(isinstance(self.leak_rate, (int, float)) and 0 < self.leak_rate <= 1,
+               f"leak_rate must be in (0, 1]; got {self.leak_rate!r}")
+        _check(isinstance(self.input_scaling, (int, float)) and self.input_scaling > 0,
+               f"input_scaling must be a positive number; got {self.input_scaling!r}")
+        _check(not (self.cell == "esn" and self.recurrent_dropout),
+               "recurrent_dropout has no effect on the esn cell (its reservoir is not trained)")
 
     @classmethod
     def from_params(cls, params) -> RecurrentConfig:

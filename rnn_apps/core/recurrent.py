@@ -12,7 +12,11 @@ _CELLS: dict[str, Callable] = {}
 
 
 def register_cell(name: str):
-    """Register ``factory(units, *, return_sequences, recurrent_dropout, name)``."""
+    """Register ``factory(config, *, return_sequences, name, **layer_kwargs)``.
+
+    The factory returns a Keras recurrent layer built from the
+    :class:`RecurrentConfig` (units, recurrent dropout, cell-specific settings).
+    """
 
     def decorator(factory):
         _CELLS[name] = factory
@@ -26,24 +30,37 @@ def cell_names() -> tuple[str, ...]:
 
 
 @register_cell("rnn")
-def _simple_rnn(units, **kwargs):
+def _simple_rnn(config, **kwargs):
     import keras
 
-    return keras.layers.SimpleRNN(units, **kwargs)
+    return keras.layers.SimpleRNN(config.units, recurrent_dropout=config.recurrent_dropout,
+                                  **kwargs)
 
 
 @register_cell("lstm")
-def _lstm(units, **kwargs):
+def _lstm(config, **kwargs):
     import keras
 
-    return keras.layers.LSTM(units, **kwargs)
+    return keras.layers.LSTM(config.units, recurrent_dropout=config.recurrent_dropout, **kwargs)
 
 
 @register_cell("gru")
-def _gru(units, **kwargs):
+def _gru(config, **kwargs):
     import keras
 
-    return keras.layers.GRU(units, **kwargs)
+    return keras.layers.GRU(config.units, recurrent_dropout=config.recurrent_dropout, **kwargs)
+
+
+@register_cell("esn")
+def _echo_state(config, **kwargs):
+    import keras
+
+    from rnn_apps.core.esn import EchoStateCell
+
+    cell = EchoStateCell(config.units, spectral_radius=config.spectral_radius,
+                         leak_rate=config.leak_rate, input_scaling=config.input_scaling,
+                         seed=config.reservoir_seed)
+    return keras.layers.RNN(cell, **kwargs)
 
 
 def make_recurrent_layer(config, *, return_sequences: bool, name: str, **layer_kwargs):
@@ -53,13 +70,8 @@ def make_recurrent_layer(config, *, return_sequences: bool, name: str, **layer_k
     """
     import keras
 
-    layer = _CELLS[config.cell](
-        config.units,
-        return_sequences=return_sequences,
-        recurrent_dropout=config.recurrent_dropout,
-        name=name,
-        **layer_kwargs,
-    )
+    layer = _CELLS[config.cell](config, return_sequences=return_sequences, name=name,
+                                **layer_kwargs)
     if config.bidirectional:
         layer = keras.layers.Bidirectional(layer, merge_mode="concat", name=f"bi_{name}")
     return layer

@@ -61,7 +61,8 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
     task_name = "sentiment"
 
     def __init__(self, *, cell="gru", units=64, layers=1, bidirectional=False, dropout=0.0,
-                 recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, level="word",
+                 recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
+                 leak_rate=1.0, input_scaling=1.0, level="word",
                  standardize="lower_and_strip_punctuation", max_tokens=20000, max_length=None,
                  truncating="post", embedding_dim=64, pooling="last", class_weight=None, epochs=10, batch_size=32,
                  learning_rate=1e-3, patience=3, valid_split=0.1, seed=None, verbose=1):
@@ -73,6 +74,9 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         self.recurrent_dropout = recurrent_dropout
         self.clipnorm = clipnorm
         self.clipvalue = clipvalue
+        self.spectral_radius = spectral_radius
+        self.leak_rate = leak_rate
+        self.input_scaling = input_scaling
         self.level = level
         self.standardize = standardize
         self.max_tokens = max_tokens

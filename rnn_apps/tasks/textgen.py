@@ -48,7 +48,8 @@ class TextGenerator(BaseTask):
     task_name = "textgen"
 
     def __init__(self, *, cell="lstm", units=128, layers=1, bidirectional=False, dropout=0.0,
-                 recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, embedding_dim=32,
+                 recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
+                 leak_rate=1.0, input_scaling=1.0, embedding_dim=32,
                  max_chars=None, mode="tbptt", bptt=64, epochs=10, batch_size=32,
                  learning_rate=2e-3, patience=3, valid_split=0.1, seed=None, verbose=1):
         self.cell = cell
@@ -59,6 +60,9 @@ class TextGenerator(BaseTask):
         self.recurrent_dropout = recurrent_dropout
         self.clipnorm = clipnorm
         self.clipvalue = clipvalue
+        self.spectral_radius = spectral_radius
+        self.leak_rate = leak_rate
+        self.input_scaling = input_scaling
         self.embedding_dim = embedding_dim
         self.max_chars = max_chars
         self.mode = mode

@@ -144,3 +144,15 @@ def test_demo_runs_end_to_end_and_reports_missing_datasets(tmp_path):
     assert (tmp_path / "demo" / "textgen" / "export" / "saved_model.pb").is_file()
     assert "bits_per_char" in result.output and "sample (temperature 0.6" in result.output
     one_line_error(run("demo", "--datasets", tmp_path / "nowhere"), "datasets not found")
+
+
+def test_train_with_the_echo_state_cell(tmp_path, small_csv):
+    out = tmp_path / "esn"
+    result = run("sentiment", "train", "--data", small_csv, "--out", out, "--cell", "esn",
+                 "--spectral-radius", "0.8", "--leak-rate", "0.5", "--input-scaling", "0.3",
+                 *TINY_ARGS)
+    assert result.exit_code == 0, result.output
+    params = json.loads((out / "rnn_apps.json").read_text())["params"]
+    assert (params["cell"], params["spectral_radius"], params["leak_rate"]) == ("esn", 0.8, 0.5)
+    one_line_error(run("sentiment", "train", "--data", small_csv, "--out", tmp_path / "bad",
+                       "--cell", "esn", "--leak-rate", "2", *TINY_ARGS), "leak_rate")

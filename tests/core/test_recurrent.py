@@ -14,11 +14,11 @@ def _encoder(config, return_sequences=False):
     return keras.Model(inputs, outputs)
 
 
-@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru", "esn"])
 def test_each_cell_builds_the_registered_layer(cell):
     model = _encoder(RecurrentConfig(cell=cell, units=3))
     expected = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM,
-                "gru": keras.layers.GRU}[cell]
+                "gru": keras.layers.GRU, "esn": keras.layers.RNN}[cell]
     recurrent = [layer for layer in model.layers if isinstance(layer, keras.layers.RNN)]
     assert len(recurrent) == 1 and isinstance(recurrent[0], expected)
     assert model(np.array([[1, 2, 3]])).shape == (1, 3)
@@ -33,7 +33,7 @@ def test_stacked_bidirectional_shapes_and_layer_count():
     assert _encoder(config).output.shape == (None, 6)
 
 
-@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru", "esn"])
 def test_right_padding_is_masked(cell):
     keras.utils.set_random_seed(1)
     model = _encoder(RecurrentConfig(cell=cell, units=4, layers=2, bidirectional=True))
@@ -45,7 +45,7 @@ def test_right_padding_is_masked(cell):
 
 
 def test_config_rejects_bad_values_with_clear_messages():
-    with pytest.raises(RnnAppsError, match="cell must be one of rnn, lstm, gru"):
+    with pytest.raises(RnnAppsError, match="cell must be one of rnn, lstm, gru, esn"):
         RecurrentConfig(cell="transformer")
     with pytest.raises(RnnAppsError, match="units must be a positive integer; got 0"):
         RecurrentConfig(units=0)
@@ -72,5 +72,5 @@ def test_optimizer_carries_gradient_clipping():
     assert make_optimizer(RecurrentConfig(clipnorm=None), 0.01).clipnorm is None
 
 
-def test_cell_registry_lists_the_three_keras_cells():
-    assert {"rnn", "lstm", "gru"} <= set(cell_names())
+def test_cell_registry_lists_the_four_cells():
+    assert {"rnn", "lstm", "gru", "esn"} <= set(cell_names())

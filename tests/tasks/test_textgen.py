@@ -117,7 +117,7 @@ def test_bad_input_is_refused_clearly(fitted_lm):
         fitted_lm.generate("a", temperature=-1.0)
 
 
-@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru", "esn"])
 def test_padding_after_a_prompt_leaves_the_final_state_unchanged(cell):
     import tensorflow as tf
 
@@ -130,3 +130,12 @@ def test_padding_after_a_prompt_leaves_the_final_state_unchanged(cell):
     padded = model([tf.constant([[4, 3, 0, 0]]), *zero_states(model, 1)])
     for a, b in zip(short[1:], padded[1:]):
         np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_echo_state_language_model_trains_saves_and_generates(corpus, tmp_path):
+    model = TextGenerator(**{**TINY_LM, "cell": "esn", "units": 64, "leak_rate": 0.5})
+    model.fit(corpus[:1500])
+    model.save(tmp_path / "esn")
+    loaded = rnn_apps.load(tmp_path / "esn")
+    assert loaded.generate("The ", length=10, temperature=0) == \
+        model.generate("The ", length=10, temperature=0)
