@@ -15,16 +15,18 @@ from rnn_apps.cli.errors import FriendlyGroup
 @click.group(cls=FriendlyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="rnn-apps")
 def cli():
-    """Recurrent networks (SimpleRNN, LSTM, GRU) as ready-made sequence applications."""
+    """Recurrent networks (SimpleRNN, LSTM, GRU, echo state) as ready-made sequence applications."""
 
 
 def _register():
     from rnn_apps.cli.demo import demo
+    from rnn_apps.cli.inspect import inspect
     from rnn_apps.cli.sentiment import sentiment
     from rnn_apps.cli.textgen import textgen
 
     cli.add_command(sentiment)
     cli.add_command(textgen)
+    cli.add_command(inspect)
     cli.add_command(demo)
 
 

@@ -77,12 +77,14 @@ def make_recurrent_layer(config, *, return_sequences: bool, name: str, **layer_k
     return layer
 
 
-def build_recurrent_stack(x, config, *, return_sequences: bool = False, name: str = "encoder"):
+def build_recurrent_stack(x, config, *, return_sequences: bool = False, name: str = "encoder",
+                          collect: list | None = None):
     """Apply ``config.layers`` recurrent layers to a (masked) sequence tensor.
 
     Every layer but the last returns sequences; the last returns sequences
     only when ``return_sequences`` is true. Masks from an ``Embedding(mask_zero=True)``
-    flow through, so right-padding is ignored.
+    flow through, so right-padding is ignored. ``collect``, when a list, receives
+    each recurrent layer's output (before dropout), for hidden-state probes.
     """
     import keras
 
@@ -94,6 +96,8 @@ def build_recurrent_stack(x, config, *, return_sequences: bool = False, name: st
             name=f"{name}_{config.cell}_{index}",
         )
         x = layer(x)
+        if collect is not None:
+            collect.append(x)
         if config.dropout:
             x = keras.layers.Dropout(config.dropout, name=f"{name}_dropout_{index}")(x)
     return x

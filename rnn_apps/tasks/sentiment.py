@@ -200,6 +200,38 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         classes += sorted({v for v in labels if v not in set(classes)}, key=str)
         return classification_metrics(labels, predicted, classes)
 
+    def hidden_states(self, X) -> list[dict]:
+        """Recurrent activations per text: ``{"tokens", "layers": [[steps, units] ...]}``.
+
+        One array per recurrent layer (both directions side by side when
+        bidirectional), one row per token of the text (padding left out).
+        """
+        import keras
+
+        from rnn_apps.core.recurrent import build_recurrent_stack
+
+        self._check_is_fitted()
+        texts = text_prep.check_texts(X)
+        ids = self.text_encoder_.encode(texts)
+        inputs = keras.Input(shape=(None,), dtype="int32")
+        x = keras.layers.Embedding(len(self.text_encoder_.vocabulary), self.embedding_dim,
+                                   mask_zero=True, name="embedding")(inputs)
+        layers: list = []
+        build_recurrent_stack(x, self._recurrent_config(), return_sequences=True, collect=layers)
+        probe = keras.Model(inputs, layers)
+        for layer in probe.layers[1:]:
+            if layer.weights:
+                layer.set_weights(self.model_.get_layer(layer.name).get_weights())
+        outputs = probe.predict(ids, verbose=0, batch_size=256)
+        outputs = outputs if isinstance(outputs, list) else [outputs]
+        vocabulary = self.text_encoder_.vocabulary
+        result = []
+        for row, token_ids in enumerate(ids):
+            length = int(np.count_nonzero(token_ids))
+            result.append({"tokens": [str(vocabulary[i]) for i in token_ids[:length]],
+                           "layers": [np.asarray(out[row, :length]) for out in outputs]})
+        return result
+
     # -- export -----------------------------------------------------------
     def _export_archive(self):
         import keras

@@ -260,6 +260,26 @@ class TextGenerator(BaseTask):
         self._sampler_fn = sample
         return sample
 
+    def hidden_states(self, X) -> list[dict]:
+        """Recurrent activations per character: ``{"tokens", "layers": [[steps, units] ...]}``."""
+        import keras
+        import tensorflow as tf
+
+        self._check_is_fitted()
+        texts = [X] if isinstance(X, str) else list(X)
+        model = self.model_
+        recurrent = [layer for layer in model.layers if isinstance(layer, keras.layers.RNN)]
+        probe = keras.Model(model.inputs, [layer.output[0] for layer in recurrent])
+        result = []
+        for text in texts:
+            text = check_text(text)
+            ids = self.vocabulary_.encode(text)[None]
+            outputs = probe([tf.constant(ids), *textgen_model.zero_states(model, 1)])
+            outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+            result.append({"tokens": list(text),
+                           "layers": [np.asarray(out[0]) for out in outputs]})
+        return result
+
     # -- state and export ---------------------------------------------------
     def _get_state(self) -> dict:
         return {"chars": self.vocabulary_.chars}

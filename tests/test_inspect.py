@@ -1,0 +1,69 @@
+"""Hidden states from every task, their heatmaps and the inspect command."""
+
+import numpy as np
+import pytest
+from matplotlib.image import imread
+
+from rnn_apps.viz.hidden import most_active_units, plot_hidden_states
+from tests.cli.test_cli import one_line_error, run
+
+
+def assert_real_picture(path, min_bytes=15000):
+    assert path.stat().st_size > min_bytes
+    pixels = imread(path)
+    assert pixels.shape[0] > 200 and pixels.shape[1] > 300
+    assert pixels[..., :3].std() > 0.05  # not a blank canvas
+
+
+def test_sentiment_hidden_states_cover_every_layer_and_token(fitted_sentiment):
+    (states,) = fitted_sentiment.hidden_states(["the plot was not good"])
+    assert states["tokens"] == ["the", "plot", "was", "not", "good"]
+    assert len(states["layers"]) == fitted_sentiment.layers
+    assert states["layers"][0].shape == (5, fitted_sentiment.units)
+    assert np.abs(states["layers"][0]).max() > 0
+
+
+def test_textgen_hidden_states_follow_characters():
+    from rnn_apps import TextGenerator
+
+    model = TextGenerator(cell="lstm", units=6, layers=2, embedding_dim=4, bptt=8, batch_size=2,
+                          epochs=1, seed=0, verbose=0).fit("abc (abc) abc " * 20)
+    (states,) = model.hidden_states("(abc)")
+    assert states["tokens"] == list("(abc)")
+    assert [a.shape for a in states["layers"]] == [(5, 6), (5, 6)]
+
+
+def test_heatmap_orders_units_and_renders(tmp_path):
+    activations = np.zeros((4, 3))
+    activations[:, 2] = 0.9
+    activations[:, 0] = -0.3
+    assert list(most_active_units(activations, 2)) == [2, 0]
+    rng = np.random.default_rng(0)
+    layers = [np.tanh(rng.normal(size=(12, 40))), np.tanh(rng.normal(size=(12, 40)))]
+    path = plot_hidden_states(list("hello (world"), layers, tmp_path / "h.png",
+                              title="test", units=10)
+    assert_real_picture(path)
+
+
+@pytest.mark.parametrize("task", ["sentiment", "textgen"])
+def test_inspect_command_renders_each_task(task, tmp_path, saved_sentiment):
+    if task == "sentiment":
+        model_dir, text = saved_sentiment, "the food was good but the service was slow"
+    else:
+        from rnn_apps import TextGenerator
+
+        model_dir = tmp_path / "lm"
+        TextGenerator(units=8, embedding_dim=4, bptt=8, batch_size=2, epochs=1, seed=0,
+                      verbose=0).fit("the cat (sat) on the mat. " * 20).save(model_dir)
+        text = "the (cat) sat"
+    out = tmp_path / "inspect.png"
+    result = run("inspect", "--model", model_dir, "--input", text, "--out", out, "--units", "6")
+    assert result.exit_code == 0, result.output
+    assert_real_picture(out, min_bytes=8000)
+
+
+def test_inspect_bad_input(tmp_path, saved_sentiment):
+    one_line_error(run("inspect", "--model", tmp_path, "--input", "x", "--out",
+                       tmp_path / "a.png"), "not an rnn-apps model directory")
+    one_line_error(run("inspect", "--model", saved_sentiment, "--input", "x", "--out",
+                       tmp_path / "a.png", "--units", "0"), "must be positive")
