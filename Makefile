@@ -27,9 +27,11 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check rnn_apps tests benchmarks
 
 bench: $(VENV)/.installed-dev
+	$(BIN)/pip install $(PIP_FLAGS) -e '.[dev,bench]'
 	$(BIN)/python benchmarks/sentiment_quality.py
 	$(BIN)/python benchmarks/sentiment_speed.py
 	$(BIN)/python benchmarks/textgen_quality.py
+	$(BIN)/python benchmarks/esn_forecast.py
 
 clean:
 	rm -rf runs .pytest_cache

@@ -93,3 +93,22 @@ class EchoStateCell(keras.layers.Layer):
                 "spectral_radius": self.spectral_radius, "leak_rate": self.leak_rate,
                 "input_scaling": self.input_scaling, "connectivity": self.connectivity,
                 "use_bias": self.use_bias, "seed": self.seed}
+
+
+def ridge_readout(states, targets, alpha: float = 1e-6):
+    """Closed-form ridge regression from reservoir states to targets.
+
+    ``states`` ``[n, units]``, ``targets`` ``[n, outputs]``; returns ``(weights,
+    bias)`` minimising ``|states @ weights + bias - targets|^2 + alpha |weights|^2``
+    (the bias is not penalised). This is how echo state networks are
+    normally trained: one linear solve instead of gradient descent.
+    """
+    states = np.asarray(states, dtype=np.float64)
+    targets = np.asarray(targets, dtype=np.float64)
+    if targets.ndim == 1:
+        targets = targets[:, None]
+    mean_x, mean_y = states.mean(axis=0), targets.mean(axis=0)
+    centred = states - mean_x
+    gram = centred.T @ centred + alpha * np.eye(states.shape[1])
+    weights = np.linalg.solve(gram, centred.T @ (targets - mean_y))
+    return weights, mean_y - mean_x @ weights

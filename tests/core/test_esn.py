@@ -80,3 +80,17 @@ def test_seeded_esn_models_repeat(sentiment_train):
                                 verbose=0).fit(texts, labels).predict_proba(texts[:5])
             for _ in range(2)]
     np.testing.assert_allclose(runs[0], runs[1], atol=1e-6)
+
+
+def test_ridge_readout_recovers_a_linear_map_and_shrinks_with_alpha():
+    from rnn_apps.core.esn import ridge_readout
+
+    rng = np.random.default_rng(0)
+    states = rng.normal(size=(500, 6))
+    true = rng.normal(size=(6, 2))
+    targets = states @ true + np.array([0.5, -1.0])
+    weights, bias = ridge_readout(states, targets, alpha=1e-8)
+    np.testing.assert_allclose(weights, true, atol=1e-6)
+    np.testing.assert_allclose(bias, [0.5, -1.0], atol=1e-6)
+    shrunk, _ = ridge_readout(states, targets, alpha=1e4)
+    assert np.linalg.norm(shrunk) < 0.5 * np.linalg.norm(weights)
