@@ -94,3 +94,18 @@ def test_ridge_readout_recovers_a_linear_map_and_shrinks_with_alpha():
     np.testing.assert_allclose(bias, [0.5, -1.0], atol=1e-6)
     shrunk, _ = ridge_readout(states, targets, alpha=1e4)
     assert np.linalg.norm(shrunk) < 0.5 * np.linalg.norm(weights)
+
+
+def test_esn_models_export_and_serve_the_same_answers(sentiment_train, tmp_path):
+    import tensorflow as tf
+
+    from rnn_apps import SentimentClassifier
+
+    texts, labels = [part[:60] for part in sentiment_train]
+    clf = SentimentClassifier(cell="esn", units=16, embedding_dim=4, epochs=1, seed=1,
+                              verbose=0).fit(texts, labels)
+    clf.export(tmp_path / "export")
+    serve = tf.saved_model.load(str(tmp_path / "export")).signatures["serving_default"]
+    out = serve(text=tf.constant(texts[:8]))
+    np.testing.assert_allclose(out["probabilities"].numpy(), clf.predict_proba(texts[:8]),
+                               atol=1e-5)
