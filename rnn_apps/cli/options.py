@@ -93,3 +93,18 @@ def table_kwargs(options: dict) -> dict:
 def json_option(function):
     return click.option("--json", "as_json", is_flag=True,
                         help="Print one JSON object on stdout.")(function)
+
+
+def export_command(class_name: str, signatures: str):
+    """The ``export`` command every task shares: load ``--model``, write ``--out``."""
+
+    @click.command(help=f"Write a TensorFlow SavedModel ({signatures}).")
+    @click.option("--model", "model_dir", required=True, help="Model directory.")
+    @click.option("--out", required=True, help="SavedModel directory to write.")
+    def export(model_dir, out):
+        import rnn_apps
+
+        getattr(rnn_apps, class_name).load(model_dir).export(out)
+        click.echo(f"exported SavedModel to {out} ({signatures})")
+
+    return export

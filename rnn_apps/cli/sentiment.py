@@ -8,6 +8,7 @@ import json
 import click
 
 from rnn_apps.cli.options import (
+    export_command,
     json_option,
     model_kwargs,
     recurrent_options,
@@ -125,13 +126,5 @@ def predict(model_dir, data, output, texts, **options):
         click.echo(f"{label}\t{row.max():.4f}\t{text}")
 
 
-@sentiment.command()
-@click.option("--model", "model_dir", required=True, help="Model directory.")
-@click.option("--out", required=True, help="SavedModel directory to write.")
-def export(model_dir, out):
-    """Write a TensorFlow SavedModel: text in, label and probabilities out."""
-    from rnn_apps import SentimentClassifier
-
-    SentimentClassifier.load(model_dir).export(out)
-    click.echo(f"exported SavedModel to {out} (signature serving_default: "
-               "text -> label, probabilities)")
+sentiment.add_command(export_command(
+    "SentimentClassifier", "signature serving_default: text -> label, probabilities"))

@@ -7,7 +7,13 @@ import math
 
 import click
 
-from rnn_apps.cli.options import json_option, model_kwargs, recurrent_options, training_options
+from rnn_apps.cli.options import (
+    export_command,
+    json_option,
+    model_kwargs,
+    recurrent_options,
+    training_options,
+)
 
 
 def _read(paths) -> str:
@@ -92,13 +98,6 @@ def generate(model_dir, prompt, length, temperature, top_k, seed, stop):
                               seed=seed, stop=stop))
 
 
-@textgen.command()
-@click.option("--model", "model_dir", required=True, help="Model directory.")
-@click.option("--out", required=True, help="SavedModel directory to write.")
-def export(model_dir, out):
-    """Write a SavedModel: prompt, length, temperature in; text out."""
-    from rnn_apps import TextGenerator
-
-    TextGenerator.load(model_dir).export(out)
-    click.echo(f"exported SavedModel to {out} (signatures serving_default: prompt, length, "
-               "temperature -> text; generate_seeded adds top_k and seed)")
+textgen.add_command(export_command(
+    "TextGenerator", "signatures serving_default: prompt, length, temperature -> text; "
+    "generate_seeded adds top_k and seed"))
