@@ -10,7 +10,8 @@ bundled file changes only when this script is run again.
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ["README.md", "docs/architecture.md", "datasets/sentiment/README.md"]
+SOURCES = ["README.md", "docs/architecture.md", "docs/benchmarks.md",
+           "datasets/sentiment/README.md", "datasets/textgen/README.md"]
 
 
 def main(out=Path(__file__).resolve().parent / "corpus.txt"):

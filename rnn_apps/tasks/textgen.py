@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+import weakref
 
 import numpy as np
 
@@ -14,6 +15,7 @@ from rnn_apps.preprocessing.chars import CharVocabulary
 from rnn_apps.tasks import textgen_model
 
 MODES = ("tbptt", "windows")
+_STEP_FUNCTIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def check_text(text, what: str = "text") -> str:
@@ -174,7 +176,11 @@ class TextGenerator(BaseTask):
         per = (len(ids) - 1) // streams
         x = ids[:per * streams].reshape(streams, per)
         y = ids[1:per * streams + 1].reshape(streams, per)
-        step = tf.function(lambda inputs: model(inputs, training=False), reduce_retracing=True)
+        step = _STEP_FUNCTIONS.get(model)
+        if step is None:  # one graph per model, not one per call
+            step = tf.function(lambda inputs: model(inputs, training=False),
+                               reduce_retracing=True)
+            _STEP_FUNCTIONS[model] = step
         states, total = textgen_model.zero_states(model, streams), 0.0
         for start in range(0, per, chunk):
             outputs = step([tf.constant(x[:, start:start + chunk]), *states])
