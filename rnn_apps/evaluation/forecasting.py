@@ -1,0 +1,96 @@
+"""Point-forecast metrics and the simple baselines a forecaster must beat.
+
+Shapes: ``history`` is ``[time]`` or ``[time, targets]``; forecasts and
+actuals are ``[horizon]`` / ``[horizon, targets]`` or batched
+``[n, horizon(, targets)]``. MASE scales the MAE by the in-sample MAE of the
+seasonal naive forecast on the training history (Hyndman & Koehler, 2006).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnn_apps.errors import DataError
+
+
+def _as_2d(history) -> np.ndarray:
+    values = np.asarray(history, dtype=np.float64)
+    if values.ndim == 1:
+        values = values[:, None]
+    if values.ndim != 2 or len(values) == 0:
+        raise DataError(f"history must be [time] or [time, targets]; got shape {values.shape}")
+    return values
+
+
+def naive_forecast(history, horizon: int) -> np.ndarray:
+    """The last observed value, repeated: ``[horizon, targets]``."""
+    values = _as_2d(history)
+    return np.repeat(values[-1:], horizon, axis=0)
+
+
+def seasonal_naive_forecast(history, horizon: int, season: int) -> np.ndarray:
+    """The value one season earlier: ``y[T + h] = y[T + h - season * k]``."""
+    values = _as_2d(history)
+    if season < 1 or season > len(values):
+        raise DataError(f"season must be between 1 and the history length {len(values)}; "
+                        f"got {season}")
+    last_season = values[-season:]
+    return np.stack([last_season[h % season] for h in range(horizon)])
+
+
+def drift_forecast(history, horizon: int) -> np.ndarray:
+    """The line through the first and last values, extended ``horizon`` steps."""
+    values = _as_2d(history)
+    slope = (values[-1] - values[0]) / max(len(values) - 1, 1)
+    return values[-1] + slope * np.arange(1, horizon + 1)[:, None]
+
+
+def detect_season(series, max_lag: int | None = None, min_correlation: float = 0.3) -> int:
+    """The lag (2 or more) of the highest autocorrelation peak; 1 when there is none."""
+    values = _as_2d(series)[:, 0]
+    values = values - values.mean()
+    n = len(values)
+    max_lag = min(max_lag or n // 2, n - 2)
+    denominator = float(values @ values)
+    if max_lag < 2 or denominator == 0:
+        return 1
+    acf = np.array([values[:-lag] @ values[lag:] / denominator for lag in range(1, max_lag + 1)])
+    peaks = [lag for lag in range(2, max_lag) if acf[lag - 1] >= acf[lag - 2]
+             and acf[lag - 1] >= acf[lag] and acf[lag - 1] >= min_correlation]
+    return max(peaks, key=lambda lag: acf[lag - 1]) if peaks else 1
+
+
+def seasonal_naive_scale(history, season: int) -> np.ndarray:
+    """In-sample MAE of the seasonal naive forecast, per target (MASE denominator)."""
+    values = _as_2d(history)
+    if len(values) <= season:
+        raise DataError(f"MASE needs a history longer than the season ({season}); "
+                        f"got {len(values)} values")
+    return np.mean(np.abs(values[season:] - values[:-season]), axis=0)
+
+
+def forecast_metrics(actual, forecast, history, season: int = 1) -> dict:
+    """``mae``, ``rmse``, ``mape`` and ``smape`` (percent), ``mase``, ``n``.
+
+    MAPE skips actual values of zero (undefined there) and is ``nan`` when all
+    are zero; sMAPE counts 0/0 as 0. ``mase`` averages the per-target ratio.
+    """
+    actual = np.asarray(actual, dtype=np.float64)
+    forecast = np.asarray(forecast, dtype=np.float64)
+    if actual.shape != forecast.shape:
+        raise DataError(f"actual {actual.shape} and forecast {forecast.shape} differ in shape")
+    error = forecast - actual
+    nonzero = actual != 0
+    mape = float(np.mean(np.abs(error[nonzero] / actual[nonzero])) * 100) if nonzero.any() \
+        else float("nan")
+    denominator = np.abs(actual) + np.abs(forecast)
+    smape_terms = np.where(denominator == 0, 0.0,
+                           2 * np.abs(error) / np.where(denominator == 0, 1, denominator))
+    scale = seasonal_naive_scale(history, season)
+    targets = _as_2d(history).shape[1]
+    per_target = np.abs(error).reshape(-1, targets).mean(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mase = float(np.mean(per_target / scale))
+    return {"mae": float(np.mean(np.abs(error))), "rmse": float(np.sqrt(np.mean(error ** 2))),
+            "mape": mape, "smape": float(np.mean(smape_terms) * 100), "mase": mase,
+            "n": int(actual.size)}
