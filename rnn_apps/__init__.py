@@ -9,6 +9,7 @@ __version__ = "0.1.0"
 from rnn_apps.errors import DataError, ModelDirError, NotFittedError, RnnAppsError
 
 _LAZY = {
+    "Forecaster": ("rnn_apps.tasks.forecast", "Forecaster"),
     "SentimentClassifier": ("rnn_apps.tasks.sentiment", "SentimentClassifier"),
     "TextGenerator": ("rnn_apps.tasks.textgen", "TextGenerator"),
     "RecurrentConfig": ("rnn_apps.core.config", "RecurrentConfig"),
@@ -17,6 +18,7 @@ _LAZY = {
 
 __all__ = [
     "DataError",
+    "Forecaster",
     "ModelDirError",
     "NotFittedError",
     "RecurrentConfig",

@@ -69,11 +69,13 @@ def seasonal_naive_scale(history, season: int) -> np.ndarray:
     return np.mean(np.abs(values[season:] - values[:-season]), axis=0)
 
 
-def forecast_metrics(actual, forecast, history, season: int = 1) -> dict:
+def forecast_metrics(actual, forecast, history=None, season: int = 1, scale=None) -> dict:
     """``mae``, ``rmse``, ``mape`` and ``smape`` (percent), ``mase``, ``n``.
 
     MAPE skips actual values of zero (undefined there) and is ``nan`` when all
-    are zero; sMAPE counts 0/0 as 0. ``mase`` averages the per-target ratio.
+    are zero; sMAPE counts 0/0 as 0. ``mase`` averages the per-target ratio;
+    its denominator comes from ``history`` and ``season``, or is given
+    directly as ``scale`` (one value per target).
     """
     actual = np.asarray(actual, dtype=np.float64)
     forecast = np.asarray(forecast, dtype=np.float64)
@@ -86,8 +88,10 @@ def forecast_metrics(actual, forecast, history, season: int = 1) -> dict:
     denominator = np.abs(actual) + np.abs(forecast)
     smape_terms = np.where(denominator == 0, 0.0,
                            2 * np.abs(error) / np.where(denominator == 0, 1, denominator))
-    scale = seasonal_naive_scale(history, season)
-    targets = _as_2d(history).shape[1]
+    if scale is None:
+        scale = seasonal_naive_scale(history, season)
+    scale = np.atleast_1d(np.asarray(scale, dtype=np.float64))
+    targets = len(scale)
     per_target = np.abs(error).reshape(-1, targets).mean(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         mase = float(np.mean(per_target / scale))

@@ -1,6 +1,7 @@
 """One module per task. Importing this package registers every task for ``load``."""
 
+from rnn_apps.tasks.forecast import Forecaster
 from rnn_apps.tasks.sentiment import SentimentClassifier
 from rnn_apps.tasks.textgen import TextGenerator
 
-__all__ = ["SentimentClassifier", "TextGenerator"]
+__all__ = ["Forecaster", "SentimentClassifier", "TextGenerator"]
