@@ -32,6 +32,15 @@ class BaseTask(BaseEstimator):
         if cls.task_name:
             saving.register_task(cls.task_name, cls)
 
+    def _store_params(self, values: dict) -> None:
+        """Store each constructor argument unchanged (call as ``self._store_params(locals())``).
+
+        scikit-learn reads parameters from the ``__init__`` signature, so every
+        task lists them explicitly; this only saves repeating the assignments.
+        """
+        for name in self._get_param_names():
+            setattr(self, name, values[name])
+
     # -- fitted state -----------------------------------------------------
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "model_")

@@ -48,28 +48,7 @@ class Forecaster(BaseTask):
                  leak_rate=1.0, input_scaling=1.0, lookback=24, horizon=1, targets=None,
                  season=None, epochs=20, batch_size=32, learning_rate=1e-3, patience=5,
                  valid_split=0.1, seed=None, verbose=1):
-        self.cell = cell
-        self.units = units
-        self.layers = layers
-        self.bidirectional = bidirectional
-        self.dropout = dropout
-        self.recurrent_dropout = recurrent_dropout
-        self.clipnorm = clipnorm
-        self.clipvalue = clipvalue
-        self.spectral_radius = spectral_radius
-        self.leak_rate = leak_rate
-        self.input_scaling = input_scaling
-        self.lookback = lookback
-        self.horizon = horizon
-        self.targets = targets
-        self.season = season
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.patience = patience
-        self.valid_split = valid_split
-        self.seed = seed
-        self.verbose = verbose
+        self._store_params(locals())
 
     def _check_params(self, n_columns: int):
         config = self._recurrent_config()

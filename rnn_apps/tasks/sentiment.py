@@ -66,32 +66,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
                  standardize="lower_and_strip_punctuation", max_tokens=20000, max_length=None,
                  truncating="post", embedding_dim=64, pooling="last", class_weight=None, epochs=10, batch_size=32,
                  learning_rate=1e-3, patience=3, valid_split=0.1, seed=None, verbose=1):
-        self.cell = cell
-        self.units = units
-        self.layers = layers
-        self.bidirectional = bidirectional
-        self.dropout = dropout
-        self.recurrent_dropout = recurrent_dropout
-        self.clipnorm = clipnorm
-        self.clipvalue = clipvalue
-        self.spectral_radius = spectral_radius
-        self.leak_rate = leak_rate
-        self.input_scaling = input_scaling
-        self.level = level
-        self.standardize = standardize
-        self.max_tokens = max_tokens
-        self.max_length = max_length
-        self.truncating = truncating
-        self.embedding_dim = embedding_dim
-        self.pooling = pooling
-        self.class_weight = class_weight
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.patience = patience
-        self.valid_split = valid_split
-        self.seed = seed
-        self.verbose = verbose
+        self._store_params(locals())
 
     # -- training ---------------------------------------------------------
     def _check_params(self):

@@ -54,28 +54,7 @@ class TextGenerator(BaseTask):
                  leak_rate=1.0, input_scaling=1.0, embedding_dim=32,
                  max_chars=None, mode="tbptt", bptt=64, epochs=10, batch_size=32,
                  learning_rate=2e-3, patience=3, valid_split=0.1, seed=None, verbose=1):
-        self.cell = cell
-        self.units = units
-        self.layers = layers
-        self.bidirectional = bidirectional
-        self.dropout = dropout
-        self.recurrent_dropout = recurrent_dropout
-        self.clipnorm = clipnorm
-        self.clipvalue = clipvalue
-        self.spectral_radius = spectral_radius
-        self.leak_rate = leak_rate
-        self.input_scaling = input_scaling
-        self.embedding_dim = embedding_dim
-        self.max_chars = max_chars
-        self.mode = mode
-        self.bptt = bptt
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.patience = patience
-        self.valid_split = valid_split
-        self.seed = seed
-        self.verbose = verbose
+        self._store_params(locals())
 
     def _check_params(self):
         config = self._recurrent_config()
