@@ -1,0 +1,51 @@
+import numpy as np
+import pytest
+
+from rnn_apps.data.series import read_series_csv
+from rnn_apps.errors import DataError
+
+
+def write(tmp_path, text):
+    path = tmp_path / "s.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_reads_time_and_values_and_reports_gaps(tmp_path):
+    path = write(tmp_path, "date,sales,temp\n2024-01-01,1,5\n2024-01-02,2,6\n"
+                           "2024-01-03,3,7\n2024-01-06,6,9\n")
+    table = read_series_csv(path, time_column="date")
+    assert table.columns == ["sales", "temp"] and table.values.shape == (4, 2)
+    np.testing.assert_array_equal(table.values[:, 0], [1, 2, 3, 6])
+    assert table.times[0].day == 1 and len(table.gaps) == 1 and "3 steps" in table.gaps[0]
+    assert read_series_csv(path, time_column="date", columns=["temp"]).values.shape == (4, 1)
+
+
+def test_missing_values_error_or_interpolate(tmp_path):
+    path = write(tmp_path, "y\n1\n3\nNA\n7\n")
+    with pytest.raises(DataError, match="line 4: column 'y' is missing"):
+        read_series_csv(path)
+    path = write(tmp_path, "y,z\n1,0\n,0\n3,0\nNA,0\n7,0\n")
+    np.testing.assert_allclose(read_series_csv(path, interpolate=True).values[:, 0],
+                               [1, 2, 3, 5, 7])
+
+
+@pytest.mark.parametrize("text, message", [
+    ("t,y\n2024-01-02,1\n2024-01-01,2\n", "line 3: time stamp .* is earlier"),
+    ("t,y\n2024-01-01,1\n2024-01-01,2\n", "line 3: time stamp .* repeats line 2"),
+    ("t,y\nyesterday,1\n", "line 2: time stamp 'yesterday' is not an ISO"),
+    ("t,y\n2024-01-01,abc\n", "line 2: column 'y' value 'abc' is not a number"),
+    ("t,y\n2024-01-01,inf\n", "line 2: column 'y' is not finite"),
+    ("t,y\n", "has no data rows"),
+])
+def test_bad_rows_name_file_line_and_column(tmp_path, text, message):
+    with pytest.raises(DataError, match=message):
+        read_series_csv(write(tmp_path, text), time_column="t")
+
+
+def test_unknown_columns(tmp_path):
+    path = write(tmp_path, "t,y\n2024-01-01,1\n")
+    with pytest.raises(DataError, match="no column 'date'"):
+        read_series_csv(path, time_column="date")
+    with pytest.raises(DataError, match="no value columns"):
+        read_series_csv(path, time_column="t", columns=[])
