@@ -108,3 +108,26 @@ def export_command(class_name: str, signatures: str):
         click.echo(f"exported SavedModel to {out} ({signatures})")
 
     return export
+
+
+def echo_training_summary(history: dict, amount: str, out, describe_loss=None) -> None:
+    """'trained N epochs on <amount>; best validation loss L (...) at epoch E', then the path.
+
+    Other validation metrics at the best epoch are listed; ``describe_loss``
+    may add a task-specific reading of the loss (e.g. bits per character).
+    """
+    from rnn_apps.core.training import best_epoch
+
+    line = f"trained {len(history.get('loss', []))} epochs on {amount}"
+    epoch = best_epoch(history)
+    if history.get("val_loss") and epoch:
+        loss = history["val_loss"][epoch - 1]
+        notes = [f"{key[4:]} {history[key][epoch - 1]:.4f}" for key in sorted(history)
+                 if key.startswith("val_") and key != "val_loss"]
+        if describe_loss:
+            notes.append(describe_loss(loss))
+        line += f"; best validation loss {loss:.4f}"
+        line += f" ({', '.join(notes)})" if notes else ""
+        line += f" at epoch {epoch}"
+    click.echo(line)
+    click.echo(f"saved model to {out}")

@@ -8,6 +8,7 @@ import json
 import click
 
 from rnn_apps.cli.options import (
+    echo_training_summary,
     export_command,
     json_option,
     model_kwargs,
@@ -54,15 +55,7 @@ def train(data, valid_data, out, **options):
     clf = SentimentClassifier(**model_kwargs(options))
     clf.fit(texts, labels, validation_data=validation)
     clf.save(out)
-    history = clf.history_
-    epochs = len(history.get("loss", []))
-    line = f"trained {epochs} epochs on {len(texts)} texts"
-    if history.get("val_accuracy"):
-        best = history["val_loss"].index(min(history["val_loss"]))
-        line += (f"; best validation loss {history['val_loss'][best]:.4f} "
-                 f"(accuracy {history['val_accuracy'][best]:.4f}) at epoch {best + 1}")
-    click.echo(line)
-    click.echo(f"saved model to {out}")
+    echo_training_summary(clf.history_, f"{len(texts)} texts", out)
 
 
 @sentiment.command()

@@ -8,6 +8,7 @@ import math
 import click
 
 from rnn_apps.cli.options import (
+    echo_training_summary,
     export_command,
     json_option,
     model_kwargs,
@@ -53,14 +54,8 @@ def train(data, valid_data, out, **options):
     model = TextGenerator(**model_kwargs(options))
     model.fit(text, validation_data=validation)
     model.save(out)
-    history = model.history_
-    line = f"trained {len(history['loss'])} epochs on {len(text)} characters"
-    if history.get("val_loss"):
-        best = min(history["val_loss"])
-        line += (f"; best validation loss {best:.4f} nats "
-                 f"({best / math.log(2):.3f} bits per character)")
-    click.echo(line)
-    click.echo(f"saved model to {out}")
+    echo_training_summary(model.history_, f"{len(text)} characters", out,
+                          lambda loss: f"{loss / math.log(2):.3f} bits per character")
 
 
 @textgen.command()

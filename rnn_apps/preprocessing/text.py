@@ -40,7 +40,11 @@ def check_texts(texts, what: str = "texts", allow_empty_text: bool = False) -> n
     return np.array(items, dtype=object)
 
 
-def check_text_settings(level, standardize, max_tokens, max_length) -> None:
+TRUNCATING = ("post", "pre")
+
+
+def check_text_settings(level, standardize, max_tokens, max_length,
+                        truncating: str = "post") -> None:
     if level not in LEVELS:
         raise RnnAppsError(f"level must be one of {', '.join(LEVELS)}; got {level!r}")
     if standardize not in STANDARDIZE:
@@ -50,9 +54,9 @@ def check_text_settings(level, standardize, max_tokens, max_length) -> None:
         raise RnnAppsError(f"max_tokens must be an integer above 2 or None; got {max_tokens!r}")
     if max_length is not None and not (isinstance(max_length, int) and max_length > 0):
         raise RnnAppsError(f"max_length must be a positive integer or None; got {max_length!r}")
-
-
-TRUNCATING = ("post", "pre")
+    if truncating not in TRUNCATING:
+        raise RnnAppsError(f"truncating must be one of {', '.join(TRUNCATING)}; "
+                           f"got {truncating!r}")
 
 
 def make_vectorizer(*, level: str, standardize: str, max_tokens, vocabulary=None,
@@ -92,10 +96,7 @@ class TextEncoder:
     """
 
     def __init__(self, *, level, standardize, max_tokens, max_length, truncating, vocabulary):
-        check_text_settings(level, standardize, max_tokens, max_length)
-        if truncating not in TRUNCATING:
-            raise RnnAppsError(f"truncating must be one of {', '.join(TRUNCATING)}; "
-                               f"got {truncating!r}")
+        check_text_settings(level, standardize, max_tokens, max_length, truncating)
         self.level, self.standardize, self.max_tokens = level, standardize, max_tokens
         self.max_length, self.truncating = int(max_length), truncating
         self.vocabulary = list(vocabulary)
@@ -106,7 +107,7 @@ class TextEncoder:
     def fit(cls, texts: np.ndarray, *, level="word", standardize="lower_and_strip_punctuation",
             max_tokens=None, max_length=None, truncating="post"):
         """Fit the vocabulary; ``max_length=None`` takes the 99th percentile length."""
-        check_text_settings(level, standardize, max_tokens, max_length)
+        check_text_settings(level, standardize, max_tokens, max_length, truncating)
         probe = make_vectorizer(level=level, standardize=standardize, max_tokens=max_tokens)
         probe.adapt(texts, batch_size=1024)
         vocabulary = probe.get_vocabulary()

@@ -73,10 +73,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         config = self._recurrent_config()
         self._check_training_params()
         text_prep.check_text_settings(self.level, self.standardize, self.max_tokens,
-                                      self.max_length)
-        if self.truncating not in text_prep.TRUNCATING:
-            raise RnnAppsError(f"truncating must be one of {', '.join(text_prep.TRUNCATING)}; "
-                               f"got {self.truncating!r}")
+                                      self.max_length, self.truncating)
         if self.pooling not in POOLINGS:
             raise RnnAppsError(f"pooling must be one of {', '.join(POOLINGS)}; "
                                f"got {self.pooling!r}")
