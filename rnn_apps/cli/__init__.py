@@ -20,12 +20,14 @@ def cli():
 
 def _register():
     from rnn_apps.cli.demo import demo
+    from rnn_apps.cli.forecast import forecast
     from rnn_apps.cli.inspect import inspect
     from rnn_apps.cli.sentiment import sentiment
     from rnn_apps.cli.textgen import textgen
 
     cli.add_command(sentiment)
     cli.add_command(textgen)
+    cli.add_command(forecast)
     cli.add_command(inspect)
     cli.add_command(demo)
 

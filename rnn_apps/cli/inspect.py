@@ -1,4 +1,4 @@
-"""``rnn-apps inspect``: a heatmap of hidden units over one input."""
+"""``rnn-apps inspect``: a heatmap of hidden units over one input (text or series window)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import click
 @click.option("--model", "model_dir", required=True, help="Model directory (any task).")
 @click.option("--input", "source", required=True,
               help="The input: text, or a file (first line for sentiment, the start of the "
-                   "text for textgen).")
+                   "text for textgen); for forecast a series CSV (its last lookback rows).")
 @click.option("--out", required=True, help="PNG file to write.")
 @click.option("--units", type=int, default=32, show_default=True,
               help="Show this many units per layer, the most active first.")
@@ -20,6 +20,7 @@ import click
 def inspect(model_dir, source, out, units, max_steps):
     """Plot recurrent activations per layer against the input tokens or characters."""
     import rnn_apps
+    from rnn_apps.cli.forecast import read_model_series
     from rnn_apps.data.tables import read_text_file
     from rnn_apps.errors import RnnAppsError
     from rnn_apps.viz.hidden import plot_hidden_states
@@ -27,11 +28,14 @@ def inspect(model_dir, source, out, units, max_steps):
     if units < 1 or max_steps < 1:
         raise RnnAppsError("--units and --max-steps must be positive")
     model = rnn_apps.load(model_dir)
-    text = read_text_file(source) if Path(source).is_file() else source
-    if model.task_name == "sentiment":
-        text = next((line for line in text.splitlines() if line.strip()), "")
-    states = model.hidden_states([text[:max_steps * 20] if model.task_name == "sentiment"
-                                  else text[:max_steps]])[0]
+    if model.task_name == "forecast":
+        states = model.hidden_states(read_model_series(model, source))[0]
+    else:
+        text = read_text_file(source) if Path(source).is_file() else source
+        if model.task_name == "sentiment":
+            text = next((line for line in text.splitlines() if line.strip()), "")
+        states = model.hidden_states([text[:max_steps * 20] if model.task_name == "sentiment"
+                                      else text[:max_steps]])[0]
     tokens = states["tokens"][:max_steps]
     layers = [layer[:max_steps] for layer in states["layers"]]
     if not tokens:

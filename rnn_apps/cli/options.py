@@ -8,7 +8,7 @@ from rnn_apps.core.recurrent import cell_names
 from rnn_apps.data.tables import FORMATS
 
 
-def _apply(options):
+def apply_options(options):
     def decorator(function):
         for option in reversed(options):
             function = option(function)
@@ -17,7 +17,7 @@ def _apply(options):
     return decorator
 
 
-recurrent_options = _apply([
+recurrent_options = apply_options([
     click.option("--cell", type=click.Choice(cell_names()), default="gru", show_default=True,
                  help="Recurrent cell: rnn (SimpleRNN), lstm, gru or esn (echo state)."),
     click.option("--units", type=int, default=64, show_default=True,
@@ -40,7 +40,7 @@ recurrent_options = _apply([
                  help="esn cell: range of the fixed input weights."),
 ])
 
-training_options = _apply([
+training_options = apply_options([
     click.option("--epochs", type=int, default=10, show_default=True),
     click.option("--batch-size", type=int, default=32, show_default=True),
     click.option("--learning-rate", type=float, default=1e-3, show_default=True),
@@ -68,7 +68,7 @@ def table_options(*, labels: bool):
         options.insert(1, click.option(
             "--label-column", default="label", show_default=True,
             help="Column holding the label (a 0-based number with --no-header)."))
-    return _apply(options)
+    return apply_options(options)
 
 
 def model_kwargs(options: dict) -> dict:

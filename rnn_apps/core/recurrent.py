@@ -103,6 +103,24 @@ def build_recurrent_stack(x, config, *, return_sequences: bool = False, name: st
     return x
 
 
+def recurrent_probe(inputs, x, config, source):
+    """A model from ``inputs`` to every recurrent layer's full output sequence.
+
+    ``x`` is the tensor the stack reads (built from ``inputs``); the recurrent
+    layers get the weights of the same-named layers of the trained ``source``
+    model, whose last layer may not return sequences.
+    """
+    import keras
+
+    outputs: list = []
+    build_recurrent_stack(x, config, return_sequences=True, collect=outputs)
+    probe = keras.Model(inputs, outputs)
+    for layer in probe.layers:
+        if layer.weights and not isinstance(layer, keras.layers.InputLayer):
+            layer.set_weights(source.get_layer(layer.name).get_weights())
+    return probe
+
+
 def make_optimizer(config, learning_rate: float):
     """Adam with the config's gradient clipping.
 

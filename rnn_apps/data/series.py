@@ -8,9 +8,10 @@ in a regular time axis are reported, not refused.
 
 from __future__ import annotations
 
+import calendar
 import csv
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import pairwise
 
 import numpy as np
@@ -25,14 +26,71 @@ class SeriesTable:
     columns: list[str]
     times: list[datetime] | None = None
     gaps: list[str] = field(default_factory=list)
+    time_format: str | None = None          # "year", "month" or "iso"
+    time_column: str | None = None
 
 
-def _parse_time(path, line, text):
+def parse_time(text: str) -> tuple[datetime, str]:
+    """A year (``1749``), a month (``1958-03``) or an ISO date/time, and which it was."""
+    text = text.strip()
+    for fmt, kind in (("%Y", "year"), ("%Y-%m", "month")):
+        try:
+            return datetime.strptime(text, fmt), kind
+        except ValueError:
+            pass
+    return datetime.fromisoformat(text), "iso"
+
+
+def format_time(stamp: datetime, kind: str | None) -> str:
+    if kind == "year":
+        return f"{stamp.year:04d}"
+    if kind == "month":
+        return f"{stamp.year:04d}-{stamp.month:02d}"
+    return stamp.date().isoformat() if stamp.time() == datetime.min.time() \
+        else stamp.isoformat(sep=" ")
+
+
+def _month_number(stamp: datetime) -> int:
+    return stamp.year * 12 + stamp.month - 1
+
+
+def _month_end(stamp: datetime) -> bool:
+    return stamp.day == calendar.monthrange(stamp.year, stamp.month)[1]
+
+
+def infer_step(times: list[datetime]) -> dict:
+    """``{"months": k}`` for calendar steps (same day of the month, or the last
+    day, and the same time each row), else ``{"seconds": s}`` (the median step)."""
+    if len(times) < 2:
+        raise DataError("at least two time stamps are needed to tell the step")
+    same_day = len({(t.day, t.time()) for t in times}) == 1
+    month_end = len({t.time() for t in times}) == 1 and all(map(_month_end, times))
+    if same_day or month_end:
+        months = [_month_number(b) - _month_number(a) for a, b in pairwise(times)]
+        if min(months) > 0:
+            return {"months": int(np.median(months)), "month_end": month_end and not same_day}
+    return {"seconds": float(np.median([(b - a).total_seconds() for a, b in pairwise(times)]))}
+
+
+def future_times(last: datetime, step: dict, n: int) -> list[datetime]:
+    """The ``n`` time stamps after ``last``, ``step`` apart (from :func:`infer_step`)."""
+    if "months" in step:
+        stamps = []
+        for k in range(1, n + 1):
+            year, month = divmod(_month_number(last) + step["months"] * k, 12)
+            days = calendar.monthrange(year, month + 1)[1]
+            day = days if step.get("month_end") else min(last.day, days)
+            stamps.append(last.replace(year=year, month=month + 1, day=day))
+        return stamps
+    return [last + timedelta(seconds=step["seconds"] * k) for k in range(1, n + 1)]
+
+
+def _parse_row_time(path, line, text):
     try:
-        return datetime.fromisoformat(text.strip())
+        return parse_time(text)
     except ValueError:
-        raise DataError(f"{path} line {line}: time stamp {text!r} is not an ISO date/time") \
-            from None
+        raise DataError(f"{path} line {line}: time stamp {text!r} is not a year, a month "
+                        "(YYYY-MM) or an ISO date/time") from None
 
 
 def _interpolate(column: np.ndarray) -> np.ndarray:
@@ -67,11 +125,12 @@ def read_series_csv(path, *, time_column: str | None = None, columns=None,
         raise DataError(f"{path}: no value columns besides the time column")
     index = [header.index(name) for name in wanted]
     values = np.full((len(rows) - 1, len(wanted)), np.nan)
-    times, seen = [], {}
+    times, seen, kinds = [], {}, set()
     for r, (line, row) in enumerate(rows[1:]):
         if time_column:
-            stamp = _parse_time(path, line, row[header.index(time_column)]
-                                if header.index(time_column) < len(row) else "")
+            stamp, kind = _parse_row_time(path, line, row[header.index(time_column)]
+                                          if header.index(time_column) < len(row) else "")
+            kinds.add(kind)
             if stamp in seen:
                 raise DataError(f"{path} line {line}: time stamp {stamp} repeats line "
                                 f"{seen[stamp]}")
@@ -98,5 +157,6 @@ def read_series_csv(path, *, time_column: str | None = None, columns=None,
         if np.isnan(values[:, c]).all():
             raise DataError(f"{path}: column {name!r} has no values")
         values[:, c] = _interpolate(values[:, c])
+    kind = kinds.pop() if len(kinds) == 1 else ("iso" if kinds else None)
     return SeriesTable(values.astype(np.float32), wanted, times or None,
-                       _gaps(times) if times else [])
+                       _gaps(times) if times else [], kind, time_column)

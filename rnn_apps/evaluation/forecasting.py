@@ -98,3 +98,40 @@ def forecast_metrics(actual, forecast, history=None, season: int = 1, scale=None
     return {"mae": float(np.mean(np.abs(error))), "rmse": float(np.sqrt(np.mean(error ** 2))),
             "mape": mape, "smape": float(np.mean(smape_terms) * 100), "mase": mase,
             "n": int(actual.size)}
+
+
+BASELINES = {
+    "naive": lambda history, horizon, season: naive_forecast(history, horizon),
+    "seasonal_naive": seasonal_naive_forecast,
+    "drift": lambda history, horizon, season: drift_forecast(history, horizon),
+}
+
+
+def compare_with_baselines(actual, forecast, histories, season: int, scale) -> dict:
+    """``forecast_metrics`` of the model plus ``naive_mase``, ``drift_mase`` and
+    ``baseline_mase`` (seasonal naive), each baseline computed from the history
+    before its forecast origin. ``actual``/``forecast``: ``[n, horizon, targets]``,
+    ``histories``: ``n`` arrays ``[time, targets]``."""
+    actual = np.asarray(actual, dtype=np.float64)
+    horizon = actual.shape[1]
+    metrics = forecast_metrics(actual, forecast, scale=scale)
+    for name, baseline in BASELINES.items():
+        predicted = np.stack([baseline(h, horizon, min(season, len(h))) for h in histories])
+        key = "baseline_mase" if name == "seasonal_naive" else f"{name}_mase"
+        metrics[key] = forecast_metrics(actual, predicted.reshape(actual.shape), scale=scale)["mase"]
+    return metrics
+
+
+def quantile_metrics(actual, quantile_forecast, quantiles) -> dict:
+    """Mean pinball loss over the quantiles, and the share of actual values
+    inside the interval from the lowest to the highest quantile (``coverage``),
+    beside the share it should hold (``nominal_coverage``)."""
+    actual = np.asarray(actual, dtype=np.float64)[..., None]
+    predicted = np.asarray(quantile_forecast, dtype=np.float64)
+    levels = np.asarray(quantiles, dtype=np.float64)
+    error = actual - predicted
+    pinball = np.maximum(levels * error, (levels - 1) * error)
+    lower, upper = predicted[..., 0], predicted[..., -1]
+    inside = (actual[..., 0] >= lower) & (actual[..., 0] <= upper)
+    return {"pinball": float(pinball.mean()), "coverage": float(inside.mean()),
+            "nominal_coverage": float(levels[-1] - levels[0])}

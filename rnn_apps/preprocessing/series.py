@@ -8,9 +8,70 @@ and ``horizon``-step targets with ``keras.utils.timeseries_dataset_from_array``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from rnn_apps.errors import DataError
+
+
+def check_series(X, what: str = "series") -> np.ndarray:
+    """A finite float array ``[time, columns]`` from an array, list or DataFrame."""
+    if hasattr(X, "select_dtypes"):
+        non_numeric = [c for c in X.columns if c not in X.select_dtypes("number").columns]
+        if non_numeric:
+            raise DataError(f"{what} column {non_numeric[0]!r} is not numeric")
+        X = X.to_numpy()
+    try:
+        values = np.asarray(X, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise DataError(f"{what} must be numeric") from None
+    if values.ndim == 1:
+        values = values[:, None]
+    if values.ndim != 2 or values.size == 0:
+        raise DataError(f"{what} must be [time] or [time, columns]; got shape {values.shape}")
+    bad = np.argwhere(~np.isfinite(values))
+    if len(bad):
+        row, column = bad[0]
+        raise DataError(f"{what} has a NaN or infinite value at row {row}, column {column}")
+    return values
+
+
+@dataclass
+class Series:
+    """Values ``[time, columns]`` with column names and, when known, time stamps."""
+
+    values: np.ndarray
+    columns: list[str]
+    times: list | None = None
+    time_format: str | None = None
+    time_column: str | None = None
+
+    def head(self, n: int) -> Series:
+        """The first ``n`` steps."""
+        return Series(self.values[:n], self.columns, self.times[:n] if self.times else None,
+                      self.time_format, self.time_column)
+
+
+def as_series(X, what: str = "series") -> Series:
+    """Accept an array or list, a pandas DataFrame (a DatetimeIndex gives the
+    times) or a table from :func:`rnn_apps.data.series.read_series_csv`."""
+    if isinstance(X, Series):
+        return X
+    if hasattr(X, "gaps") and hasattr(X, "time_column"):        # a SeriesTable
+        return Series(check_series(X.values, what), list(X.columns), X.times, X.time_format,
+                      X.time_column)
+    values = check_series(X, what)
+    times = None
+    if hasattr(X, "index") and hasattr(X.index, "to_pydatetime"):
+        times = list(X.index.to_pydatetime())
+    if hasattr(X, "columns"):
+        columns = [str(c) for c in X.columns]
+    elif hasattr(X, "name") and X.name is not None:        # a pandas Series
+        columns = [str(X.name)]
+    else:
+        columns = [f"column_{i}" for i in range(values.shape[1])]
+    return Series(values, columns, times, "iso" if times else None)
 
 
 class SeriesScaler:

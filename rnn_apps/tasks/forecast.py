@@ -1,115 +1,167 @@
-"""Forecasting: the next ``horizon`` values of one or more series (direct strategy).
+"""Forecasting: the next ``horizon`` values of one or more series.
 
-Work in progress for the forecast task: the Python API with scaling inside
-the model, baselines beside every evaluation, save/load and export. The CLI,
-quantiles, the recursive strategy and backtests come next.
+Input is an array ``[time]``/``[time, columns]``, a pandas DataFrame or a
+table read by :func:`rnn_apps.data.series.read_series_csv`; the ``targets``
+are forecast and every other column is a covariate known in the past.
+Scaling is fitted on the training part only and lives inside the model, so
+``predict``, ``evaluate`` and the SavedModel speak the original units. The
+networks themselves are in :mod:`rnn_apps.tasks.forecast_model`.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from datetime import datetime
 
+import numpy as np
 from rnn_apps.core import training
 from rnn_apps.core.task import BaseTask
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.evaluation import forecasting as fc
-from rnn_apps.preprocessing.series import SeriesScaler, window_dataset
+from rnn_apps.preprocessing.series import Series, SeriesScaler, as_series, window_dataset
+from rnn_apps.tasks import forecast_model as networks
 
 
-def check_series(X, what: str = "series") -> np.ndarray:
-    """A finite float array ``[time, columns]`` from an array, list or DataFrame."""
-    if hasattr(X, "select_dtypes"):
-        non_numeric = [c for c in X.columns if c not in X.select_dtypes("number").columns]
-        if non_numeric:
-            raise DataError(f"{what} column {non_numeric[0]!r} is not numeric")
-        X = X.to_numpy()
-    try:
-        values = np.asarray(X, dtype=np.float32)
-    except (TypeError, ValueError):
-        raise DataError(f"{what} must be numeric") from None
-    if values.ndim == 1:
-        values = values[:, None]
-    if values.ndim != 2 or values.size == 0:
-        raise DataError(f"{what} must be [time] or [time, columns]; got shape {values.shape}")
-    bad = np.argwhere(~np.isfinite(values))
-    if len(bad):
-        row, column = bad[0]
-        raise DataError(f"{what} has a NaN or infinite value at row {row}, column {column}")
-    return values
+def _is_windows(X) -> bool:
+    return not hasattr(X, "columns") and not isinstance(X, Series) and np.ndim(X) == 3
 
 
 class Forecaster(BaseTask):
-    """Reads ``lookback`` steps of every column, predicts ``horizon`` steps of ``targets``."""
+    """Reads ``lookback`` steps of every column, predicts ``horizon`` steps of ``targets``.
+
+    ``strategy``: ``"direct"`` (all steps at once) or ``"recursive"`` (one
+    step of every column, fed back). ``quantiles`` (direct only), e.g.
+    ``(0.1, 0.5, 0.9)``, adds a pinball-loss head for prediction intervals.
+    ``readout="ridge"`` (``cell="esn"``) solves the output layer in closed form,
+    with ``ridge_alpha`` (default: chosen on the validation windows).
+    """
 
     task_name = "forecast"
 
     def __init__(self, *, cell="gru", units=32, layers=1, bidirectional=False, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
                  leak_rate=1.0, input_scaling=1.0, lookback=24, horizon=1, targets=None,
+                 strategy="direct", quantiles=None, readout="dense", ridge_alpha=None,
                  season=None, epochs=20, batch_size=32, learning_rate=1e-3, patience=5,
                  valid_split=0.1, seed=None, verbose=1):
         self._store_params(locals())
 
-    def _check_params(self, n_columns: int):
+    # -- parameters ---------------------------------------------------------
+    def _check_params(self, columns: list[str]):
         config = self._recurrent_config()
         self._check_training_params()
         for name in ("lookback", "horizon"):
             value = getattr(self, name)
-            if not (isinstance(value, int) and value > 0):
+            if not (isinstance(value, (int, np.integer)) and value > 0):
                 raise RnnAppsError(f"{name} must be a positive integer; got {value!r}")
-        targets = list(range(n_columns)) if self.targets is None else list(self.targets)
-        if not targets or any(not 0 <= t < n_columns for t in targets):
-            raise RnnAppsError(f"targets must be column indices below {n_columns}; "
-                               f"got {self.targets!r}")
-        return config, targets
+        if self.strategy not in ("direct", "recursive"):
+            raise RnnAppsError(f"strategy must be 'direct' or 'recursive'; got {self.strategy!r}")
+        if self.readout not in ("dense", "ridge"):
+            raise RnnAppsError(f"readout must be 'dense' or 'ridge'; got {self.readout!r}")
+        if self.readout == "ridge" and self.cell != "esn":
+            raise RnnAppsError("readout='ridge' needs cell='esn' (a fixed reservoir)")
+        quantiles = self._quantiles()
+        if quantiles and (self.strategy == "recursive" or self.readout == "ridge"):
+            raise RnnAppsError("quantiles need strategy='direct' and readout='dense'")
+        return config, self._resolve_targets(columns)
 
-    def _windows(self, scaled):
-        batches = list(window_dataset(scaled, lookback=self.lookback, horizon=self.horizon,
-                                      targets=self.targets_, batch_size=4096))
+    def _quantiles(self) -> list[float]:
+        if self.quantiles is None or len(self.quantiles) == 0:
+            return []
+        try:
+            levels = sorted(float(q) for q in self.quantiles)
+        except (TypeError, ValueError):
+            raise RnnAppsError(f"quantiles must be numbers; got {self.quantiles!r}") from None
+        if len(levels) < 2 or len(set(levels)) != len(levels) or not 0 < levels[0] < levels[-1] < 1:
+            raise RnnAppsError("quantiles must be two or more distinct levels between 0 and 1; "
+                               f"got {self.quantiles!r}")
+        return levels
+
+    def _resolve_targets(self, columns: list[str]) -> list[int]:
+        if self.targets is None:
+            return list(range(len(columns)))
+        wanted = [self.targets] if isinstance(self.targets, (str, int)) else list(self.targets)
+        resolved = []
+        for target in wanted:
+            if isinstance(target, str) and target in columns:
+                resolved.append(columns.index(target))
+            elif isinstance(target, (int, np.integer)) and 0 <= target < len(columns):
+                resolved.append(int(target))
+            else:
+                raise RnnAppsError(f"target {target!r} is not a column of the series "
+                                   f"(columns: {', '.join(columns)})")
+        if not resolved:
+            raise RnnAppsError("targets must name at least one column")
+        return resolved
+
+    # -- training -------------------------------------------------------------
+    def _windows(self, scaled, horizon, targets):
+        batches = list(window_dataset(scaled, lookback=self.lookback, horizon=horizon,
+                                      targets=targets, batch_size=4096))
         return (np.concatenate([np.asarray(b[0]) for b in batches]),
                 np.concatenate([np.asarray(b[1]) for b in batches]))
 
-    def fit(self, X, y=None, validation_data=None):
-        """Train on the series ``X`` (``[time]`` or ``[time, columns]``); returns ``self``."""
-        values = check_series(X)
-        config, targets = self._check_params(values.shape[1])
+    def _split(self, values, validation_data):
         need = self.lookback + self.horizon
         if len(values) < need:
             raise DataError(f"the series has {len(values)} steps; it needs at least lookback + "
                             f"horizon = {need}")
+        if validation_data is not None:
+            return values, as_series(validation_data, "validation series").values
         n_valid = int(len(values) * self.valid_split)
-        if validation_data is None and n_valid >= self.horizon and len(values) - n_valid >= need:
-            train, valid = values[:-n_valid], values[-n_valid - self.lookback:]
-        else:
-            train = values
-            valid = None if validation_data is None else check_series(validation_data)
-        self.targets_ = targets
+        if n_valid >= self.horizon and len(values) - n_valid >= need:
+            return values[:-n_valid], values[-n_valid - self.lookback:]
+        return values, None
+
+    def fit(self, X, y=None, validation_data=None):
+        """Train on the series ``X``; returns ``self``. ``y`` is ignored (the
+        targets are columns of ``X``)."""
+        from rnn_apps.data.series import infer_step
+
+        series = as_series(X)
+        config, targets = self._check_params(series.columns)
+        train, valid = self._split(series.values, validation_data)
+        quantiles = self._quantiles()
+        recursive = self.strategy == "recursive"
+        fit_targets = list(range(train.shape[1])) if recursive else targets
+        fit_horizon = 1 if recursive else self.horizon
         scaler = SeriesScaler.fit(train)
-        x, y_windows = self._windows(scaler.transform(train))
-        validation = None if valid is None else self._windows(scaler.transform(valid))
+        x, y_fit = self._windows(scaler.transform(train), fit_horizon, fit_targets)
+        validation = None
+        if valid is not None and len(valid) >= self.lookback + fit_horizon:
+            validation = self._windows(scaler.transform(valid), fit_horizon, fit_targets)
         training.set_seed(self.seed)
         with training.build_scope():
-            import keras
+            from rnn_apps.core.recurrent import make_optimizer
 
-            from rnn_apps.core.recurrent import build_recurrent_stack, make_optimizer
-
-            inputs = keras.Input(shape=(self.lookback, values.shape[1]), name="history")
-            encoded = build_recurrent_stack(inputs, config)
-            flat = keras.layers.Dense(self.horizon * len(targets), name="forecast_flat")(encoded)
-            change = keras.layers.Reshape((self.horizon, len(targets)), name="change")(flat)
-            # The network predicts the change from the last observed value, so a
-            # level outside the training range (a trend) is not squashed back.
-            last = keras.ops.take(inputs[:, -1:, :], targets, axis=2)
-            outputs = keras.layers.Add(name="forecast")([last, change])
-            model = keras.Model(inputs, outputs, name="forecaster")
-            model.compile(optimizer=make_optimizer(config, self.learning_rate), loss="mse")
-        self._train_keras(model, x, y_windows, validation)
+            model, trainer = networks.build_network(
+                config, lookback=self.lookback, n_columns=train.shape[1], horizon=self.horizon,
+                targets=targets, strategy=self.strategy, quantiles=quantiles)
+            if self.readout == "dense":
+                networks.compile_trainer(trainer, make_optimizer(config, self.learning_rate),
+                                         quantiles)
+        alpha = None
+        if self.readout == "ridge":
+            self.history_, alpha = networks.fit_ridge_readout(trainer, x, y_fit, fit_targets,
+                                                              self.ridge_alpha, validation)
+        else:
+            if quantiles:
+                y_fit = {"forecast": y_fit, "quantiles": y_fit}
+                if validation:
+                    validation = (validation[0], {"forecast": validation[1],
+                                                  "quantiles": validation[1]})
+            self._train_keras(trainer, x, y_fit, validation)
         self.model_ = model
         season = self.season or fc.detect_season(train[:, targets[0]])
-        self._set_state({"scaler": scaler.get_state(), "targets": targets, "season": season,
-                         "n_columns": int(values.shape[1]),
-                         "train_tail": train[-self.lookback:].tolist(),
-                         "scale": fc.seasonal_naive_scale(train[:, targets], season).tolist()})
+        times = series.times[:len(train)] if series.times else None
+        self._set_state({
+            "scaler": scaler.get_state(), "targets": targets, "season": int(season),
+            "columns": series.columns, "quantiles": quantiles, "ridge_alpha": alpha,
+            "train_tail": train[-self.lookback:].tolist(),
+            "scale": fc.seasonal_naive_scale(train[:, targets], min(season, len(train) - 1))
+                       .tolist(),
+            "time_column": series.time_column, "time_format": series.time_format,
+            "last_time": times[-1].isoformat() if times else None,
+            "time_step": infer_step(times) if times and len(times) > 1 else None})
         return self
 
     def _get_state(self) -> dict:
@@ -120,70 +172,159 @@ class Forecaster(BaseTask):
         self.scaler_ = SeriesScaler.from_state(state["scaler"])
         self.targets_ = list(state["targets"])
         self.season_ = int(state["season"])
+        self.quantiles_ = list(state["quantiles"])
+        self.columns_ = list(state["columns"])
+
+    @property
+    def target_names_(self) -> list[str]:
+        return [self.columns_[t] for t in self.targets_]
+
+    # -- forecasting ----------------------------------------------------------
+    def _history_windows(self, X):
+        """``(windows [n, lookback, columns], single)`` from ``X`` as in :meth:`predict`."""
+        if X is None:
+            return np.asarray(self.state_["train_tail"], dtype=np.float32)[None], True
+        if _is_windows(X):
+            windows, single = np.asarray(X, dtype=np.float32), False
+            if not np.isfinite(windows).all():
+                raise DataError("history windows contain NaN or infinite values")
+        else:
+            values, single = as_series(X, "history").values, True
+            if len(values) < self.lookback:
+                raise DataError(f"the history has {len(values)} steps; the model reads "
+                                f"lookback = {self.lookback}")
+            windows = values[-self.lookback:][None]
+        expected = (self.lookback, len(self.columns_))
+        if windows.shape[1:] != expected:
+            raise DataError(f"history windows must be [n, {expected[0]}, {expected[1]}] "
+                            f"(columns: {', '.join(self.columns_)}); got {windows.shape}")
+        return windows, single
+
+    def _forecast(self, X) -> dict:
+        self._check_is_fitted()
+        windows, single = self._history_windows(X)
+        out = self.model_.predict(self.scaler_.transform(windows), verbose=0, batch_size=512)
+        mean, std = self.scaler_.mean[self.targets_], self.scaler_.std[self.targets_]
+        out = out if isinstance(out, dict) else {"forecast": out}
+        result = {"forecast": out["forecast"] * std + mean}
+        if "quantiles" in out:
+            result["quantiles"] = out["quantiles"] * std[:, None] + mean[:, None]
+        return {k: v[0] for k, v in result.items()} if single else result
 
     def predict(self, X=None) -> np.ndarray:
         """Forecasts in original units.
 
-        ``X=None``: the ``horizon`` steps after the training data, ``[horizon, targets]``.
-        ``X`` of shape ``[lookback, columns]`` or ``[n, lookback, columns]``:
-        one forecast per window, ``[n, horizon, targets]``.
+        ``X=None``: the ``horizon`` steps after the training data; a series
+        (``[time, columns]``, at least ``lookback`` steps): the steps after its
+        end; either gives ``[horizon, targets]``. Windows ``[n, lookback,
+        columns]`` give one forecast each, ``[n, horizon, targets]``.
         """
+        return self._forecast(X)["forecast"]
+
+    def predict_quantiles(self, X=None) -> np.ndarray:
+        """Like :meth:`predict` with the quantiles on a last axis (``quantiles_`` order)."""
+        forecast = self._forecast(X)
+        if "quantiles" not in forecast:
+            raise RnnAppsError("this model was trained without quantiles")
+        return forecast["quantiles"]
+
+    def future_times(self, X=None) -> list[datetime] | None:
+        """Time stamps of the steps :meth:`predict` forecasts, when the data had them."""
+        from rnn_apps.data.series import future_times, infer_step
+
+        series = None if X is None or _is_windows(X) else as_series(X, "history")
+        if series is not None and series.times:
+            return future_times(series.times[-1], infer_step(series.times), self.horizon)
+        if X is None and self.state_.get("last_time") and self.state_.get("time_step"):
+            return future_times(datetime.fromisoformat(self.state_["last_time"]),
+                                self.state_["time_step"], self.horizon)
+        return None
+
+    def hidden_states(self, X=None) -> list[dict]:
+        """Recurrent activations per history window (``X`` as in :meth:`predict`):
+        ``{"tokens": ["t-23", ..., "t0"], "layers": [[lookback, units] per layer]}``."""
+        import keras
+
+        from rnn_apps.core.recurrent import recurrent_probe
+
         self._check_is_fitted()
-        if X is None:
-            return self.predict(np.asarray(self.state_["train_tail"])[None])[0]
-        windows = np.asarray(X, dtype=np.float32)
-        if windows.ndim == 2:
-            windows = windows[None]
-        expected = (self.lookback, self.state_["n_columns"])
-        if windows.ndim != 3 or windows.shape[1:] != expected:
-            raise DataError(f"history windows must be [n, {expected[0]}, {expected[1]}]; "
-                            f"got {windows.shape}")
-        if not np.isfinite(windows).all():
-            raise DataError("history windows contain NaN or infinite values")
-        scaled = self.model_.predict(self.scaler_.transform(windows), verbose=0, batch_size=512)
+        windows, _ = self._history_windows(X)
+        inputs = keras.Input(shape=windows.shape[1:])
+        probe = recurrent_probe(inputs, inputs, self._recurrent_config(),
+                                networks.recurrent_network(self.model_))
+        outputs = probe.predict(self.scaler_.transform(windows), verbose=0, batch_size=256)
+        outputs = outputs if isinstance(outputs, list) else [outputs]
+        labels = [f"t{k}" for k in range(1 - self.lookback, 1)]
+        return [{"tokens": labels, "layers": [out[row] for out in outputs]}
+                for row in range(len(windows))]
+
+    # -- evaluation -----------------------------------------------------------
+    def _score(self, actual, forecast, histories, scale, season=None) -> dict:
         targets = self.targets_
-        return scaled * self.scaler_.std[targets] + self.scaler_.mean[targets]
+        metrics = fc.compare_with_baselines(actual, forecast["forecast"],
+                                            [h[:, targets] for h in histories],
+                                            season or self.season_, scale)
+        if "quantiles" in forecast:
+            metrics.update(fc.quantile_metrics(actual, forecast["quantiles"], self.quantiles_))
+        return metrics
 
     def evaluate(self, X, y=None) -> dict:
-        """Metrics over every window of ``X`` (a series that follows or includes the
-        training data), with ``baseline_mase`` of the seasonal naive forecast."""
+        """Metrics over every ``lookback`` + ``horizon`` window of ``X`` (a series
+        that follows or includes the training data), with the naive, seasonal
+        naive (``baseline_mase``) and drift forecasts beside the model, and
+        ``coverage`` of the outer quantiles when trained with them."""
         self._check_is_fitted()
-        values = check_series(X)
-        if values.shape[1] != self.state_["n_columns"]:
-            raise DataError(f"the series has {values.shape[1]} columns; the model was trained "
-                            f"on {self.state_['n_columns']}")
+        values = as_series(X).values
         starts = np.arange(len(values) - self.lookback - self.horizon + 1)
         if len(starts) == 0:
             raise DataError(f"the series has {len(values)} steps; it needs at least lookback + "
                             f"horizon = {self.lookback + self.horizon}")
         index = starts[:, None] + np.arange(self.lookback)[None]
-        windows = values[index]
+        forecast = self._forecast(values[index])
         actual = values[index[:, -1:] + 1 + np.arange(self.horizon)[None]][..., self.targets_]
-        forecast = self.predict(windows)
-        season = min(self.season_, self.lookback)
-        baseline = np.stack([fc.seasonal_naive_forecast(w[:, self.targets_], self.horizon,
-                                                        season) for w in windows])
-        scale = np.asarray(self.state_["scale"])
-        metrics = fc.forecast_metrics(actual, forecast, scale=scale)
-        metrics["baseline_mase"] = fc.forecast_metrics(actual, baseline, scale=scale)["mase"]
+        histories = [values[:start + self.lookback] for start in starts]
+        metrics = self._score(actual, forecast, histories, np.asarray(self.state_["scale"]))
         metrics["season"] = self.season_
         return metrics
 
+    def backtest(self, X, origins: int = 5, step: int | None = None, refit: bool = True) -> dict:
+        """Rolling-origin evaluation with an expanding window.
+
+        For each of ``origins`` origins, ``step`` steps apart (default: the
+        horizon), ending so the last forecast covers the end of ``X``: train a
+        fresh copy of this model on everything before the origin (``refit``;
+        otherwise use this fitted model) and forecast ``horizon`` steps.
+        Returns ``{"origins": [metrics per origin], "mean": {...}, "season"}``.
+        """
+        from rnn_apps.evaluation.backtest import backtest
+
+        if not refit:
+            self._check_is_fitted()
+        return backtest(self, as_series(X), origins=origins, step=step or self.horizon,
+                        refit=refit)
+
+    # -- serving ----------------------------------------------------------------
     def _export_archive(self):
         import keras
         import tensorflow as tf
 
-        model, scaler, targets = self.model_, self.scaler_, self.targets_
-        spec = tf.TensorSpec([None, self.lookback, self.state_["n_columns"]], tf.float32,
+        model, targets = self.model_, self.targets_
+        mean = self.scaler_.mean[targets]
+        std = self.scaler_.std[targets]
+        scaler = self.scaler_
+        spec = tf.TensorSpec([None, self.lookback, len(self.columns_)], tf.float32,
                              name="history")
 
         @tf.function(input_signature=[spec])
         def serve(history):
-            scaled = model(scaler.transform_graph(history), training=False)
-            return {"forecast": scaler.inverse_transform_graph(scaled, columns=targets)}
+            out = model(scaler.transform_graph(history), training=False)
+            out = out if isinstance(out, dict) else {"forecast": out}
+            result = {"forecast": out["forecast"] * std + mean}
+            if "quantiles" in out:
+                result["quantiles"] = out["quantiles"] * std[:, None] + mean[:, None]
+            return result
 
         archive = keras.export.ExportArchive()
         archive.track(model)
         archive.add_endpoint("serving_default", serve)
         return archive
-

@@ -180,7 +180,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         """
         import keras
 
-        from rnn_apps.core.recurrent import build_recurrent_stack
+        from rnn_apps.core.recurrent import recurrent_probe
 
         self._check_is_fitted()
         texts = text_prep.check_texts(X)
@@ -188,12 +188,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         inputs = keras.Input(shape=(None,), dtype="int32")
         x = keras.layers.Embedding(len(self.text_encoder_.vocabulary), self.embedding_dim,
                                    mask_zero=True, name="embedding")(inputs)
-        layers: list = []
-        build_recurrent_stack(x, self._recurrent_config(), return_sequences=True, collect=layers)
-        probe = keras.Model(inputs, layers)
-        for layer in probe.layers[1:]:
-            if layer.weights:
-                layer.set_weights(self.model_.get_layer(layer.name).get_weights())
+        probe = recurrent_probe(inputs, x, self._recurrent_config(), self.model_)
         outputs = probe.predict(ids, verbose=0, batch_size=256)
         outputs = outputs if isinstance(outputs, list) else [outputs]
         vocabulary = self.text_encoder_.vocabulary

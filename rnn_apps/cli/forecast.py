@@ -1,0 +1,224 @@
+"""``rnn-apps forecast``: train, evaluate, predict, backtest, export."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+
+import click
+
+from rnn_apps.cli.options import (
+    apply_options,
+    echo_training_summary,
+    export_command,
+    json_option,
+    model_kwargs,
+    recurrent_options,
+    training_options,
+)
+from rnn_apps.errors import DataError
+
+TIME_NAMES = {"date", "time", "timestamp", "datetime", "year", "month", "ds", "period"}
+
+series_options = apply_options([
+    click.option("--data", required=True, help="CSV file: a time column (optional) and "
+                                               "numeric columns, one row per step."),
+    click.option("--time-column", default=None,
+                 help="Column of time stamps (year, YYYY-MM or ISO); found automatically "
+                      "when the first column is called date, time, year, month, ..."),
+    click.option("--targets", default=None,
+                 help="Comma-separated columns to forecast (default: every column that is "
+                      "not the time column or a covariate)."),
+    click.option("--covariates", default=None,
+                 help="Comma-separated columns known in the past, read but not forecast."),
+    click.option("--interpolate", is_flag=True,
+                 help="Fill missing values linearly instead of stopping with an error."),
+])
+
+forecast_options = apply_options([
+    click.option("--lookback", type=int, default=24, show_default=True,
+                 help="Steps of history the network reads."),
+    click.option("--horizon", type=int, default=1, show_default=True,
+                 help="Steps ahead to forecast."),
+    click.option("--strategy", type=click.Choice(["direct", "recursive"]), default="direct",
+                 show_default=True, help="All steps at once, or one step fed back H times."),
+    click.option("--quantiles", default=None,
+                 help="Comma-separated quantile levels for intervals, e.g. 0.1,0.5,0.9."),
+    click.option("--season", type=int, default=None,
+                 help="Season length for the seasonal naive baseline (default: detected)."),
+    click.option("--readout", type=click.Choice(["dense", "ridge"]), default="dense",
+                 show_default=True, help="ridge: closed-form output layer (esn cell)."),
+    click.option("--ridge-alpha", type=float, default=None,
+                 help="Ridge penalty (default: chosen on the validation windows)."),
+])
+
+
+def _names(text: str | None) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()] if text else []
+
+
+def _time_column(path, given):
+    if given:
+        return given
+    from rnn_apps.data.tables import read_text_file
+
+    first = next(csv.reader(read_text_file(path).splitlines()[:1]), [""])
+    return first[0].strip() if first and first[0].strip().lower() in TIME_NAMES else None
+
+
+def read_options_series(options: dict):
+    """Pop the series options and read the CSV; returns ``(table, targets or None)``."""
+    from rnn_apps.data.series import read_series_csv
+
+    path = options.pop("data")
+    targets, covariates = _names(options.pop("targets")), _names(options.pop("covariates"))
+    time_column = _time_column(path, options.pop("time_column"))
+    columns = (targets + covariates) if targets else None
+    table = read_series_csv(path, time_column=time_column, columns=columns,
+                            interpolate=options.pop("interpolate"))
+    if covariates and not targets:
+        missing = [c for c in covariates if c not in table.columns]
+        if missing:
+            raise DataError(f"{path}: no column {missing[0]!r} (columns: "
+                            f"{', '.join(table.columns)})")
+        targets = [c for c in table.columns if c not in covariates]
+        if not targets:
+            raise DataError(f"{path}: every column is a covariate; nothing to forecast")
+    for gap in table.gaps[:5]:
+        click.echo(f"note: {path}: {gap}", err=True)
+    if len(table.gaps) > 5:
+        click.echo(f"note: {path}: {len(table.gaps) - 5} more gaps", err=True)
+    return table, targets or None
+
+
+def read_model_series(model, path, interpolate: bool = False):
+    """The CSV read with the time column and columns the model was trained on."""
+    from rnn_apps.data.series import read_series_csv
+
+    return read_series_csv(path, time_column=model.state_.get("time_column"),
+                           columns=model.columns_, interpolate=interpolate)
+
+
+def build_forecaster(options: dict, targets):
+    from rnn_apps import Forecaster
+
+    quantiles = options.pop("quantiles")
+    try:
+        levels = [float(q) for q in _names(quantiles)] or None
+    except ValueError:
+        raise DataError(f"--quantiles must be numbers separated by commas; got {quantiles!r}") \
+            from None
+    return Forecaster(targets=targets, quantiles=levels, **model_kwargs(options))
+
+
+@click.group()
+def forecast():
+    """Time-series forecasting: the next H values of one or more series."""
+
+
+@forecast.command()
+@series_options
+@click.option("--out", required=True, help="Model directory to write.")
+@forecast_options
+@recurrent_options
+@training_options
+def train(out, **options):
+    """Train a forecaster on a series CSV and save it to --out."""
+    table, targets = read_options_series(options)
+    model = build_forecaster(options, targets).fit(table)
+    model.save(out)
+    echo_training_summary(model.history_, f"{len(table.values)} steps of "
+                                          f"{len(table.columns)} column(s)", out)
+
+
+def _echo_metrics(metrics: dict, title: str, as_json: bool) -> None:
+    from rnn_apps.evaluation.report import format_report
+
+    click.echo(json.dumps(metrics) if as_json else format_report(metrics, title=title))
+
+
+@forecast.command()
+@click.option("--model", "model_dir", required=True, help="Model directory.")
+@click.option("--data", required=True, help="Series CSV (same columns as for training).")
+@click.option("--interpolate", is_flag=True, help="Fill missing values linearly.")
+@json_option
+def evaluate(model_dir, data, interpolate, as_json):
+    """Metrics over every window of --data, beside naive, seasonal naive and drift."""
+    from rnn_apps import Forecaster
+
+    model = Forecaster.load(model_dir)
+    metrics = model.evaluate(read_model_series(model, data, interpolate))
+    _echo_metrics(metrics, f"forecast model {model_dir} on {data}", as_json)
+
+
+@forecast.command()
+@click.option("--model", "model_dir", required=True, help="Model directory.")
+@click.option("--data", required=True, help="Series CSV; the forecast starts after its end.")
+@click.option("--interpolate", is_flag=True, help="Fill missing values linearly.")
+@click.option("--output", default=None, help="CSV file to write (default: standard output).")
+@click.option("--plot", default=None, help="PNG of history, forecast and interval band.")
+def predict(model_dir, data, interpolate, output, plot):
+    """Forecast the next H steps after the end of --data."""
+    from rnn_apps import Forecaster
+    from rnn_apps.data.series import format_time
+
+    model = Forecaster.load(model_dir)
+    table = read_model_series(model, data, interpolate)
+    point = model.predict(table)
+    bands = model.predict_quantiles(table) if model.quantiles_ else None
+    times = model.future_times(table)
+    names = model.target_names_
+    header = ["time" if times else "step"]
+    for name in names:
+        header += [name, *(f"{name}_q{level:g}" for level in model.quantiles_)]
+    rows = []
+    for h in range(model.horizon):
+        row = [format_time(times[h], table.time_format) if times else h + 1]
+        for t in range(len(names)):
+            row += [f"{point[h, t]:.6g}", *(f"{v:.6g}" for v in
+                                           (bands[h, t] if bands is not None else []))]
+        rows.append(row)
+    handle = open(output, "w", newline="", encoding="utf-8") if output else sys.stdout
+    try:
+        csv.writer(handle, lineterminator="\n").writerows([header, *rows])
+    finally:
+        if output:
+            handle.close()
+    if plot:
+        from rnn_apps.viz.forecast import plot_forecast
+
+        plot_forecast(table.values[:, model.targets_], point, plot, names=names,
+                      history_times=table.times, future_times=times, quantiles=bands,
+                      levels=model.quantiles_, title=f"forecast from {data}")
+    if output or plot:
+        click.echo(f"wrote {', '.join(p for p in (output, plot) if p)}", err=not output)
+
+
+@forecast.command()
+@series_options
+@forecast_options
+@click.option("--origins", type=int, default=5, show_default=True,
+              help="Number of forecast origins.")
+@click.option("--step", type=int, default=None, help="Steps between origins (default: horizon).")
+@recurrent_options
+@training_options
+@json_option
+def backtest(origins, step, as_json, **options):
+    """Rolling-origin evaluation: retrain before each origin, forecast, score."""
+    table, targets = read_options_series(options)
+    result = build_forecaster(options, targets).backtest(table, origins=origins, step=step)
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    keys = [k for k in ("mase", "baseline_mase", "naive_mase", "drift_mase", "mae", "coverage")
+            if k in result["mean"]]
+    click.echo(f"{'origin':<12} {'train':>6}  " + "  ".join(f"{k:>13}" for k in keys))
+    for row in result["origins"]:
+        click.echo(f"{row['origin']!s:<12} {row['train_size']:>6}  "
+                   + "  ".join(f"{row[k]:>13.4f}" for k in keys))
+    click.echo(f"{'mean':<12} {'':>6}  " + "  ".join(f"{result['mean'][k]:>13.4f}" for k in keys))
+    click.echo(f"season {result['season']} (baseline_mase: seasonal naive)")
+
+
+forecast.add_command(export_command("Forecaster", "history -> forecast"), name="export")

@@ -1,0 +1,132 @@
+"""The forecasting networks behind :class:`~rnn_apps.tasks.forecast.Forecaster`.
+
+Every network reads scaled history ``[batch, lookback, columns]`` and predicts
+the *change* from the last observed value, so a level outside the training
+range (a trend) is not squashed back towards the mean.
+
+- direct: one head emits all ``horizon`` steps of the targets at once;
+- recursive: a one-step network for every column, applied ``horizon`` times
+  with its own output fed back; the unrolled model is what is saved;
+- quantiles (direct only): a second head trained with the pinball loss,
+  sorted so the quantiles never cross;
+- ridge readout (echo state cells): the output layer is solved in closed
+  form from the reservoir states instead of trained by gradient descent.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from rnn_apps.core.esn import ridge_readout
+from rnn_apps.core.recurrent import build_recurrent_stack
+
+READOUT_LAYER = "forecast_flat"
+STEP_MODEL = "one_step"
+
+
+@keras.saving.register_keras_serializable(package="rnn_apps")
+class PinballLoss(keras.losses.Loss):
+    """Mean quantile (pinball) loss; ``y_pred`` has the quantiles on its last axis."""
+
+    def __init__(self, quantiles, name="pinball", reduction="sum_over_batch_size", dtype=None):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        self.quantiles = [float(q) for q in quantiles]
+
+    def call(self, y_true, y_pred):
+        levels = keras.ops.convert_to_tensor(self.quantiles, dtype=y_pred.dtype)
+        error = keras.ops.expand_dims(keras.ops.cast(y_true, y_pred.dtype), -1) - y_pred
+        return keras.ops.mean(keras.ops.maximum(levels * error, (levels - 1) * error), axis=-1)
+
+    def get_config(self):
+        return {**super().get_config(), "quantiles": self.quantiles}
+
+
+def _heads(config, inputs, *, horizon, targets, quantiles, name):
+    """Recurrent encoder, point head and optional quantile head as one model."""
+    encoded = build_recurrent_stack(inputs, config)
+    last = keras.ops.take(inputs[:, -1:, :], targets, axis=2)          # [batch, 1, targets]
+    flat = keras.layers.Dense(horizon * len(targets), name=READOUT_LAYER)(encoded)
+    change = keras.layers.Reshape((horizon, len(targets)), name="change")(flat)
+    point = keras.layers.Add(name="forecast")([last, change])
+    if not quantiles:
+        return keras.Model(inputs, point, name=name)
+    spread = keras.layers.Dense(horizon * len(targets) * len(quantiles),
+                                name="quantile_flat")(encoded)
+    spread = keras.layers.Reshape((horizon, len(targets), len(quantiles)),
+                                  name="quantile_change")(spread)
+    bands = keras.ops.sort(keras.ops.expand_dims(last, -1) + spread, axis=-1)
+    return keras.Model(inputs, {"forecast": point, "quantiles": bands}, name=name)
+
+
+def build_network(config, *, lookback, n_columns, horizon, targets, strategy="direct",
+                  quantiles=None):
+    """``(model, trainer)``: ``model`` maps scaled history to the scaled forecast
+    ``[batch, horizon, targets]`` (a dict with ``quantiles`` when asked); ``trainer``
+    is the network ``fit`` trains: the same model for direct, the one-step
+    network (all columns, one step) for recursive."""
+    inputs = keras.Input(shape=(lookback, n_columns), name="history")
+    if strategy == "direct":
+        model = _heads(config, inputs, horizon=horizon, targets=targets, quantiles=quantiles,
+                       name="forecaster")
+        return model, model
+    step = _heads(config, keras.Input(shape=(lookback, n_columns), name="window"), horizon=1,
+                  targets=list(range(n_columns)), quantiles=None, name=STEP_MODEL)
+    window, steps = inputs, []
+    for _ in range(horizon):
+        following = step(window)                                        # [batch, 1, columns]
+        steps.append(following)
+        window = keras.ops.concatenate([window[:, 1:], following], axis=1)
+    path = keras.ops.concatenate(steps, axis=1) if horizon > 1 else steps[0]
+    forecast = keras.ops.take(path, targets, axis=2)
+    return keras.Model(inputs, forecast, name="forecaster"), step
+
+
+def compile_trainer(trainer, optimizer, quantiles=None) -> None:
+    if quantiles:
+        trainer.compile(optimizer=optimizer,
+                        loss={"forecast": "mse", "quantiles": PinballLoss(quantiles)})
+    else:
+        trainer.compile(optimizer=optimizer, loss="mse")
+
+
+RIDGE_ALPHAS = tuple(10.0 ** k for k in range(-6, 2))
+
+
+def fit_ridge_readout(trainer, x, y, targets, alpha=None, validation=None):
+    """Solve the output layer from the encoder's final states.
+
+    ``alpha=None`` picks the penalty from ``RIDGE_ALPHAS`` with the lowest
+    validation error (``1e-2`` without validation data). Returns a one-epoch
+    history (training MSE, validation MSE when there is some) and the alpha.
+    """
+    encoder = keras.Model(trainer.inputs, trainer.get_layer(READOUT_LAYER).input)
+
+    def states_and_change(inputs, outputs):
+        states = encoder.predict(inputs, batch_size=1024, verbose=0).astype("float64")
+        return states, (outputs - inputs[:, -1:, targets]).reshape(len(inputs), -1)
+
+    states, change = states_and_change(x, y)
+    candidates = [alpha] if alpha is not None else RIDGE_ALPHAS if validation else [1e-2]
+    best = None
+    for candidate in candidates:
+        weights, bias = ridge_readout(states, change, candidate)
+        score = None
+        if validation:
+            valid_states, valid_change = states_and_change(*validation)
+            score = float(np.mean((valid_states @ weights + bias - valid_change) ** 2))
+        if best is None or (score is not None and score < best[0]):
+            best = (score, candidate, weights, bias)
+    score, chosen, weights, bias = best
+    trainer.get_layer(READOUT_LAYER).set_weights([weights.astype("float32"),
+                                                  bias.astype("float32")])
+    history = {"loss": [float(np.mean((states @ weights + bias - change) ** 2))]}
+    if score is not None:
+        history["val_loss"] = [score]
+    return history, chosen
+
+
+def recurrent_network(model):
+    """The model holding the recurrent layers (the one-step network when recursive)."""
+    names = [layer.name for layer in model.layers]
+    return model.get_layer(STEP_MODEL) if STEP_MODEL in names else model
