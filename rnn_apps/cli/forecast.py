@@ -43,6 +43,10 @@ forecast_options = apply_options([
                  help="Steps ahead to forecast."),
     click.option("--strategy", type=click.Choice(["direct", "recursive"]), default="direct",
                  show_default=True, help="All steps at once, or one step fed back H times."),
+    click.option("--inputs", type=click.Choice(["relative", "level", "both"]),
+                 default="relative", show_default=True,
+                 help="Windows relative to their last value (trends), levels (series that "
+                      "return to a mean) or both."),
     click.option("--quantiles", default=None,
                  help="Comma-separated quantile levels for intervals, e.g. 0.1,0.5,0.9."),
     click.option("--season", type=int, default=None,
@@ -179,12 +183,11 @@ def predict(model_dir, data, interpolate, output, plot):
             row += [f"{point[h, t]:.6g}", *(f"{v:.6g}" for v in
                                            (bands[h, t] if bands is not None else []))]
         rows.append(row)
-    handle = open(output, "w", newline="", encoding="utf-8") if output else sys.stdout
-    try:
-        csv.writer(handle, lineterminator="\n").writerows([header, *rows])
-    finally:
-        if output:
-            handle.close()
+    if output:
+        with open(output, "w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle, lineterminator="\n").writerows([header, *rows])
+    else:
+        csv.writer(sys.stdout, lineterminator="\n").writerows([header, *rows])
     if plot:
         from rnn_apps.viz.forecast import plot_forecast
 

@@ -46,8 +46,9 @@ def drift_forecast(history, horizon: int) -> np.ndarray:
 
 
 def detect_season(series, max_lag: int | None = None, min_correlation: float = 0.3) -> int:
-    """The lag (2 or more) of the highest autocorrelation peak; 1 when there is none."""
-    values = _as_2d(series)[:, 0]
+    """The first lag (2 or more) whose autocorrelation peak of the first
+    differences is within 90% of the highest peak; 1 when there is none."""
+    values = np.diff(_as_2d(series)[:, 0])        # differences: a trend does not hide the season
     values = values - values.mean()
     n = len(values)
     max_lag = min(max_lag or n // 2, n - 2)
@@ -57,7 +58,11 @@ def detect_season(series, max_lag: int | None = None, min_correlation: float = 0
     acf = np.array([values[:-lag] @ values[lag:] / denominator for lag in range(1, max_lag + 1)])
     peaks = [lag for lag in range(2, max_lag) if acf[lag - 1] >= acf[lag - 2]
              and acf[lag - 1] >= acf[lag] and acf[lag - 1] >= min_correlation]
-    return max(peaks, key=lambda lag: acf[lag - 1]) if peaks else 1
+    if not peaks:
+        return 1
+    highest = max(acf[lag - 1] for lag in peaks)
+    # multiples of the season peak almost as high; take the first strong one
+    return next(lag for lag in peaks if acf[lag - 1] >= 0.9 * highest)
 
 
 def seasonal_naive_scale(history, season: int) -> np.ndarray:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import numpy as np
+
 from rnn_apps.core import training
 from rnn_apps.core.task import BaseTask
 from rnn_apps.errors import DataError, RnnAppsError
@@ -29,7 +30,9 @@ class Forecaster(BaseTask):
     """Reads ``lookback`` steps of every column, predicts ``horizon`` steps of ``targets``.
 
     ``strategy``: ``"direct"`` (all steps at once) or ``"recursive"`` (one
-    step of every column, fed back). ``quantiles`` (direct only), e.g.
+    step of every column, fed back). ``inputs``: the network reads each window
+    ``"relative"`` to its last value (default; suits trends), as ``"level"``s
+    (suits series that return to a mean) or ``"both"``. ``quantiles`` (direct only), e.g.
     ``(0.1, 0.5, 0.9)``, adds a pinball-loss head for prediction intervals.
     ``readout="ridge"`` (``cell="esn"``) solves the output layer in closed form,
     with ``ridge_alpha`` (default: chosen on the validation windows).
@@ -40,7 +43,8 @@ class Forecaster(BaseTask):
     def __init__(self, *, cell="gru", units=32, layers=1, bidirectional=False, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
                  leak_rate=1.0, input_scaling=1.0, lookback=24, horizon=1, targets=None,
-                 strategy="direct", quantiles=None, readout="dense", ridge_alpha=None,
+                 strategy="direct", inputs="relative", quantiles=None, readout="dense",
+                 ridge_alpha=None,
                  season=None, epochs=20, batch_size=32, learning_rate=1e-3, patience=5,
                  valid_split=0.1, seed=None, verbose=1):
         self._store_params(locals())
@@ -55,6 +59,9 @@ class Forecaster(BaseTask):
                 raise RnnAppsError(f"{name} must be a positive integer; got {value!r}")
         if self.strategy not in ("direct", "recursive"):
             raise RnnAppsError(f"strategy must be 'direct' or 'recursive'; got {self.strategy!r}")
+        if self.inputs not in networks.INPUT_MODES:
+            raise RnnAppsError(f"inputs must be one of {', '.join(networks.INPUT_MODES)}; "
+                               f"got {self.inputs!r}")
         if self.readout not in ("dense", "ridge"):
             raise RnnAppsError(f"readout must be 'dense' or 'ridge'; got {self.readout!r}")
         if self.readout == "ridge" and self.cell != "esn":
@@ -65,16 +72,7 @@ class Forecaster(BaseTask):
         return config, self._resolve_targets(columns)
 
     def _quantiles(self) -> list[float]:
-        if self.quantiles is None or len(self.quantiles) == 0:
-            return []
-        try:
-            levels = sorted(float(q) for q in self.quantiles)
-        except (TypeError, ValueError):
-            raise RnnAppsError(f"quantiles must be numbers; got {self.quantiles!r}") from None
-        if len(levels) < 2 or len(set(levels)) != len(levels) or not 0 < levels[0] < levels[-1] < 1:
-            raise RnnAppsError("quantiles must be two or more distinct levels between 0 and 1; "
-                               f"got {self.quantiles!r}")
-        return levels
+        return networks.check_quantiles(self.quantiles)
 
     def _resolve_targets(self, columns: list[str]) -> list[int]:
         if self.targets is None:
@@ -135,7 +133,8 @@ class Forecaster(BaseTask):
 
             model, trainer = networks.build_network(
                 config, lookback=self.lookback, n_columns=train.shape[1], horizon=self.horizon,
-                targets=targets, strategy=self.strategy, quantiles=quantiles)
+                targets=targets, strategy=self.strategy, quantiles=quantiles,
+                inputs_mode=self.inputs)
             if self.readout == "dense":
                 networks.compile_trainer(trainer, make_optimizer(config, self.learning_rate),
                                          quantiles)
@@ -250,7 +249,8 @@ class Forecaster(BaseTask):
         self._check_is_fitted()
         windows, _ = self._history_windows(X)
         inputs = keras.Input(shape=windows.shape[1:])
-        probe = recurrent_probe(inputs, inputs, self._recurrent_config(),
+        probe = recurrent_probe(inputs, networks.network_inputs(inputs, self.inputs),
+                                self._recurrent_config(),
                                 networks.recurrent_network(self.model_))
         outputs = probe.predict(self.scaler_.transform(windows), verbose=0, batch_size=256)
         outputs = outputs if isinstance(outputs, list) else [outputs]
@@ -305,26 +305,5 @@ class Forecaster(BaseTask):
 
     # -- serving ----------------------------------------------------------------
     def _export_archive(self):
-        import keras
-        import tensorflow as tf
-
-        model, targets = self.model_, self.targets_
-        mean = self.scaler_.mean[targets]
-        std = self.scaler_.std[targets]
-        scaler = self.scaler_
-        spec = tf.TensorSpec([None, self.lookback, len(self.columns_)], tf.float32,
-                             name="history")
-
-        @tf.function(input_signature=[spec])
-        def serve(history):
-            out = model(scaler.transform_graph(history), training=False)
-            out = out if isinstance(out, dict) else {"forecast": out}
-            result = {"forecast": out["forecast"] * std + mean}
-            if "quantiles" in out:
-                result["quantiles"] = out["quantiles"] * std[:, None] + mean[:, None]
-            return result
-
-        archive = keras.export.ExportArchive()
-        archive.track(model)
-        archive.add_endpoint("serving_default", serve)
-        return archive
+        return networks.export_archive(self.model_, self.scaler_, self.targets_,
+                                       lookback=self.lookback, n_columns=len(self.columns_))

@@ -1,8 +1,9 @@
 """The forecasting networks behind :class:`~rnn_apps.tasks.forecast.Forecaster`.
 
-Every network reads scaled history ``[batch, lookback, columns]`` and predicts
-the *change* from the last observed value, so a level outside the training
-range (a trend) is not squashed back towards the mean.
+Every network reads scaled history ``[batch, lookback, columns]`` (by default
+relative to its last value) and predicts the *change* from the last observed
+value, so a level outside the training range (a trend) is not squashed back
+towards the mean.
 
 - direct: one head emits all ``horizon`` steps of the targets at once;
 - recursive: a one-step network for every column, applied ``horizon`` times
@@ -20,6 +21,7 @@ import numpy as np
 
 from rnn_apps.core.esn import ridge_readout
 from rnn_apps.core.recurrent import build_recurrent_stack
+from rnn_apps.errors import RnnAppsError
 
 READOUT_LAYER = "forecast_flat"
 STEP_MODEL = "one_step"
@@ -42,9 +44,25 @@ class PinballLoss(keras.losses.Loss):
         return {**super().get_config(), "quantiles": self.quantiles}
 
 
-def _heads(config, inputs, *, horizon, targets, quantiles, name):
+INPUT_MODES = ("relative", "level", "both")
+
+
+def network_inputs(inputs, mode):
+    """What the recurrent layers read: the window relative to its last value
+    (shift-invariant, so a trend never leaves the training range), the
+    levels, or both side by side."""
+    relative = inputs - inputs[:, -1:, :]
+    if mode == "relative":
+        return relative
+    if mode == "both":
+        return keras.ops.concatenate([inputs, relative], axis=-1)
+    return inputs
+
+
+def _heads(config, inputs, *, horizon, targets, quantiles, name, inputs_mode):
     """Recurrent encoder, point head and optional quantile head as one model."""
-    encoded = build_recurrent_stack(inputs, config)
+    x = network_inputs(inputs, inputs_mode)
+    encoded = build_recurrent_stack(x, config)
     last = keras.ops.take(inputs[:, -1:, :], targets, axis=2)          # [batch, 1, targets]
     flat = keras.layers.Dense(horizon * len(targets), name=READOUT_LAYER)(encoded)
     change = keras.layers.Reshape((horizon, len(targets)), name="change")(flat)
@@ -60,7 +78,7 @@ def _heads(config, inputs, *, horizon, targets, quantiles, name):
 
 
 def build_network(config, *, lookback, n_columns, horizon, targets, strategy="direct",
-                  quantiles=None):
+                  quantiles=None, inputs_mode="relative"):
     """``(model, trainer)``: ``model`` maps scaled history to the scaled forecast
     ``[batch, horizon, targets]`` (a dict with ``quantiles`` when asked); ``trainer``
     is the network ``fit`` trains: the same model for direct, the one-step
@@ -68,10 +86,11 @@ def build_network(config, *, lookback, n_columns, horizon, targets, strategy="di
     inputs = keras.Input(shape=(lookback, n_columns), name="history")
     if strategy == "direct":
         model = _heads(config, inputs, horizon=horizon, targets=targets, quantiles=quantiles,
-                       name="forecaster")
+                       name="forecaster", inputs_mode=inputs_mode)
         return model, model
     step = _heads(config, keras.Input(shape=(lookback, n_columns), name="window"), horizon=1,
-                  targets=list(range(n_columns)), quantiles=None, name=STEP_MODEL)
+                  targets=list(range(n_columns)), quantiles=None, name=STEP_MODEL,
+                  inputs_mode=inputs_mode)
     window, steps = inputs, []
     for _ in range(horizon):
         following = step(window)                                        # [batch, 1, columns]
@@ -130,3 +149,40 @@ def recurrent_network(model):
     """The model holding the recurrent layers (the one-step network when recursive)."""
     names = [layer.name for layer in model.layers]
     return model.get_layer(STEP_MODEL) if STEP_MODEL in names else model
+
+
+def check_quantiles(quantiles) -> list[float]:
+    """Sorted quantile levels; ``[]`` for none."""
+    if quantiles is None or len(quantiles) == 0:
+        return []
+    try:
+        levels = sorted(float(q) for q in quantiles)
+    except (TypeError, ValueError):
+        raise RnnAppsError(f"quantiles must be numbers; got {quantiles!r}") from None
+    if len(levels) < 2 or len(set(levels)) != len(levels) or not 0 < levels[0] < levels[-1] < 1:
+        raise RnnAppsError("quantiles must be two or more distinct levels between 0 and 1; "
+                           f"got {quantiles!r}")
+    return levels
+
+
+def export_archive(model, scaler, targets, *, lookback: int, n_columns: int):
+    """``serving_default``: ``history [batch, lookback, columns]`` in original units
+    to ``forecast [batch, horizon, targets]`` (and ``quantiles`` when trained with them)."""
+    import tensorflow as tf
+
+    mean, std = scaler.mean[targets], scaler.std[targets]
+    spec = tf.TensorSpec([None, lookback, n_columns], tf.float32, name="history")
+
+    @tf.function(input_signature=[spec])
+    def serve(history):
+        out = model(scaler.transform_graph(history), training=False)
+        out = out if isinstance(out, dict) else {"forecast": out}
+        result = {"forecast": out["forecast"] * std + mean}
+        if "quantiles" in out:
+            result["quantiles"] = out["quantiles"] * std[:, None] + mean[:, None]
+        return result
+
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    archive.add_endpoint("serving_default", serve)
+    return archive
