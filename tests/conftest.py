@@ -4,6 +4,7 @@ import csv
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -57,3 +58,38 @@ def small_csv(tmp_path, sentiment_train):
         writer.writerow(["text", "label"])
         writer.writerows(zip(texts[:120], labels[:120]))
     return path
+
+
+def seasonal_series(n=240, period=12, seed=0):
+    """A trending seasonal target (column 0) and a covariate in phase with it."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    level = 10 + 0.05 * t + 3 * np.sin(2 * np.pi * t / period)
+    covariate = np.cos(2 * np.pi * t / period)
+    return np.stack([level + rng.normal(0, 0.2, n), covariate], axis=1).astype("float32")
+
+
+@pytest.fixture(scope="session")
+def series_csv(tmp_path_factory):
+    """Daily CSV: date, sales (weekly season), temp; 140 rows."""
+    from datetime import date, timedelta
+
+    values = seasonal_series(n=140, period=7, seed=1)
+    path = tmp_path_factory.mktemp("series") / "sales.csv"
+    lines = ["date,sales,temp"] + [
+        f"{date(2024, 1, 1) + timedelta(days=i)},{v[0]:.3f},{v[1]:.3f}"
+        for i, v in enumerate(values)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def saved_forecaster(series_csv, tmp_path_factory):
+    """A tiny forecaster (sales from sales and temp, 3 steps, 0.1/0.9 quantiles), saved."""
+    from rnn_apps import Forecaster
+    from rnn_apps.data.series import read_series_csv
+
+    table = read_series_csv(series_csv, time_column="date")
+    model = Forecaster(units=8, lookback=14, horizon=3, targets=["sales"], quantiles=[0.1, 0.9],
+                       epochs=2, seed=0, verbose=0).fit(table)
+    return model.save(tmp_path_factory.mktemp("forecast") / "model")

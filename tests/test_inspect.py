@@ -67,3 +67,18 @@ def test_inspect_bad_input(tmp_path, saved_sentiment):
                        tmp_path / "a.png"), "not an rnn-apps model directory")
     one_line_error(run("inspect", "--model", saved_sentiment, "--input", "x", "--out",
                        tmp_path / "a.png", "--units", "0"), "must be positive")
+
+
+def test_forecast_hidden_states_and_inspect(tmp_path, saved_forecaster, series_csv):
+    import rnn_apps
+    from rnn_apps.data.series import read_series_csv
+
+    model = rnn_apps.load(saved_forecaster)
+    (states,) = model.hidden_states(read_series_csv(series_csv, time_column="date"))
+    assert states["tokens"][0] == "t-13" and states["tokens"][-1] == "t0"
+    assert states["layers"][0].shape == (14, 8) and np.abs(states["layers"][0]).max() > 0
+    out = tmp_path / "f.png"
+    result = run("inspect", "--model", saved_forecaster, "--input", series_csv, "--out", out,
+                 "--units", "6")
+    assert result.exit_code == 0, result.output
+    assert_real_picture(out, min_bytes=8000)

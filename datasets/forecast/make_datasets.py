@@ -28,7 +28,7 @@ def write_csv(path: Path, header, rows) -> None:
     print(f"wrote {path} ({len(rows)} rows)")
 
 
-def demand(days: int = 730, seed: int = 0) -> None:
+def demand(out: Path = HERE, days: int = 730, seed: int = 0) -> None:
     """Daily demand with a weekly pattern, a yearly swing, a slow trend and a
     temperature covariate that raises demand on hot days."""
     rng = np.random.default_rng(seed)
@@ -40,7 +40,7 @@ def demand(days: int = 730, seed: int = 0) -> None:
     start = date(2023, 1, 1)
     rows = [[(start + timedelta(days=int(i))).isoformat(), f"{values[i]:.2f}",
              f"{temperature[i]:.1f}"] for i in t]
-    write_csv(HERE / "demand.csv", ["date", "demand", "temperature"], rows)
+    write_csv(Path(out) / "demand.csv", ["date", "demand", "temperature"], rows)
 
 
 def real() -> None:

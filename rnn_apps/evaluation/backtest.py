@@ -8,6 +8,8 @@ series (Tashman, 2000).
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
 from rnn_apps.errors import DataError
@@ -39,9 +41,6 @@ def mean_of(rows: list[dict]) -> dict:
 
 def backtest(forecaster, series, *, origins: int, step: int, refit: bool) -> dict:
     """Run :meth:`Forecaster.backtest <rnn_apps.tasks.forecast.Forecaster.backtest>`."""
-    from sklearn.base import clone
-
-    from rnn_apps.data.series import format_time
     from rnn_apps.evaluation import forecasting as fc
 
     horizon = forecaster.horizon
@@ -50,14 +49,30 @@ def backtest(forecaster, series, *, origins: int, step: int, refit: bool) -> dic
                              min_train=forecaster.lookback + (horizon if refit else 0))
     season = forecaster.season or fc.detect_season(series.values[:points[0], targets[0]])
     rows = []
-    for origin in points:
-        past = series.head(origin)
-        model = clone(forecaster).fit(past) if refit else forecaster
-        actual = series.values[origin:origin + horizon, targets]
-        scale = fc.seasonal_naive_scale(past.values[:, targets], min(season, origin - 1))
-        forecast = {k: v[None] for k, v in model._forecast(past.values).items()}
-        row = {"origin": format_time(series.times[origin], series.time_format)
-               if series.times else int(origin), "train_size": int(origin)}
-        row.update(model._score(actual[None], forecast, [past.values], scale, season))
-        rows.append(row)
+    quiet = logging.getLogger("tensorflow")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # refitting in a loop makes TF warn about retracing
+    try:
+        for origin in points:
+            rows.append(_one_origin(forecaster, series, origin, targets, season, refit))
+    finally:
+        quiet.setLevel(level)
     return {"origins": rows, "mean": mean_of(rows), "season": int(season)}
+
+
+def _one_origin(forecaster, series, origin, targets, season, refit) -> dict:
+    from sklearn.base import clone
+
+    from rnn_apps.data.series import format_time
+    from rnn_apps.evaluation import forecasting as fc
+
+    horizon = forecaster.horizon
+    past = series.head(origin)
+    model = clone(forecaster).fit(past) if refit else forecaster
+    actual = series.values[origin:origin + horizon, targets]
+    scale = fc.seasonal_naive_scale(past.values[:, targets], min(season, origin - 1))
+    forecast = {k: v[None] for k, v in model._forecast(past.values).items()}
+    row = {"origin": format_time(series.times[origin], series.time_format)
+           if series.times else int(origin), "train_size": int(origin)}
+    row.update(model._score(actual[None], forecast, [past.values], scale, season))
+    return row

@@ -151,11 +151,11 @@ class Forecaster(BaseTask):
             self._train_keras(trainer, x, y_fit, validation)
         self.model_ = model
         season = self.season or fc.detect_season(train[:, targets[0]])
-        times = series.times[:len(train)] if series.times else None
+        times = series.times
         self._set_state({
             "scaler": scaler.get_state(), "targets": targets, "season": int(season),
             "columns": series.columns, "quantiles": quantiles, "ridge_alpha": alpha,
-            "train_tail": train[-self.lookback:].tolist(),
+            "tail": series.values[-self.lookback:].tolist(),
             "scale": fc.seasonal_naive_scale(train[:, targets], min(season, len(train) - 1))
                        .tolist(),
             "time_column": series.time_column, "time_format": series.time_format,
@@ -182,7 +182,7 @@ class Forecaster(BaseTask):
     def _history_windows(self, X):
         """``(windows [n, lookback, columns], single)`` from ``X`` as in :meth:`predict`."""
         if X is None:
-            return np.asarray(self.state_["train_tail"], dtype=np.float32)[None], True
+            return np.asarray(self.state_["tail"], dtype=np.float32)[None], True
         if _is_windows(X):
             windows, single = np.asarray(X, dtype=np.float32), False
             if not np.isfinite(windows).all():

@@ -33,7 +33,7 @@ def test_missing_values_error_or_interpolate(tmp_path):
 @pytest.mark.parametrize("text, message", [
     ("t,y\n2024-01-02,1\n2024-01-01,2\n", "line 3: time stamp .* is earlier"),
     ("t,y\n2024-01-01,1\n2024-01-01,2\n", "line 3: time stamp .* repeats line 2"),
-    ("t,y\nyesterday,1\n", "line 2: time stamp 'yesterday' is not an ISO"),
+    ("t,y\nyesterday,1\n", "line 2: time stamp 'yesterday' is not a year, a month"),
     ("t,y\n2024-01-01,abc\n", "line 2: column 'y' value 'abc' is not a number"),
     ("t,y\n2024-01-01,inf\n", "line 2: column 'y' is not finite"),
     ("t,y\n", "has no data rows"),
@@ -49,3 +49,25 @@ def test_unknown_columns(tmp_path):
         read_series_csv(path, time_column="date")
     with pytest.raises(DataError, match="no value columns"):
         read_series_csv(path, time_column="t", columns=[])
+
+
+def test_years_months_and_future_time_stamps(tmp_path):
+    from datetime import datetime
+
+    from rnn_apps.data.series import format_time, future_times, infer_step
+
+    table = read_series_csv(write(tmp_path, "year,y\n1700,5\n1701,11\n1702,16\n"),
+                            time_column="year")
+    assert table.time_format == "year" and table.time_column == "year"
+    step = infer_step(table.times)
+    assert [format_time(t, "year") for t in future_times(table.times[-1], step, 2)] == \
+        ["1703", "1704"]
+    months = read_series_csv(write(tmp_path, "month,y\n2001-11,1\n2001-12,2\n"),
+                             time_column="month")
+    later = future_times(months.times[-1], infer_step(months.times), 2)
+    assert [format_time(t, months.time_format) for t in later] == ["2002-01", "2002-02"]
+    ends = [datetime(2024, 1, 31), datetime(2024, 2, 29), datetime(2024, 3, 31)]
+    assert [t.day for t in future_times(ends[-1], infer_step(ends), 2)] == [30, 31]
+    hours = [datetime(2024, 1, 1, h) for h in range(3)]
+    assert format_time(future_times(hours[-1], infer_step(hours), 1)[0], "iso") == \
+        "2024-01-01 03:00:00"

@@ -1,5 +1,6 @@
-"""Forecaster (work in progress for issue 5): API, baselines, save/load, export."""
+"""Forecaster: strategies, quantiles, ridge readout, baselines, save/load, SavedModel."""
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -10,63 +11,142 @@ import pytest
 import rnn_apps
 from rnn_apps import Forecaster
 from rnn_apps.errors import DataError, RnnAppsError
+from tests.conftest import seasonal_series
 
-
-def seasonal_series(n=240, period=12, seed=0):
-    rng = np.random.default_rng(seed)
-    t = np.arange(n)
-    level = 10 + 0.05 * t + 3 * np.sin(2 * np.pi * t / period)
-    covariate = np.cos(2 * np.pi * t / period)
-    return np.stack([level + rng.normal(0, 0.2, n), covariate], axis=1).astype("float32")
+SMALL = {"units": 16, "lookback": 24, "horizon": 3, "targets": [0], "epochs": 15, "seed": 0,
+         "verbose": 0, "learning_rate": 5e-3}
 
 
 @pytest.fixture(scope="module")
-def fitted():
-    series = seasonal_series()
-    model = Forecaster(units=16, lookback=24, horizon=3, targets=[0], epochs=15, seed=0,
-                       verbose=0, learning_rate=5e-3)
-    return model.fit(series[:200]), series
+def series():
+    return seasonal_series()
 
 
-def test_forecasts_in_original_units_and_beats_seasonal_naive(fitted):
-    model, series = fitted
-    assert model.season_ == 12
-    future = model.predict()
+@pytest.fixture(scope="module")
+def fitted(series):
+    """Direct strategy with a 0.1/0.5/0.9 quantile head."""
+    return Forecaster(quantiles=[0.9, 0.1, 0.5], **SMALL).fit(series[:200])
+
+
+def test_direct_forecasts_in_original_units_and_beats_the_baselines(fitted, series):
+    assert fitted.season_ == 12 and fitted.quantiles_ == [0.1, 0.5, 0.9]
+    future = fitted.predict()
     assert future.shape == (3, 1)
     assert abs(float(future[0, 0]) - float(series[200, 0])) < 3.0  # original units, not z-scores
+    np.testing.assert_allclose(fitted.predict(series[:200]), future, atol=1e-5)
+    metrics = fitted.evaluate(series[200 - 24:])
+    assert {"mae", "rmse", "mape", "smape", "mase", "baseline_mase", "naive_mase",
+            "drift_mase"} <= set(metrics)
+    assert metrics["season"] == 12 and metrics["n"] == (40 - 3 + 1) * 3
+    # measured: 0.44 against seasonal naive 1.00, naive 3.06, drift 3.14
+    assert metrics["mase"] < metrics["baseline_mase"] < metrics["naive_mase"]
+
+
+def test_quantiles_are_ordered_and_cover_about_their_share(fitted, series):
+    bands = fitted.predict_quantiles(series[:200])
+    assert bands.shape == (3, 1, 3)
+    assert (np.diff(bands, axis=-1) >= 0).all()
+    metrics = fitted.evaluate(series[200 - 24:])
+    assert metrics["nominal_coverage"] == pytest.approx(0.8)
+    assert 0.5 <= metrics["coverage"] <= 1.0 and metrics["pinball"] > 0  # measured 0.75
+
+
+def test_recursive_strategy_feeds_its_own_steps_back(series, tmp_path):
+    model = Forecaster(strategy="recursive", **SMALL).fit(series[:200])
+    assert model.predict().shape == (3, 1)
     metrics = model.evaluate(series[200 - 24:])
-    assert {"mae", "rmse", "mape", "smape", "mase", "baseline_mase"} <= set(metrics)
-    assert metrics["season"] == 12 and metrics["n"] == (40 + 24 - 24 - 3 + 1) * 3
-    assert metrics["mase"] < metrics["baseline_mase"]  # measured: 0.53 against 1.00
+    assert metrics["mase"] < metrics["baseline_mase"]  # measured 0.49 against 1.00
+    model.save(tmp_path / "rec")
+    windows = np.stack([series[i:i + 24] for i in range(100, 105)])
+    np.testing.assert_allclose(rnn_apps.load(tmp_path / "rec").predict(windows),
+                               model.predict(windows), atol=1e-5)
+    # the 2-step forecast equals one step, appended to the window, then one more step
+    one_step = Forecaster(**{**SMALL, "horizon": 1})
+    one_step.model_ = model.model_.get_layer("one_step")
+    one_step._set_state({**model.state_, "targets": [0, 1]})
+    first = one_step.predict(windows)                                     # [n, 1, 2]
+    second = one_step.predict(np.concatenate([windows[:, 1:], first], axis=1))
+    np.testing.assert_allclose(model.predict(windows)[:, :2, 0],
+                               np.concatenate([first, second], axis=1)[..., 0], atol=1e-4)
 
 
-def test_save_load_and_savedmodel_agree(fitted, tmp_path):
-    model, series = fitted
-    model.save(tmp_path / "fc")
-    loaded = rnn_apps.load(tmp_path / "fc")
+def test_ridge_readout_for_echo_state_networks(series, tmp_path):
+    model = Forecaster(cell="esn", readout="ridge", units=100, lookback=24, horizon=3,
+                       targets=[0], seed=0, verbose=0).fit(series[:200])
+    assert set(model.history_) == {"loss", "val_loss"} and len(model.history_["loss"]) == 1
+    assert model.state_["ridge_alpha"] in (1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0)
+    metrics = model.evaluate(series[200 - 24:])
+    assert metrics["mase"] < metrics["baseline_mase"]  # measured 0.40 against 1.00
+    model.save(tmp_path / "esn")
+    np.testing.assert_allclose(rnn_apps.load(tmp_path / "esn").predict(), model.predict(),
+                               atol=1e-5)
+
+
+def test_relative_inputs_make_forecasts_shift_with_the_level(fitted, series):
+    windows = np.stack([series[i:i + 24] for i in range(50, 54)])
+    shifted = windows.copy()
+    shifted[..., 0] += 25.0
+    np.testing.assert_allclose(fitted.predict(shifted), fitted.predict(windows) + 25.0,
+                               atol=1e-3)
+    level = Forecaster(inputs="level", **{**SMALL, "epochs": 1}).fit(series[:200])
+    assert not np.allclose(level.predict(shifted), level.predict(windows) + 25.0, atol=1e-2)
+
+
+def test_named_targets_times_and_covariates(series_csv):
+    from rnn_apps.data.series import read_series_csv
+
+    table = read_series_csv(series_csv, time_column="date")
+    model = Forecaster(units=4, lookback=14, horizon=2, targets="sales", epochs=1, seed=0,
+                       verbose=0).fit(table)
+    assert model.target_names_ == ["sales"] and model.columns_ == ["sales", "temp"]
+    assert [str(t.date()) for t in model.future_times(table)] == ["2024-05-20", "2024-05-21"]
+    assert model.predict(table).shape == (2, 1)
+    with pytest.raises(RnnAppsError, match="target 'price' is not a column"):
+        Forecaster(targets=["price"], verbose=0).fit(table)
+
+
+def test_backtest_expanding_window(series):
+    model = Forecaster(units=4, lookback=24, horizon=3, targets=[0], epochs=1, seed=0, verbose=0)
+    result = model.backtest(series[:150], origins=3, step=5)
+    assert [row["origin"] for row in result["origins"]] == [137, 142, 147]
+    assert [row["train_size"] for row in result["origins"]] == [137, 142, 147]
+    assert result["mean"]["origins"] == 3 and result["mean"]["n"] == 9
+    assert result["mean"]["mase"] == pytest.approx(np.mean([r["mase"] for r in result["origins"]]))
+    assert result["season"] == 12
+    fitted = model.fit(series[:100])
+    frozen = fitted.backtest(series[:150], origins=2, refit=False)
+    row = frozen["origins"][-1]
+    expected = np.abs(fitted.predict(series[:147])[:, 0] - series[147:150, 0]).mean()
+    assert row["mae"] == pytest.approx(expected, rel=1e-5)
+    with pytest.raises(DataError, match="need a series of 75 steps; it has 60"):
+        model.backtest(series[:60], origins=10, step=5)
+
+
+def test_savedmodel_serves_forecast_and_quantiles_like_the_api(fitted, series, tmp_path):
+    fitted.save(tmp_path / "fc")
     windows = np.stack([series[i:i + 24] for i in range(150, 160)])
-    np.testing.assert_allclose(loaded.predict(windows), model.predict(windows), atol=1e-5)
-    model.export(tmp_path / "export")
+    np.testing.assert_allclose(rnn_apps.load(tmp_path / "fc").predict_quantiles(windows),
+                               fitted.predict_quantiles(windows), atol=1e-5)
+    fitted.export(tmp_path / "export")
     script = textwrap.dedent("""
         import sys, json
         sys.modules["rnn_apps"] = None
         import numpy as np, tensorflow as tf
         serve = tf.saved_model.load(sys.argv[1]).signatures["serving_default"]
-        windows = np.load(sys.argv[2])
-        print(json.dumps(serve(history=tf.constant(windows))["forecast"].numpy().tolist()))
+        out = serve(history=tf.constant(np.load(sys.argv[2])))
+        print(json.dumps({k: v.numpy().tolist() for k, v in out.items()}))
     """)
     np.save(tmp_path / "w.npy", windows)
     result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "export"),
                              str(tmp_path / "w.npy")], check=False, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
-    import json
+    served = json.loads(result.stdout.strip().splitlines()[-1])
+    np.testing.assert_allclose(served["forecast"], fitted.predict(windows), atol=1e-4)
+    np.testing.assert_allclose(served["quantiles"], fitted.predict_quantiles(windows), atol=1e-4)
 
-    served = np.array(json.loads(result.stdout.strip().splitlines()[-1]))
-    np.testing.assert_allclose(served, model.predict(windows), atol=1e-4)
 
-
-def test_bad_series_are_refused():
+def test_bad_series_and_parameters_are_refused(fitted):
     with pytest.raises(DataError, match="NaN or infinite value at row 2"):
         Forecaster(verbose=0).fit([1.0, 2.0, np.nan, 4.0])
     with pytest.raises(DataError, match="needs at least lookback \\+ horizon = 26"):
@@ -75,3 +155,16 @@ def test_bad_series_are_refused():
         Forecaster(horizon=0, verbose=0).fit(np.arange(50.0))
     with pytest.raises(DataError, match="must be numeric"):
         Forecaster(verbose=0).fit(["a", "b"])
+    for params, message in [({"quantiles": [0.5]}, "two or more distinct levels"),
+                            ({"quantiles": [0.1, 1.2]}, "between 0 and 1"),
+                            ({"strategy": "sideways"}, "strategy must be"),
+                            ({"readout": "ridge"}, "needs cell='esn'"),
+                            ({"cell": "esn", "readout": "ridge", "quantiles": [0.1, 0.9]},
+                             "quantiles need strategy='direct' and readout='dense'"),
+                            ({"inputs": "log"}, "inputs must be one of")]:
+        with pytest.raises(RnnAppsError, match=message):
+            Forecaster(verbose=0, **params).fit(np.arange(50.0))
+    with pytest.raises(DataError, match="history windows must be \\[n, 24, 2\\]"):
+        fitted.predict(np.zeros((1, 10, 2)))
+    with pytest.raises(DataError, match="the history has 5 steps"):
+        fitted.predict(np.zeros((5, 2)))
