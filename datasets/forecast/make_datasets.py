@@ -29,14 +29,18 @@ def write_csv(path: Path, header, rows) -> None:
 
 
 def demand(out: Path = HERE, days: int = 730, seed: int = 0) -> None:
-    """Daily demand with a weekly pattern, a yearly swing, a slow trend and a
-    temperature covariate that raises demand on hot days."""
+    """Daily demand with a weekly pattern, a slow trend and a temperature
+    covariate (a yearly swing plus weather spells) that raises demand on warm
+    days, so recent temperatures say something about the coming week."""
     rng = np.random.default_rng(seed)
     t = np.arange(days)
-    temperature = 12 + 9 * np.sin(2 * np.pi * (t - 100) / 365.25) + rng.normal(0, 2.0, days)
+    anomaly = np.zeros(days)            # weather spells: anomalies last several days
+    for i in range(1, days):
+        anomaly[i] = 0.85 * anomaly[i - 1] + rng.normal(0, 1.8)
+    temperature = 12 + 9 * np.sin(2 * np.pi * (t - 100) / 365.25) + anomaly
     weekly = np.array([0.0, 2.0, 2.5, 2.5, 3.0, 6.0, -4.0])[(t + 2) % 7]  # 2023-01-01: Sunday
-    level = 50 + 0.02 * t + weekly + 0.6 * np.clip(temperature - 18, 0, None)
-    values = level + rng.normal(0, 1.2, days)
+    level = 50 + 0.02 * t + weekly + 1.2 * np.clip(temperature - 16, 0, None)
+    values = level + rng.normal(0, 1.0, days)
     start = date(2023, 1, 1)
     rows = [[(start + timedelta(days=int(i))).isoformat(), f"{values[i]:.2f}",
              f"{temperature[i]:.1f}"] for i in t]
