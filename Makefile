@@ -32,6 +32,8 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/sentiment_speed.py
 	$(BIN)/python benchmarks/textgen_quality.py
 	$(BIN)/python benchmarks/esn_forecast.py
+	$(BIN)/python benchmarks/forecast_quality.py
+	$(BIN)/python benchmarks/forecast_speed.py
 
 clean:
 	rm -rf runs .pytest_cache
