@@ -11,6 +11,7 @@ from rnn_apps.errors import DataError, ModelDirError, NotFittedError, RnnAppsErr
 _LAZY = {
     "Forecaster": ("rnn_apps.tasks.forecast", "Forecaster"),
     "SentimentClassifier": ("rnn_apps.tasks.sentiment", "SentimentClassifier"),
+    "Tagger": ("rnn_apps.tasks.tagging", "Tagger"),
     "TextGenerator": ("rnn_apps.tasks.textgen", "TextGenerator"),
     "RecurrentConfig": ("rnn_apps.core.config", "RecurrentConfig"),
     "load": ("rnn_apps.core.saving", "load"),
@@ -24,6 +25,7 @@ __all__ = [
     "RecurrentConfig",
     "RnnAppsError",
     "SentimentClassifier",
+    "Tagger",
     "TextGenerator",
     "__version__",
     "load",

@@ -59,13 +59,15 @@ class BaseTask(BaseEstimator):
             epochs=self.epochs, batch_size=self.batch_size, learning_rate=self.learning_rate,
             patience=self.patience, valid_split=self.valid_split)
 
-    def _train_keras(self, model, x, y, validation=None, class_weight=None) -> None:
+    def _train_keras(self, model, x, y, validation=None, class_weight=None,
+                     sample_weight=None) -> None:
         """``model.fit`` with the shared callbacks; keeps the history in ``history_``."""
         callbacks = training.training_callbacks(
             has_validation=validation is not None, patience=self.patience)
         history = model.fit(
             x, y, validation_data=validation, epochs=self.epochs, batch_size=self.batch_size,
-            shuffle=True, class_weight=class_weight, callbacks=callbacks, verbose=self.verbose)
+            shuffle=True, class_weight=class_weight, sample_weight=sample_weight,
+            callbacks=callbacks, verbose=self.verbose)
         self.history_ = training.clean_history(history.history)
 
     # -- hooks for subclasses --------------------------------------------

@@ -2,6 +2,7 @@
 
 from rnn_apps.tasks.forecast import Forecaster
 from rnn_apps.tasks.sentiment import SentimentClassifier
+from rnn_apps.tasks.tagging import Tagger
 from rnn_apps.tasks.textgen import TextGenerator
 
-__all__ = ["Forecaster", "SentimentClassifier", "TextGenerator"]
+__all__ = ["Forecaster", "SentimentClassifier", "Tagger", "TextGenerator"]

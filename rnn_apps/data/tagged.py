@@ -1,0 +1,174 @@
+"""Readers for tagged corpora (CoNLL-U, CoNLL columns, word/TAG lines) and frame CSVs.
+
+Every reader returns parallel lists: sentences (lists of tokens, or arrays of
+frames) and their tag lists. Problems are a :class:`~rnn_apps.errors.DataError`
+naming the file and line.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+
+from rnn_apps.data.tables import read_text_file
+from rnn_apps.errors import DataError
+
+TAGGED_FORMATS = ("conllu", "conll", "wordtag")
+CONLLU_COLUMNS = {"upos": 3, "xpos": 4}
+
+
+def detect_tagged_format(path, fmt: str | None = None) -> str:
+    if fmt is not None:
+        if fmt not in TAGGED_FORMATS:
+            raise DataError(f"format must be one of {', '.join(TAGGED_FORMATS)}; got {fmt!r}")
+        return fmt
+    suffix = Path(path).suffix.lower()
+    if suffix == ".conllu":
+        return "conllu"
+    if suffix in (".conll", ".iob", ".bio", ".tsv"):
+        return "conll"
+    if suffix == ".txt":
+        return "wordtag"
+    raise DataError(f"{path}: cannot tell the format from the suffix {suffix!r}; pass a "
+                    f"format ({', '.join(TAGGED_FORMATS)})")
+
+
+def _sentences(path, text, parse_line, comment=None):
+    """Group ``parse_line(number, line) -> (token, tag) | None`` results by blank lines."""
+    sentences, tags, tokens, labels = [], [], [], []
+    for number, line in enumerate([*text.splitlines(), ""], start=1):
+        if comment and line.startswith(comment):
+            continue
+        if not line.strip():
+            if tokens:
+                sentences.append(tokens)
+                tags.append(labels)
+            tokens, labels = [], []
+            continue
+        pair = parse_line(number, line)
+        if pair is not None:
+            tokens.append(pair[0])
+            labels.append(pair[1])
+    if not sentences:
+        raise DataError(f"{path} has no sentences")
+    return sentences, tags
+
+
+def read_conllu(path, tag_column="upos"):
+    """Word forms (column 2) and UPOS (default) or XPOS tags; multi-word token
+    ranges (``1-2``) and empty nodes (``1.1``) are skipped."""
+    if isinstance(tag_column, str):
+        if tag_column.lower() not in CONLLU_COLUMNS:
+            raise DataError(f"tag column must be upos or xpos (or a 0-based number); "
+                            f"got {tag_column!r}")
+        index = CONLLU_COLUMNS[tag_column.lower()]
+    else:
+        index = int(tag_column)
+    if not 0 <= index < 10:
+        raise DataError(f"CoNLL-U has 10 columns; tag column {index} does not exist")
+
+    def parse(number, line):
+        fields = line.rstrip("\n").split("\t")
+        if len(fields) != 10:
+            raise DataError(f"{path} line {number}: expected 10 tab-separated CoNLL-U "
+                            f"columns, found {len(fields)}")
+        if "-" in fields[0] or "." in fields[0]:
+            return None
+        if not fields[1] or fields[index] in ("", "_"):
+            raise DataError(f"{path} line {number}: empty word form or tag")
+        return fields[1], fields[index]
+
+    return _sentences(path, read_text_file(path), parse, comment="#")
+
+
+def read_conll(path):
+    """Whitespace columns, token first and tag last; ``-DOCSTART-`` lines ignored."""
+    width = {}
+
+    def parse(number, line):
+        fields = line.split()
+        if fields[0] == "-DOCSTART-":
+            return None
+        if len(fields) < 2:
+            raise DataError(f"{path} line {number}: expected a token and a tag, found "
+                            f"{len(fields)} column(s)")
+        expected = width.setdefault("n", (len(fields), number))
+        if len(fields) != expected[0]:
+            raise DataError(f"{path} line {number}: {len(fields)} columns, but line "
+                            f"{expected[1]} has {expected[0]}")
+        return fields[0], fields[-1]
+
+    return _sentences(path, read_text_file(path), parse)
+
+
+def read_word_tag(path):
+    """One sentence per line as ``word/TAG`` pairs (split on the last ``/``)."""
+    sentences, tags = [], []
+    for number, line in enumerate(read_text_file(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        tokens, labels = [], []
+        for pair in line.split():
+            word, slash, tag = pair.rpartition("/")
+            if not slash or not word or not tag:
+                raise DataError(f"{path} line {number}: {pair!r} is not word/TAG")
+            tokens.append(word)
+            labels.append(tag)
+        sentences.append(tokens)
+        tags.append(labels)
+    return sentences, tags
+
+
+def read_tagged(path, fmt: str | None = None, tag_column="upos"):
+    """``(sentences, tags)`` from a CoNLL-U, CoNLL or word/TAG file."""
+    fmt = detect_tagged_format(path, fmt)
+    if fmt == "conllu":
+        return read_conllu(path, tag_column)
+    return read_conll(path) if fmt == "conll" else read_word_tag(path)
+
+
+def read_frames_csv(path, *, sequence_column="sequence", label_column="label",
+                    feature_columns=None):
+    """Frames grouped by ``sequence_column`` (rows in frame order) with their labels.
+
+    Returns ``(sequences, labels, feature_names)``: float32 arrays ``[frames,
+    features]`` and lists of label strings, one per sequence, in order of
+    first appearance.
+    """
+    rows = list(csv.reader(read_text_file(path).splitlines()))
+    if len(rows) < 2:
+        raise DataError(f"{path} has no data rows")
+    header = [name.strip() for name in rows[0]]
+    for name in (sequence_column, label_column, *(feature_columns or [])):
+        if name not in header:
+            raise DataError(f"{path}: no column {name!r} (columns: {', '.join(header)})")
+    features = list(feature_columns) if feature_columns else \
+        [c for c in header if c not in (sequence_column, label_column)]
+    if not features:
+        raise DataError(f"{path}: no feature columns")
+    where = [header.index(c) for c in features]
+    groups: dict[str, tuple[list, list]] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise DataError(f"{path} line {number}: {len(row)} fields, the header has "
+                            f"{len(header)}")
+        label = row[header.index(label_column)].strip()
+        if not label:
+            raise DataError(f"{path} line {number}: the label is missing")
+        try:
+            frame = [float(row[i]) for i in where]
+        except ValueError:
+            raise DataError(f"{path} line {number}: a feature value is not a number") from None
+        if not np.isfinite(frame).all():
+            raise DataError(f"{path} line {number}: a feature value is NaN or infinite")
+        frames, labels = groups.setdefault(row[header.index(sequence_column)].strip(), ([], []))
+        frames.append(frame)
+        labels.append(label)
+    if not groups:
+        raise DataError(f"{path} has no data rows")
+    sequences = [np.asarray(frames, dtype=np.float32) for frames, _ in groups.values()]
+    return sequences, [labels for _, labels in groups.values()], features

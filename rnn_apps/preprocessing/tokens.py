@@ -1,0 +1,113 @@
+"""Pre-tokenised input for taggers: word ids and the characters of each word.
+
+``TokenEncoder`` keeps a word vocabulary (lower-cased by default) and a
+character vocabulary (case kept, so capitals still say something about an
+unseen word). Its one encoding function runs on TensorFlow ops and is used
+both eagerly by the Python API and inside the exported SavedModel, so the
+two cannot disagree. Ids: 0 padding (the empty string), 1 unknown.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from rnn_apps.errors import DataError
+
+PAD, UNKNOWN = "", "[UNK]"
+
+
+def check_token_lists(X, what: str = "sentences") -> list[list[str]]:
+    """Lists of non-empty strings; an empty sentence is an error naming its index."""
+    if isinstance(X, str) or not hasattr(X, "__len__"):
+        raise DataError(f"{what} must be a list of token lists")
+    sentences = []
+    for index, tokens in enumerate(X):
+        if isinstance(tokens, str) or not hasattr(tokens, "__len__"):
+            raise DataError(f"{what}[{index}] must be a list of tokens, not {type(tokens).__name__}")
+        tokens = [str(t) for t in tokens]
+        if not tokens:
+            raise DataError(f"{what}[{index}] is empty (sentences of length zero cannot be tagged)")
+        if any(not t or t.isspace() for t in tokens):
+            raise DataError(f"{what}[{index}] has an empty token")
+        sentences.append(tokens)
+    if not sentences:
+        raise DataError(f"no {what} given")
+    return sentences
+
+
+def pad_tokens(sentences, length: int | None = None) -> np.ndarray:
+    """``[batch, time]`` object array padded with ""."""
+    length = length or max(len(s) for s in sentences)
+    out = np.full((len(sentences), length), PAD, dtype=object)
+    for row, tokens in enumerate(sentences):
+        out[row, :len(tokens)] = tokens[:length]
+    return out
+
+
+class TokenEncoder:
+    def __init__(self, words, chars, lowercase: bool = True, max_word_length: int = 20):
+        self.words, self.chars = list(words), list(chars)
+        self.lowercase, self.max_word_length = bool(lowercase), int(max_word_length)
+        self._layers = None
+
+    @classmethod
+    def fit(cls, sentences, *, max_tokens: int | None = 20000, min_count: int = 1,
+            lowercase: bool = True, max_word_length: int = 20) -> TokenEncoder:
+        counts = Counter(t.lower() if lowercase else t for s in sentences for t in s)
+        words = sorted((w for w, c in counts.items() if c >= min_count),
+                       key=lambda w: (-counts[w], w))
+        chars = Counter(c for s in sentences for t in s for c in t)
+        return cls(words[:max_tokens] if max_tokens else words,
+                   sorted(chars, key=lambda c: (-chars[c], c)), lowercase, max_word_length)
+
+    @property
+    def word_vocabulary_size(self) -> int:
+        return len(self.words) + 2
+
+    @property
+    def char_vocabulary_size(self) -> int:
+        return len(self.chars) + 2
+
+    def lookups(self):
+        """The two ``StringLookup`` layers (made once, tracked by exports)."""
+        if self._layers is None:
+            import keras
+
+            self._layers = (
+                keras.layers.StringLookup(vocabulary=self.words, mask_token=PAD,
+                                          oov_token=UNKNOWN, name="word_lookup"),
+                keras.layers.StringLookup(vocabulary=self.chars, mask_token=PAD,
+                                          oov_token=UNKNOWN, name="char_lookup"))
+        return self._layers
+
+    def encode_graph(self, tokens):
+        """``tokens`` string ``[batch, time]`` ("" = padding) to ``(word_ids [batch,
+        time], char_ids [batch, time, max_word_length])`` int32."""
+        import tensorflow as tf
+
+        word_lookup, char_lookup = self.lookups()
+        words = tf.strings.lower(tokens, encoding="utf-8") if self.lowercase else tokens
+        word_ids = tf.cast(word_lookup(words), tf.int32)
+        letters = tf.strings.unicode_split(tokens, "UTF-8")
+        letters = letters[:, :, :self.max_word_length]
+        char_ids = tf.cast(char_lookup(letters), tf.int32)
+        shape = tf.stack([tf.shape(tokens)[0], tf.shape(tokens)[1], self.max_word_length])
+        return word_ids, char_ids.to_tensor(0, shape=shape)
+
+    def encode(self, sentences, length: int | None = None):
+        """NumPy ``(word_ids, char_ids)`` for lists of tokens."""
+        import tensorflow as tf
+
+        word_ids, char_ids = self.encode_graph(tf.constant(pad_tokens(sentences, length)
+                                                           .astype(str)))
+        return word_ids.numpy(), char_ids.numpy()
+
+    def get_state(self) -> dict:
+        return {"words": self.words, "chars": self.chars, "lowercase": self.lowercase,
+                "max_word_length": self.max_word_length}
+
+    @classmethod
+    def from_state(cls, state: dict) -> TokenEncoder:
+        return cls(state["words"], state["chars"], state["lowercase"], state["max_word_length"])

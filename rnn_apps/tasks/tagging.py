@@ -1,0 +1,248 @@
+"""Tagging: one label for every step of a sequence (synchronous many-to-many).
+
+Input is either sentences (lists of tokens) or numeric frame sequences
+(arrays ``[frames, features]``, or one ``[batch, time, features]`` array);
+the kind is told from the data. Prediction runs one TensorFlow function for
+the Python API and the SavedModel alike: raw tokens (padded with "") or
+frames (padded with NaN) in, tag ids out. Networks: :mod:`.tagging_model`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnn_apps.core import training
+from rnn_apps.core.task import BaseTask
+from rnn_apps.errors import DataError, RnnAppsError
+from rnn_apps.evaluation.tagging import tagging_metrics
+from rnn_apps.preprocessing.series import SeriesScaler
+from rnn_apps.preprocessing.tokens import TokenEncoder, check_token_lists, pad_tokens
+from rnn_apps.tasks import tagging_model as networks
+
+BATCH = 256
+
+
+def _is_frames(X) -> bool:
+    if isinstance(X, np.ndarray) and X.dtype.kind == "f":
+        return True
+    first = X[0] if hasattr(X, "__len__") and len(X) else None
+    return isinstance(first, np.ndarray) and first.dtype.kind in "fiu"
+
+
+def check_frames(X) -> list[np.ndarray]:
+    sequences = [np.asarray(s, dtype=np.float32) for s in X]
+    width = None
+    for index, frames in enumerate(sequences):
+        if frames.ndim != 2 or len(frames) == 0:
+            raise DataError(f"sequence {index} must be [frames, features] with at least one "
+                            f"frame; got shape {frames.shape}")
+        width = frames.shape[1] if width is None else width
+        if frames.shape[1] != width:
+            raise DataError(f"sequence {index} has {frames.shape[1]} features; sequence 0 "
+                            f"has {width}")
+        if not np.isfinite(frames).all():
+            raise DataError(f"sequence {index} has NaN or infinite values")
+    return sequences
+
+
+def check_tags(sequences, tags, what: str = "sentence") -> list[list[str]]:
+    if tags is None or len(tags) != len(sequences):
+        raise DataError(f"{len(sequences)} sequences but "
+                        f"{'no' if tags is None else len(tags)} tag lists")
+    out = []
+    for index, (steps, labels) in enumerate(zip(sequences, tags)):
+        labels = [str(t) for t in labels]
+        if len(labels) != len(steps):
+            raise DataError(f"{what} {index}: {len(steps)} steps but {len(labels)} tags")
+        out.append(labels)
+    return out
+
+
+class Tagger(BaseTask):
+    """Per-token (or per-frame) tags from a bidirectional recurrent network.
+
+    ``char_filters`` > 0 adds a character CNN per word (tokens only); ``crf``
+    replaces the per-step softmax with a linear-chain CRF (Viterbi decoding).
+    """
+
+    task_name = "tagging"
+
+    def __init__(self, *, cell="lstm", units=64, layers=1, bidirectional=True, dropout=0.0,
+                 recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
+                 leak_rate=1.0, input_scaling=1.0, embedding_dim=64, char_dim=24,
+                 char_filters=32, crf=False, lowercase=True, max_tokens=20000, epochs=10,
+                 batch_size=32, learning_rate=3e-3, patience=3, valid_split=0.1, seed=None,
+                 verbose=1):
+        self._store_params(locals())
+
+    # -- data ---------------------------------------------------------------------
+    def _check(self, X, y=None, need_tags=True):
+        frames = _is_frames(X)
+        sequences = check_frames(X) if frames else check_token_lists(X)
+        tags = check_tags(sequences, y, "sequence" if frames else "sentence") \
+            if need_tags else None
+        return frames, sequences, tags
+
+    def _raw_batch(self, sequences):
+        """Tokens padded with "" or scaled-later frames padded with NaN."""
+        if self.state_["kind"] == "tokens":
+            return pad_tokens(sequences).astype(str)
+        length = max(len(s) for s in sequences)
+        out = np.full((len(sequences), length, self.state_["n_features"]), np.nan, np.float32)
+        for row, frames in enumerate(sequences):
+            out[row, :len(frames)] = frames
+        return out
+
+    def _network_inputs(self, raw):
+        """Model inputs and mask from a raw batch, in TensorFlow ops."""
+        import tensorflow as tf
+
+        if self.state_["kind"] == "tokens":
+            word_ids, char_ids = self.encoder_.encode_graph(raw)
+            return [word_ids, char_ids], tf.not_equal(word_ids, 0)
+        mask = tf.reduce_any(tf.logical_not(tf.math.is_nan(raw)), axis=-1)
+        scaled = self.scaler_.transform_graph(raw)
+        return [tf.where(mask[..., None], scaled, networks.FRAME_PAD)], mask
+
+    def _training_arrays(self, sequences, tags):
+        raw = self._raw_batch(sequences)
+        inputs, mask = self._network_inputs(raw)
+        index = {t: i for i, t in enumerate(self.tags_)}
+        y = np.zeros(raw.shape[:2], np.int32)
+        for row, labels in enumerate(tags):
+            y[row, :len(labels)] = [index.get(t, 0) for t in labels]
+        return [np.asarray(x) for x in inputs], y, np.asarray(mask, np.float32)
+
+    # -- training -------------------------------------------------------------------
+    def fit(self, X, y=None, validation_data=None):
+        """Train on sentences (token lists) or frame sequences and their tag lists."""
+        config = self._recurrent_config()
+        self._check_training_params()
+        frames, sequences, tags = self._check(X, y)
+        if validation_data is not None:
+            valid = self._check(*validation_data)[1:]
+        else:
+            order = np.random.default_rng(self.seed).permutation(len(sequences))
+            n_valid = int(len(sequences) * self.valid_split)
+            keep, held = order[n_valid:], order[:n_valid]
+            valid = ([sequences[i] for i in held], [tags[i] for i in held]) if n_valid else None
+            sequences, tags = [sequences[i] for i in keep], [tags[i] for i in keep]
+        tag_set = sorted({t for labels in tags for t in labels})
+        if len(tag_set) < 2:
+            raise DataError(f"need at least 2 different tags to train; found {tag_set}")
+        state = {"kind": "frames" if frames else "tokens", "tags": tag_set}
+        if frames:
+            state.update(n_features=int(sequences[0].shape[1]),
+                         scaler=SeriesScaler.fit(np.concatenate(sequences)).get_state())
+        else:
+            state["encoder"] = TokenEncoder.fit(sequences, max_tokens=self.max_tokens,
+                                                lowercase=self.lowercase).get_state()
+        self._set_state(state)
+        x, y_ids, weights = self._training_arrays(sequences, tags)
+        validation = None if valid is None else self._training_arrays(*valid)
+        training.set_seed(self.seed)
+        with training.build_scope():
+            from rnn_apps.core.recurrent import make_optimizer
+
+            if frames:
+                inputs, features, mask = networks.frame_inputs(state["n_features"])
+            else:
+                inputs, features, mask = networks.token_inputs(
+                    words=self.encoder_.word_vocabulary_size,
+                    chars=self.encoder_.char_vocabulary_size, embedding_dim=self.embedding_dim,
+                    char_dim=self.char_dim, char_filters=self.char_filters)
+            model, trainer = networks.build_tagger(config, inputs, features, mask,
+                                                   n_tags=len(tag_set), crf=self.crf)
+            optimizer = make_optimizer(config, self.learning_rate)
+            if self.crf:
+                trainer.compile(optimizer=optimizer)
+            else:
+                trainer.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
+        if self.crf:
+            self._train_keras(trainer, [*x, y_ids], None,
+                              None if validation is None else ([*validation[0], validation[1]],))
+        else:
+            self._train_keras(trainer, x, y_ids, validation, sample_weight=weights)
+        self.model_ = model
+        return self
+
+    def _get_state(self) -> dict:
+        return dict(self.state_)
+
+    def _set_state(self, state: dict) -> None:
+        self.state_ = dict(state)
+        self.tags_ = list(state["tags"])
+        self._predict_function = None
+        if state["kind"] == "tokens":
+            self.encoder_ = TokenEncoder.from_state(state["encoder"])
+        else:
+            self.scaler_ = SeriesScaler.from_state(state["scaler"])
+
+    # -- prediction ---------------------------------------------------------------------
+    def _tag_ids(self):
+        """``raw batch -> (tag ids [batch, time], mask)`` as one tf.function."""
+        import tensorflow as tf
+
+        if getattr(self, "_predict_function", None) is None:
+            model = self.model_
+
+            @tf.function(reduce_retracing=True)
+            def tag_ids(raw):
+                inputs, mask = self._network_inputs(raw)
+                return networks.decode(model, model(inputs, training=False), mask), mask
+
+            self._predict_function = tag_ids
+        return self._predict_function
+
+    def predict(self, X) -> list[list[str]]:
+        """A list of tags per sentence (or frame sequence)."""
+        self._check_is_fitted()
+        frames, sequences, _ = self._check(X, need_tags=False)
+        if frames != (self.state_["kind"] == "frames"):
+            raise DataError(f"this model tags {self.state_['kind']}; got "
+                            f"{'frames' if frames else 'tokens'}")
+        if frames and sequences[0].shape[1] != self.state_["n_features"]:
+            raise DataError(f"frames have {sequences[0].shape[1]} features; the model was "
+                            f"trained on {self.state_['n_features']}")
+        function, tags, out = self._tag_ids(), np.array(self.tags_, dtype=object), []
+        for start in range(0, len(sequences), BATCH):
+            chunk = sequences[start:start + BATCH]
+            ids, _ = function(self._raw_batch(chunk))
+            out += [list(tags[row[:len(s)]]) for row, s in zip(ids.numpy(), chunk)]
+        return out
+
+    def evaluate(self, X, y=None) -> dict:
+        """``token_accuracy``, ``macro_f1``, ``n_tokens``, per-tag scores and, for
+        BIO / IOBES tags, CoNLL-style ``entity_precision/recall/f1``."""
+        self._check_is_fitted()
+        _, sequences, tags = self._check(X, y)
+        return tagging_metrics(tags, self.predict(sequences), self.tags_)
+
+    def _export_archive(self):
+        import keras
+        import tensorflow as tf
+
+        function = self._tag_ids()
+        table = tf.constant(["", *self.tags_])
+        if self.state_["kind"] == "tokens":
+            spec = tf.TensorSpec([None, None], tf.string, name="tokens")
+        else:
+            spec = tf.TensorSpec([None, None, self.state_["n_features"]], tf.float32,
+                                 name="frames")
+
+        def tags_of(raw):
+            ids, mask = function(raw)
+            return {"tags": tf.gather(table, tf.where(mask, ids + 1, 0))}
+
+        if self.state_["kind"] == "tokens":
+            serve = tf.function(lambda tokens: tags_of(tokens), input_signature=[spec])
+        else:
+            serve = tf.function(lambda frames: tags_of(frames), input_signature=[spec])
+
+        archive = keras.export.ExportArchive()
+        archive.track(self.model_)
+        if self.state_["kind"] == "tokens":
+            for layer in self.encoder_.lookups():
+                archive.track(layer)
+        archive.add_endpoint("serving_default", serve)
+        return archive
