@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from rnn_apps.evaluation.classification import classification_metrics
 from rnn_apps.errors import DataError
+from rnn_apps.evaluation.classification import classification_metrics
 
 _ENTITY_TAG = re.compile(r"^[BIESLU]-.+$")
 _PREFIX = {"L": "E", "U": "S"}

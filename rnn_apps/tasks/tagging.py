@@ -13,7 +13,7 @@ import numpy as np
 
 from rnn_apps.core import training
 from rnn_apps.core.task import BaseTask
-from rnn_apps.errors import DataError, RnnAppsError
+from rnn_apps.errors import DataError
 from rnn_apps.evaluation.tagging import tagging_metrics
 from rnn_apps.preprocessing.series import SeriesScaler
 from rnn_apps.preprocessing.tokens import TokenEncoder, check_token_lists, pad_tokens
@@ -61,7 +61,9 @@ def check_tags(sequences, tags, what: str = "sentence") -> list[list[str]]:
 class Tagger(BaseTask):
     """Per-token (or per-frame) tags from a bidirectional recurrent network.
 
-    ``char_filters`` > 0 adds a character CNN per word (tokens only); ``crf``
+    ``char_filters`` > 0 adds a character CNN per word (tokens only);
+    ``word_dropout`` hides known words as unknown during training so unseen
+    words are tagged from characters and context; ``crf``
     replaces the per-step softmax with a linear-chain CRF (Viterbi decoding).
     """
 
@@ -70,7 +72,7 @@ class Tagger(BaseTask):
     def __init__(self, *, cell="lstm", units=64, layers=1, bidirectional=True, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
                  leak_rate=1.0, input_scaling=1.0, embedding_dim=64, char_dim=24,
-                 char_filters=32, crf=False, lowercase=True, max_tokens=20000, epochs=10,
+                 char_filters=32, word_dropout=0.1, crf=False, lowercase=True, max_tokens=20000, epochs=10,
                  batch_size=32, learning_rate=3e-3, patience=3, valid_split=0.1, seed=None,
                  verbose=1):
         self._store_params(locals())
@@ -150,7 +152,8 @@ class Tagger(BaseTask):
                 inputs, features, mask = networks.token_inputs(
                     words=self.encoder_.word_vocabulary_size,
                     chars=self.encoder_.char_vocabulary_size, embedding_dim=self.embedding_dim,
-                    char_dim=self.char_dim, char_filters=self.char_filters)
+                    char_dim=self.char_dim, char_filters=self.char_filters,
+                    word_dropout=self.word_dropout)
             model, trainer = networks.build_tagger(config, inputs, features, mask,
                                                    n_tags=len(tag_set), crf=self.crf)
             optimizer = make_optimizer(config, self.learning_rate)
@@ -185,6 +188,8 @@ class Tagger(BaseTask):
 
         if getattr(self, "_predict_function", None) is None:
             model = self.model_
+            if self.state_["kind"] == "tokens":
+                self.encoder_.lookups()  # made eagerly, not inside a trace that ends
 
             @tf.function(reduce_retracing=True)
             def tag_ids(raw):

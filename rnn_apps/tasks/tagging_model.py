@@ -51,12 +51,38 @@ class CharCNN(keras.layers.Layer):
                 "char_dim": self.char_dim, "filters": self.filters}
 
 
-def token_inputs(*, words, chars, embedding_dim, char_dim, char_filters):
+@keras.saving.register_keras_serializable(package="rnn_apps")
+class WordDropout(keras.layers.Layer):
+    """While training, replace known word ids by the unknown id (1) with
+    probability ``rate``, so the model learns to tag unseen words from their
+    characters and context. Identity at inference."""
+
+    def __init__(self, rate=0.1, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.rate = float(rate)
+        self.seed = seed
+        self.generator = keras.random.SeedGenerator(seed)
+
+    def call(self, ids, training=False):
+        if not training or self.rate <= 0:
+            return ids
+        drop = keras.random.uniform(ops.shape(ids), seed=self.generator) < self.rate
+        return ops.where(ops.logical_and(drop, ids > 1), ops.ones_like(ids), ids)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+
+def token_inputs(*, words, chars, embedding_dim, char_dim, char_filters, word_dropout=0.0):
     """``(inputs, features, mask)`` for word ids ``[b, t]`` and char ids ``[b, t, c]``."""
     word_ids = keras.Input(shape=(None,), dtype="int32", name="word_ids")
     char_ids = keras.Input(shape=(None, None), dtype="int32", name="char_ids")
+    ids = WordDropout(word_dropout, name="word_dropout")(word_ids) if word_dropout else word_ids
     features = keras.layers.Embedding(words, embedding_dim, mask_zero=True,
-                                      name="word_embedding")(word_ids)
+                                      name="word_embedding")(ids)
     if char_filters:
         char_vectors = CharCNN(chars, char_dim, char_filters, name="char_cnn")(char_ids)
         features = keras.layers.Concatenate(name="word_and_chars")([features, char_vectors])

@@ -1,0 +1,156 @@
+"""``rnn-apps tagging``: train, evaluate, predict, export."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+
+import click
+
+from rnn_apps.cli.options import (
+    apply_options,
+    echo_training_summary,
+    export_command,
+    json_option,
+    model_kwargs,
+    recurrent_options,
+    training_options,
+)
+from rnn_apps.errors import DataError
+
+FORMATS = ("conllu", "conll", "wordtag", "frames")
+
+input_options = apply_options([
+    click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+                 help="conllu, conll (token first, tag last), wordtag (word/TAG per line) or "
+                      "frames (CSV); by default from the suffix (.conllu, .conll, .txt, .csv)."),
+    click.option("--tag-column", default="upos", show_default=True,
+                 help="CoNLL-U tag column: upos, xpos or a 0-based number."),
+    click.option("--sequence-column", default="sequence", show_default=True,
+                 help="Frames CSV: the column naming the sequence of each row."),
+    click.option("--label-column", default="label", show_default=True,
+                 help="Frames CSV: the column with each frame's label."),
+])
+
+
+def _frames_format(path, fmt) -> bool:
+    return fmt == "frames" or (fmt is None and str(path).lower().endswith(".csv"))
+
+
+def read_input(path, options: dict, *, labels: bool = True):
+    """``(sequences, tags, feature_names)`` from a tagged corpus or a frames CSV."""
+    from rnn_apps.data.tagged import read_frames_csv, read_tagged
+
+    fmt = options["fmt"]
+    if _frames_format(path, fmt):
+        return read_frames_csv(path, sequence_column=options["sequence_column"],
+                               label_column=options["label_column"])
+    tag_column = options["tag_column"]
+    sentences, tags = read_tagged(path, fmt, int(tag_column) if tag_column.isdigit()
+                                  else tag_column)
+    return sentences, tags, None
+
+
+def _pop_input(options: dict) -> dict:
+    return {key: options.pop(key) for key in ("fmt", "tag_column", "sequence_column",
+                                              "label_column")}
+
+
+@click.group()
+def tagging():
+    """Sequence tagging (synchronous many-to-many): a label for every token or frame."""
+
+
+@tagging.command()
+@click.option("--data", required=True, help="Training corpus (CoNLL-U, CoNLL, word/TAG) or "
+                                            "frames CSV.")
+@click.option("--valid-data", default=None, help="Validation file (default: a split of --data).")
+@click.option("--out", required=True, help="Model directory to write.")
+@input_options
+@click.option("--embedding-dim", type=int, default=64, show_default=True)
+@click.option("--char-filters", type=int, default=32, show_default=True,
+              help="Character CNN filters per word (0: no character features).")
+@click.option("--word-dropout", type=float, default=0.1, show_default=True,
+              help="Share of known words hidden as unknown while training.")
+@click.option("--crf/--no-crf", default=False, show_default=True,
+              help="Linear-chain CRF output layer instead of a softmax per step.")
+@recurrent_options
+@training_options
+def train(data, valid_data, out, **options):
+    """Train a tagger and save it to --out."""
+    from rnn_apps import Tagger
+
+    reader = _pop_input(options)
+    sequences, tags, _ = read_input(data, reader)
+    validation = read_input(valid_data, reader)[:2] if valid_data else None
+    model = Tagger(**model_kwargs(options)).fit(sequences, tags, validation_data=validation)
+    model.save(out)
+    steps = sum(len(s) for s in sequences)
+    echo_training_summary(model.history_, f"{len(sequences)} sequences ({steps} steps, "
+                                          f"{len(model.tags_)} tags)", out)
+
+
+@tagging.command()
+@click.option("--model", "model_dir", required=True, help="Model directory.")
+@click.option("--data", required=True, help="Tagged file in the training format.")
+@input_options
+@json_option
+def evaluate(model_dir, data, as_json, **options):
+    """Token accuracy, macro-F1, per-tag scores and (BIO/IOBES tags) entity F1."""
+    from rnn_apps import Tagger
+    from rnn_apps.evaluation.report import format_report
+
+    model = Tagger.load(model_dir)
+    sequences, tags, _ = read_input(data, options)
+    metrics = model.evaluate(sequences, tags)
+    click.echo(json.dumps(metrics) if as_json else
+               format_report(metrics, title=f"tagging model {model_dir} on {data}"))
+
+
+@tagging.command()
+@click.option("--model", "model_dir", required=True, help="Model directory.")
+@click.option("--data", default=None, help="File to tag (its tags, if any, are replaced).")
+@click.option("--output", default=None, help="File to write (default: standard output).")
+@input_options
+@click.argument("sentences", nargs=-1)
+def predict(model_dir, data, output, sentences, **options):
+    """Tag --data, or SENTENCES given as arguments (split on spaces).
+
+    Tokens come out CoNLL style, one ``token<TAB>tag`` line per token and a
+    blank line between sentences; frames come out as the CSV with a
+    ``predicted`` column.
+    """
+    from rnn_apps import Tagger
+
+    if bool(data) == bool(sentences):
+        raise DataError("give sentences as arguments or --data PATH (one of the two)")
+    model = Tagger.load(model_dir)
+    if data and _frames_format(data, options["fmt"]):
+        sequences, _, features = read_input(data, options)
+        rows = [["sequence_index", *features, "predicted"]]
+        for index, (frames, tags) in enumerate(zip(sequences, model.predict(sequences))):
+            rows += [[index, *(f"{v:g}" for v in frame), tag] for frame, tag in zip(frames, tags)]
+        lines = None
+    else:
+        tokens = read_input(data, options)[0] if data else [s.split() for s in sentences]
+        lines = []
+        for sentence, tags in zip(tokens, model.predict(tokens)):
+            lines += [f"{token}\t{tag}" for token, tag in zip(sentence, tags)] + [""]
+    handle = open(output, "w", newline="", encoding="utf-8") if output else None  # noqa: SIM115
+    try:
+        target = handle or sys.stdout
+        if lines is None:
+            csv.writer(target, lineterminator="\n").writerows(rows)
+        else:
+            target.write("\n".join(lines) + "\n")
+    finally:
+        if handle:
+            handle.close()
+    if output:
+        click.echo(f"wrote {output}", err=True)
+
+
+tagging.add_command(export_command(
+    "Tagger", "tokens string[batch, time] or frames float32[batch, time, features] -> tags"),
+    name="export")
