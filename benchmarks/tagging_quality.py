@@ -22,7 +22,6 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "ud_english_ewt"
 
@@ -79,7 +78,7 @@ def main():
     n_train, n_test = sum(map(len, train[0])), sum(map(len, test[0]))
     print(f"train (dev file): {len(train[0])} sentences, {n_train} tokens; "
           f"test: {len(test[0])} sentences, {n_test} tokens")
-    print(f"| model | token accuracy | macro-F1 | epochs | fit s |\n|---|---|---|---|---|")
+    print("| model | token accuracy | macro-F1 | epochs | fit s |\n|---|---|---|---|---|")
     print(f"| most frequent tag per word | {most_frequent_tag(train, test):.4f} | - | - | - |",
           flush=True)
     variants = [("BiLSTM 128, words only", {"char_filters": 0}),

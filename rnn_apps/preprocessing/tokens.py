@@ -80,6 +80,8 @@ class TokenEncoder:
                                           oov_token=UNKNOWN, name="word_lookup"),
                 keras.layers.StringLookup(vocabulary=self.chars, mask_token=PAD,
                                           oov_token=UNKNOWN, name="char_lookup"))
+            for layer in self._layers:          # built now, eagerly (exports need that)
+                layer(np.array([PAD]))
         return self._layers
 
     def encode_graph(self, tokens):

@@ -1,8 +1,13 @@
 import numpy as np
 import pytest
 
-from rnn_apps.data.tagged import read_conll, read_conllu, read_frames_csv, read_tagged, \
-    read_word_tag
+from rnn_apps.data.tagged import (
+    read_conll,
+    read_conllu,
+    read_frames_csv,
+    read_tagged,
+    read_word_tag,
+)
 from rnn_apps.errors import DataError
 
 CONLLU = """# sent_id = 1

@@ -1,8 +1,7 @@
 import pytest
 
 from rnn_apps.errors import DataError
-from rnn_apps.evaluation.tagging import entities, entity_scores, is_entity_scheme, \
-    tagging_metrics
+from rnn_apps.evaluation.tagging import entities, entity_scores, is_entity_scheme, tagging_metrics
 
 
 def test_entities_are_read_like_conlleval():
