@@ -37,7 +37,7 @@ SERIES = {
     "sunspots": (lambda sm: sm.datasets.sunspots.load_pandas().data["SUNACTIVITY"], 5, 30),
     "nile": (lambda sm: sm.datasets.nile.load_pandas().data["volume"], 5, 20),
     "elnino": (lambda sm: sm.datasets.elnino.load_pandas().data.iloc[:, 1:].stack(), 12, 36),
-    "co2": (lambda sm: sm.datasets.co2.load_pandas().data["co2"].interpolate(), 13, 104),
+    "co2": (lambda sm: sm.datasets.co2.load_pandas().data["co2"].interpolate(), 13, 60),
 }
 
 

@@ -46,9 +46,12 @@ def drift_forecast(history, horizon: int) -> np.ndarray:
 
 
 def detect_season(series, max_lag: int | None = None, min_correlation: float = 0.3) -> int:
-    """The first lag (2 or more) whose autocorrelation peak of the first
-    differences is within 90% of the highest peak; 1 when there is none."""
-    values = np.diff(_as_2d(series)[:, 0])        # differences: a trend does not hide the season
+    """The first lag (2 or more) whose autocorrelation peak is within 90% of the
+    highest peak, after removing a quadratic trend; 1 when there is none."""
+    values = _as_2d(series)[:, 0]
+    steps = np.arange(len(values), dtype=np.float64)
+    if len(values) > 3:        # without its (quadratic) trend, so a trend does not hide the season
+        values = values - np.polyval(np.polyfit(steps, values, 2), steps)
     values = values - values.mean()
     n = len(values)
     max_lag = min(max_lag or n // 2, n - 2)
