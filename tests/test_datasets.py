@@ -43,3 +43,10 @@ def test_public_series_read_as_documented():
     assert len(sunspots.values) == 309 and sunspots.times[-1].year == 2008
     nile = read_series_csv(folder / "nile.csv", time_column="year")
     assert len(nile.values) == 100 and float(nile.values[0, 0]) == 1120
+
+
+def test_tagging_samples_are_reproducible(tmp_path):
+    script = ROOT / "datasets" / "tagging" / "make_tagging.py"
+    runpy.run_path(str(script))["main"](tmp_path)
+    for name in ("ner_train.conll", "ner_test.conll", "activity_train.csv", "activity_test.csv"):
+        assert (tmp_path / name).read_bytes() == (script.parent / name).read_bytes()

@@ -123,7 +123,39 @@ def demo_forecast(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
             "baseline_mase": metrics["baseline_mase"]}
 
 
-DEMOS = [demo_sentiment, demo_textgen, demo_forecast]
+def demo_tagging(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
+    from rnn_apps import Tagger
+    from rnn_apps.data.tagged import read_frames_csv, read_tagged
+    from rnn_apps.evaluation.report import format_report
+
+    folder = datasets / "tagging"
+    train, test = read_tagged(folder / "ner_train.conll"), read_tagged(folder / "ner_test.conll")
+    tagger = Tagger(cell="lstm", units=32, embedding_dim=32, epochs=epochs, seed=0,
+                    verbose=verbose).fit(*train)
+    metrics = tagger.evaluate(*test)
+    shown = {k: metrics[k] for k in ("token_accuracy", "macro_f1", "entity_precision",
+                                     "entity_recall", "entity_f1", "n_tokens")}
+    click.echo(format_report(shown, title="tagging (BiLSTM + char CNN) on "
+                                          "datasets/tagging/ner_test.conll (BIO entities)"))
+    sentence = "Hana Kimura moved to Quito to work for Orion Systems".split()
+    tags = tagger.predict([sentence])[0]
+    click.echo("  " + " ".join(f"{w}/{t}" for w, t in zip(sentence, tags)))
+    tagger.save(out / "tagging" / "model")
+    tagger.export(out / "tagging" / "export")
+    frames_train = read_frames_csv(folder / "activity_train.csv")
+    frames_test = read_frames_csv(folder / "activity_test.csv")
+    activity = Tagger(cell="gru", units=32, epochs=max(epochs * 2, 1), learning_rate=5e-3,
+                      seed=0, verbose=verbose).fit(*frames_train[:2])
+    frame_accuracy = activity.evaluate(*frames_test[:2])["token_accuracy"]
+    click.echo(f"activity frames (BiGRU, a label per frame): accuracy {frame_accuracy:.4f} "
+               "on datasets/tagging/activity_test.csv")
+    activity.save(out / "tagging" / "frames_model")
+    click.echo(f"model: {out / 'tagging' / 'model'}  SavedModel: {out / 'tagging' / 'export'}")
+    return {"task": "tagging", "entity_f1": metrics["entity_f1"],
+            "frame_accuracy": frame_accuracy}
+
+
+DEMOS = [demo_sentiment, demo_tagging, demo_textgen, demo_forecast]
 
 
 @click.command()

@@ -181,6 +181,13 @@ class Tagger(BaseTask):
         else:
             self.scaler_ = SeriesScaler.from_state(state["scaler"])
 
+    def _input_spec(self):
+        import tensorflow as tf
+
+        if self.state_["kind"] == "tokens":
+            return tf.TensorSpec([None, None], tf.string, name="tokens")
+        return tf.TensorSpec([None, None, self.state_["n_features"]], tf.float32, name="frames")
+
     # -- prediction ---------------------------------------------------------------------
     def _tag_ids(self):
         """``raw batch -> (tag ids [batch, time], mask)`` as one tf.function."""
@@ -191,7 +198,7 @@ class Tagger(BaseTask):
             if self.state_["kind"] == "tokens":
                 self.encoder_.lookups()  # made eagerly, not inside a trace that ends
 
-            @tf.function(reduce_retracing=True)
+            @tf.function(input_signature=[self._input_spec()])
             def tag_ids(raw):
                 inputs, mask = self._network_inputs(raw)
                 return networks.decode(model, model(inputs, training=False), mask), mask
@@ -229,11 +236,7 @@ class Tagger(BaseTask):
 
         function = self._tag_ids()
         table = tf.constant(["", *self.tags_])
-        if self.state_["kind"] == "tokens":
-            spec = tf.TensorSpec([None, None], tf.string, name="tokens")
-        else:
-            spec = tf.TensorSpec([None, None, self.state_["n_features"]], tf.float32,
-                                 name="frames")
+        spec = self._input_spec()
 
         def tags_of(raw):
             ids, mask = function(raw)

@@ -144,6 +144,8 @@ def test_demo_runs_end_to_end_and_reports_missing_datasets(tmp_path):
     assert (tmp_path / "demo" / "textgen" / "export" / "saved_model.pb").is_file()
     assert "bits_per_char" in result.output and "sample (temperature 0.6" in result.output
     assert (tmp_path / "demo" / "forecast" / "export" / "saved_model.pb").is_file()
+    assert (tmp_path / "demo" / "tagging" / "export" / "saved_model.pb").is_file()
+    assert "entity_f1" in result.output and "activity frames" in result.output
     assert (tmp_path / "demo" / "forecast" / "forecast.png").stat().st_size > 10000
     assert "baseline_mase" in result.output and "next months (point, 0.1-0.9 interval)" \
         in result.output
