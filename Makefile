@@ -34,6 +34,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/esn_forecast.py
 	$(BIN)/python benchmarks/forecast_quality.py
 	$(BIN)/python benchmarks/forecast_speed.py
+	$(BIN)/python benchmarks/tagging_quality.py
 
 clean:
 	rm -rf runs .pytest_cache

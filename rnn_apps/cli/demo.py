@@ -137,7 +137,7 @@ def demo_tagging(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
                                      "entity_recall", "entity_f1", "n_tokens")}
     click.echo(format_report(shown, title="tagging (BiLSTM + char CNN) on "
                                           "datasets/tagging/ner_test.conll (BIO entities)"))
-    sentence = "Hana Kimura moved to Quito to work for Orion Systems".split()
+    sentence = ["Hana", "Kimura", "moved", "to", "Quito", "to", "work", "for", "Orion", "Systems"]
     tags = tagger.predict([sentence])[0]
     click.echo("  " + " ".join(f"{w}/{t}" for w, t in zip(sentence, tags)))
     tagger.save(out / "tagging" / "model")
