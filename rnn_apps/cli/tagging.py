@@ -137,18 +137,19 @@ def predict(model_dir, data, output, sentences, **options):
         lines = []
         for sentence, tags in zip(tokens, model.predict(tokens)):
             lines += [f"{token}\t{tag}" for token, tag in zip(sentence, tags)] + [""]
-    handle = open(output, "w", newline="", encoding="utf-8") if output else None  # noqa: SIM115
-    try:
-        target = handle or sys.stdout
+
+    def write(target):
         if lines is None:
             csv.writer(target, lineterminator="\n").writerows(rows)
         else:
             target.write("\n".join(lines) + "\n")
-    finally:
-        if handle:
-            handle.close()
+
     if output:
+        with open(output, "w", newline="", encoding="utf-8") as handle:
+            write(handle)
         click.echo(f"wrote {output}", err=True)
+    else:
+        write(sys.stdout)
 
 
 tagging.add_command(export_command(
