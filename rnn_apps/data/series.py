@@ -18,16 +18,15 @@ import numpy as np
 
 from rnn_apps.data.tables import read_text_file
 from rnn_apps.errors import DataError
+from rnn_apps.preprocessing.series import Series
 
 
 @dataclass
-class SeriesTable:
-    values: np.ndarray                      # [time, columns], float32
-    columns: list[str]
-    times: list[datetime] | None = None
+class SeriesTable(Series):
+    """A :class:`~rnn_apps.preprocessing.series.Series` read from a file, with
+    the gaps found in its time axis."""
+
     gaps: list[str] = field(default_factory=list)
-    time_format: str | None = None          # "year", "month" or "iso"
-    time_column: str | None = None
 
 
 def parse_time(text: str) -> tuple[datetime, str]:
@@ -158,5 +157,5 @@ def read_series_csv(path, *, time_column: str | None = None, columns=None,
             raise DataError(f"{path}: column {name!r} has no values")
         values[:, c] = _interpolate(values[:, c])
     kind = kinds.pop() if len(kinds) == 1 else ("iso" if kinds else None)
-    return SeriesTable(values.astype(np.float32), wanted, times or None,
-                       _gaps(times) if times else [], kind, time_column)
+    return SeriesTable(values.astype(np.float32), wanted, times or None, time_format=kind,
+                       time_column=time_column, gaps=_gaps(times) if times else [])

@@ -74,5 +74,5 @@ def _one_origin(forecaster, series, origin, targets, season, refit) -> dict:
     forecast = {k: v[None] for k, v in model._forecast(past.values).items()}
     row = {"origin": format_time(series.times[origin], series.time_format)
            if series.times else int(origin), "train_size": int(origin)}
-    row.update(model._score(actual[None], forecast, [past.values], scale, season))
+    row.update(model._score(actual[None], forecast, [past.values[:, targets]], scale, season))
     return row

@@ -44,7 +44,7 @@ class Series:
     values: np.ndarray
     columns: list[str]
     times: list | None = None
-    time_format: str | None = None
+    time_format: str | None = None          # "year", "month" or "iso"
     time_column: str | None = None
 
     def head(self, n: int) -> Series:
@@ -56,11 +56,8 @@ class Series:
 def as_series(X, what: str = "series") -> Series:
     """Accept an array or list, a pandas DataFrame (a DatetimeIndex gives the
     times) or a table from :func:`rnn_apps.data.series.read_series_csv`."""
-    if isinstance(X, Series):
+    if isinstance(X, Series):                  # also a table read from a CSV file
         return X
-    if hasattr(X, "gaps") and hasattr(X, "time_column"):        # a SeriesTable
-        return Series(check_series(X.values, what), list(X.columns), X.times, X.time_format,
-                      X.time_column)
     values = check_series(X, what)
     times = None
     if hasattr(X, "index") and hasattr(X.index, "to_pydatetime"):

@@ -98,14 +98,6 @@ class TokenEncoder:
         shape = tf.stack([tf.shape(tokens)[0], tf.shape(tokens)[1], self.max_word_length])
         return word_ids, char_ids.to_tensor(0, shape=shape)
 
-    def encode(self, sentences, length: int | None = None):
-        """NumPy ``(word_ids, char_ids)`` for lists of tokens."""
-        import tensorflow as tf
-
-        word_ids, char_ids = self.encode_graph(tf.constant(pad_tokens(sentences, length)
-                                                           .astype(str)))
-        return word_ids.numpy(), char_ids.numpy()
-
     def get_state(self) -> dict:
         return {"words": self.words, "chars": self.chars, "lowercase": self.lowercase,
                 "max_word_length": self.max_word_length}

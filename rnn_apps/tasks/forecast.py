@@ -203,11 +203,7 @@ class Forecaster(BaseTask):
         self._check_is_fitted()
         windows, single = self._history_windows(X)
         out = self.model_.predict(self.scaler_.transform(windows), verbose=0, batch_size=512)
-        mean, std = self.scaler_.mean[self.targets_], self.scaler_.std[self.targets_]
-        out = out if isinstance(out, dict) else {"forecast": out}
-        result = {"forecast": out["forecast"] * std + mean}
-        if "quantiles" in out:
-            result["quantiles"] = out["quantiles"] * std[:, None] + mean[:, None]
+        result = networks.to_original_units(out, self.scaler_, self.targets_)
         return {k: v[0] for k, v in result.items()} if single else result
 
     def predict(self, X=None) -> np.ndarray:
@@ -260,9 +256,8 @@ class Forecaster(BaseTask):
 
     # -- evaluation -----------------------------------------------------------
     def _score(self, actual, forecast, histories, scale, season=None) -> dict:
-        targets = self.targets_
-        metrics = fc.compare_with_baselines(actual, forecast["forecast"],
-                                            [h[:, targets] for h in histories],
+        """``histories``: the target columns before each forecast origin."""
+        metrics = fc.compare_with_baselines(actual, forecast["forecast"], histories,
                                             season or self.season_, scale)
         if "quantiles" in forecast:
             metrics.update(fc.quantile_metrics(actual, forecast["quantiles"], self.quantiles_))
@@ -282,7 +277,8 @@ class Forecaster(BaseTask):
         index = starts[:, None] + np.arange(self.lookback)[None]
         forecast = self._forecast(values[index])
         actual = values[index[:, -1:] + 1 + np.arange(self.horizon)[None]][..., self.targets_]
-        histories = [values[:start + self.lookback] for start in starts]
+        target_values = values[:, self.targets_]
+        histories = [target_values[:start + self.lookback] for start in starts]  # views
         metrics = self._score(actual, forecast, histories, np.asarray(self.state_["scale"]))
         metrics["season"] = self.season_
         return metrics

@@ -165,22 +165,28 @@ def check_quantiles(quantiles) -> list[float]:
     return levels
 
 
+def to_original_units(out, scaler, targets) -> dict:
+    """Scaled network outputs (NumPy or TensorFlow) as ``{"forecast"[, "quantiles"]}``
+    in the data's units; quantiles have the levels on a last axis."""
+    mean, std = scaler.mean[targets], scaler.std[targets]
+    out = out if isinstance(out, dict) else {"forecast": out}
+    result = {"forecast": out["forecast"] * std + mean}
+    if "quantiles" in out:
+        result["quantiles"] = out["quantiles"] * std[:, None] + mean[:, None]
+    return result
+
+
 def export_archive(model, scaler, targets, *, lookback: int, n_columns: int):
     """``serving_default``: ``history [batch, lookback, columns]`` in original units
     to ``forecast [batch, horizon, targets]`` (and ``quantiles`` when trained with them)."""
     import tensorflow as tf
 
-    mean, std = scaler.mean[targets], scaler.std[targets]
     spec = tf.TensorSpec([None, lookback, n_columns], tf.float32, name="history")
 
     @tf.function(input_signature=[spec])
     def serve(history):
-        out = model(scaler.transform_graph(history), training=False)
-        out = out if isinstance(out, dict) else {"forecast": out}
-        result = {"forecast": out["forecast"] * std + mean}
-        if "quantiles" in out:
-            result["quantiles"] = out["quantiles"] * std[:, None] + mean[:, None]
-        return result
+        return to_original_units(model(scaler.transform_graph(history), training=False),
+                                 scaler, targets)
 
     archive = keras.export.ExportArchive()
     archive.track(model)
