@@ -11,6 +11,7 @@ from rnn_apps.errors import DataError, ModelDirError, NotFittedError, RnnAppsErr
 _LAZY = {
     "Forecaster": ("rnn_apps.tasks.forecast", "Forecaster"),
     "SentimentClassifier": ("rnn_apps.tasks.sentiment", "SentimentClassifier"),
+    "Seq2SeqTranslator": ("rnn_apps.tasks.seq2seq", "Seq2SeqTranslator"),
     "Tagger": ("rnn_apps.tasks.tagging", "Tagger"),
     "TextGenerator": ("rnn_apps.tasks.textgen", "TextGenerator"),
     "RecurrentConfig": ("rnn_apps.core.config", "RecurrentConfig"),
@@ -25,6 +26,7 @@ __all__ = [
     "RecurrentConfig",
     "RnnAppsError",
     "SentimentClassifier",
+    "Seq2SeqTranslator",
     "Tagger",
     "TextGenerator",
     "__version__",

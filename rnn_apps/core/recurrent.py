@@ -78,29 +78,36 @@ def make_recurrent_layer(config, *, return_sequences: bool, name: str, **layer_k
 
 
 def build_recurrent_stack(x, config, *, return_sequences: bool = False, name: str = "encoder",
-                          collect: list | None = None):
+                          collect: list | None = None, return_state: bool = False):
     """Apply ``config.layers`` recurrent layers to a (masked) sequence tensor.
 
     Every layer but the last returns sequences; the last returns sequences
     only when ``return_sequences`` is true. Masks from an ``Embedding(mask_zero=True)``
     flow through, so right-padding is ignored. ``collect``, when a list, receives
     each recurrent layer's output (before dropout), for hidden-state probes.
+    ``return_state`` gives ``(x, states)`` with each layer's final states
+    (for a bidirectional layer the forward states, then the backward ones).
     """
     import keras
 
+    states = []
     for index in range(config.layers):
         last = index == config.layers - 1
         layer = make_recurrent_layer(
             config,
             return_sequences=return_sequences or not last,
             name=f"{name}_{config.cell}_{index}",
+            **({"return_state": True} if return_state else {}),
         )
         x = layer(x)
+        if return_state:
+            x, layer_states = x[0], list(x[1:])
+            states.append(layer_states)
         if collect is not None:
             collect.append(x)
         if config.dropout:
             x = keras.layers.Dropout(config.dropout, name=f"{name}_dropout_{index}")(x)
-    return x
+    return (x, states) if return_state else x
 
 
 def recurrent_probe(inputs, x, config, source):

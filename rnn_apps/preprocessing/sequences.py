@@ -1,0 +1,171 @@
+"""Text to token ids and back for encoder-decoder models, in TensorFlow ops.
+
+A :class:`SequenceVocabulary` splits text into characters (``level="char"``)
+or words (``level="word"``: whitespace, with every punctuation mark a token
+of its own), maps tokens to ids and joins ids back into text. Splitting and
+joining run on TensorFlow ops only, so training, the Python API and the
+exported SavedModel share one implementation.
+
+Ids: 0 padding, 1 unknown; a target vocabulary also has 2 start and 3 end.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from rnn_apps.errors import DataError
+
+LEVELS = ("char", "word")
+PAD, UNKNOWN, START, END = "", "[UNK]", "[START]", "[END]"
+START_ID, END_ID = 2, 3
+
+# Word-level joining: no space before closing punctuation, none after opening
+# brackets, none inside "don ' t", "3 . 5" or "10 : 30".
+_JOIN_RULES = (
+    (r"(\d) ([.,:]) (\d)", r"\1\2\3"),
+    (r"(\w) ' (\w)", r"\1'\2"),
+    (r" ([.,!?;:%)\]}])", r"\1"),
+    (r"([(\[{]) ", r"\1"),
+)
+
+
+def check_texts(texts, what: str = "sources") -> list[str]:
+    """A list of non-empty strings; an empty one is an error naming its index."""
+    if isinstance(texts, str) or not hasattr(texts, "__len__"):
+        raise DataError(f"{what} must be a list of strings")
+    out = []
+    for index, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise DataError(f"{what}[{index}] is {type(text).__name__}, not a string")
+        if not text.strip():
+            raise DataError(f"{what}[{index}] is empty")
+        out.append(text)
+    if not out:
+        raise DataError(f"no {what} given")
+    return out
+
+
+class SequenceVocabulary:
+    """Tokens of one side of a pair corpus (source or target), most frequent first."""
+
+    def __init__(self, tokens, *, level: str = "char", lowercase: bool = False,
+                 target: bool = False):
+        if level not in LEVELS:
+            raise DataError(f"level must be one of {', '.join(LEVELS)}; got {level!r}")
+        self.tokens, self.level = list(tokens), level
+        self.lowercase, self.target = bool(lowercase), bool(target)
+        self._lookup = None
+
+    # -- fitting ----------------------------------------------------------------
+    @classmethod
+    def fit(cls, texts, *, level: str = "char", lowercase: bool = False, target: bool = False,
+            max_tokens: int | None = None) -> SequenceVocabulary:
+        vocabulary = cls([], level=level, lowercase=lowercase, target=target)
+        pieces = vocabulary.split(texts)
+        counts = Counter(t for row in pieces for t in row)
+        for reserved in (PAD, UNKNOWN, START, END):
+            counts.pop(reserved, None)
+        ordered = sorted(counts, key=lambda t: (-counts[t], t))
+        vocabulary.tokens = ordered[:max_tokens] if max_tokens else ordered
+        return vocabulary
+
+    def split(self, texts) -> list[list[str]]:
+        """Tokens of each text, as Python strings (through the graph splitter)."""
+        import tensorflow as tf
+
+        ragged = self.split_graph(tf.constant(list(texts)))
+        return [[t.decode("utf-8") for t in row] for row in ragged.to_list()]
+
+    # -- sizes and ids ----------------------------------------------------------------
+    @property
+    def reserved(self) -> list[str]:
+        return [START, END] if self.target else []
+
+    @property
+    def size(self) -> int:
+        """Ids in use: padding, unknown, start/end (targets) and the tokens."""
+        return 2 + len(self.reserved) + len(self.tokens)
+
+    @property
+    def separator(self) -> str:
+        return "" if self.level == "char" else " "
+
+    def lookup(self):
+        """The ``StringLookup`` layer (made once, built eagerly; exports track it)."""
+        if self._lookup is None:
+            import keras
+
+            self._lookup = keras.layers.StringLookup(
+                vocabulary=[*self.reserved, *self.tokens], mask_token=PAD, oov_token=UNKNOWN,
+                name=f"{'target' if self.target else 'source'}_lookup")
+            self._lookup(np.array([PAD]))
+        return self._lookup
+
+    # -- graph functions -----------------------------------------------------------------
+    def split_graph(self, texts):
+        """Strings ``[batch]`` to a ragged ``[batch, None]`` of token strings."""
+        import tensorflow as tf
+
+        if self.lowercase:
+            texts = tf.strings.lower(texts, encoding="utf-8")
+        if self.level == "char":
+            return tf.strings.unicode_split(texts, "UTF-8")
+        return tf.strings.split(tf.strings.regex_replace(texts, r"(\pP)", r" \1 "))
+
+    def encode_graph(self, texts, max_length):
+        """``(ids int32 [batch, <= max_length], lengths before cutting, unknown counts)``.
+
+        Targets get start and end ids around the tokens (the tokens are cut
+        so that the whole sequence fits ``max_length``).
+        """
+        import tensorflow as tf
+
+        ids = tf.cast(self.lookup()(self.split_graph(texts)), tf.int32)
+        lengths = tf.cast(ids.row_lengths(), tf.int32)
+        unknown = tf.reduce_sum(tf.cast(tf.equal(ids, 1), tf.int32), axis=1)
+        if self.target:
+            ids = ids[:, :max_length - 2]
+            batch = tf.shape(lengths)[:1]
+            ids = tf.concat([tf.fill(tf.concat([batch, [1]], 0), START_ID), ids,
+                             tf.fill(tf.concat([batch, [1]], 0), END_ID)], axis=1)
+        else:
+            ids = ids[:, :max_length]
+        return ids.to_tensor(0), lengths, unknown
+
+    def decode_graph(self, ids, lengths):
+        """Ids ``[batch, time]`` (the first ``lengths`` of each row) to strings ``[batch]``."""
+        import tensorflow as tf
+
+        table = tf.constant([PAD, "\ufffd", *self.reserved, *self.tokens])
+        return self.join_graph(tf.RaggedTensor.from_tensor(tf.gather(table, ids),
+                                                           lengths=lengths))
+
+    def join_graph(self, tokens):
+        """A ragged ``[batch, None]`` of token strings to texts ``[batch]``."""
+        import tensorflow as tf
+
+        text = tf.strings.reduce_join(tokens, axis=1, separator=self.separator)
+        if self.level == "word":
+            for pattern, rewrite in _JOIN_RULES:
+                text = tf.strings.regex_replace(text, pattern, rewrite)
+        return text
+
+    def normalize(self, texts) -> list[str]:
+        """Texts as this vocabulary would write them (case, spacing; unknown
+        tokens kept), so references compare fairly with model outputs."""
+        import tensorflow as tf
+
+        text = self.join_graph(self.split_graph(tf.constant(list(texts))))
+        return [t.decode("utf-8") for t in text.numpy()]
+
+    # -- state ---------------------------------------------------------------------
+    def get_state(self) -> dict:
+        return {"tokens": self.tokens, "level": self.level, "lowercase": self.lowercase,
+                "target": self.target}
+
+    @classmethod
+    def from_state(cls, state: dict) -> SequenceVocabulary:
+        return cls(state["tokens"], level=state["level"], lowercase=state["lowercase"],
+                   target=state["target"])

@@ -1,0 +1,278 @@
+"""Seq2seq: read a whole sequence, write another (encoder-decoder many-to-many).
+
+Translation, transliteration, normalisation, grapheme-to-phoneme, small
+chatbots. Text goes in and text comes out through one TensorFlow function
+(tokenise, encode, beam search, join) that the Python API calls and the
+SavedModel contains. Networks: :mod:`.seq2seq_model`; search:
+:mod:`.seq2seq_search`.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from rnn_apps.core import training
+from rnn_apps.core.task import BaseTask
+from rnn_apps.errors import DataError, RnnAppsError
+from rnn_apps.evaluation.seq2seq import seq2seq_metrics
+from rnn_apps.preprocessing.sequences import LEVELS, SequenceVocabulary, check_texts
+from rnn_apps.tasks import seq2seq_model as networks
+from rnn_apps.tasks.seq2seq_search import beam_search
+
+BATCH = 256
+
+
+class InputNote(UserWarning):
+    """Input the model handled but the user should hear about (cut, unknown)."""
+
+
+def _positive_int(name, value, none_ok=False):
+    if value is None and none_ok:
+        return
+    if not (isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value > 0):
+        raise RnnAppsError(f"{name} must be a positive integer; got {value!r}")
+
+
+class Seq2SeqTranslator(BaseTask):
+    """Encoder-decoder with attention, trained with teacher forcing.
+
+    ``source_level`` / ``target_level``: ``"char"`` or ``"word"`` vocabularies
+    (words: split on spaces, punctuation marks are tokens). ``attention``:
+    ``"multiplicative"`` (Luong), ``"additive"`` (Bahdanau-style scores) or
+    None. ``max_source_length`` / ``max_target_length``: tokens kept (None:
+    the longest in the training data); longer sources are cut with a
+    warning. ``beam_width`` 1 is greedy decoding; ``length_penalty`` divides
+    a hypothesis' log probability by its length to that power.
+    """
+
+    task_name = "seq2seq"
+
+    def __init__(self, *, cell="gru", units=128, layers=1, bidirectional=True, dropout=0.0,
+                 recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
+                 leak_rate=1.0, input_scaling=1.0, embedding_dim=64,
+                 attention="multiplicative", source_level="char", target_level="char",
+                 lowercase=False, max_tokens=20000, max_source_length=None,
+                 max_target_length=None, beam_width=4, length_penalty=1.0, epochs=20,
+                 batch_size=64, learning_rate=3e-3, patience=3, valid_split=0.1, seed=None,
+                 verbose=1):
+        self._store_params(locals())
+
+    def _check_params(self):
+        config = self._recurrent_config()
+        self._check_training_params()
+        if self.attention not in (*networks.ATTENTION, None):
+            raise RnnAppsError(f"attention must be one of {', '.join(networks.ATTENTION)} or "
+                               f"None; got {self.attention!r}")
+        for name in ("source_level", "target_level"):
+            if getattr(self, name) not in LEVELS:
+                raise RnnAppsError(f"{name} must be one of {', '.join(LEVELS)}; "
+                                   f"got {getattr(self, name)!r}")
+        _positive_int("embedding_dim", self.embedding_dim)
+        _positive_int("max_source_length", self.max_source_length, none_ok=True)
+        _positive_int("max_target_length", self.max_target_length, none_ok=True)
+        self._check_decoding(self.beam_width, self.length_penalty)
+        return config
+
+    @staticmethod
+    def _check_decoding(beam_width, length_penalty, max_length=None):
+        _positive_int("beam_width", beam_width)
+        _positive_int("max_length", max_length, none_ok=True)
+        if not (isinstance(length_penalty, (int, float)) and length_penalty >= 0):
+            raise RnnAppsError(f"length_penalty must be a number >= 0; got {length_penalty!r}")
+
+    @staticmethod
+    def _check_pairs(X, y):
+        sources = check_texts(X, "sources")
+        targets = check_texts(y, "targets") if y is not None else None
+        if targets is None or len(targets) != len(sources):
+            raise DataError(f"{len(sources)} sources but "
+                            f"{'no' if targets is None else len(targets)} targets")
+        return sources, targets
+
+    # -- training ---------------------------------------------------------------
+    def fit(self, X, y=None, validation_data=None):
+        """Learn to write ``y[i]`` (strings) from ``X[i]`` (strings)."""
+        config = self._check_params()
+        sources, targets = self._check_pairs(X, y)
+        if validation_data is not None:
+            valid = self._check_pairs(*validation_data)
+        else:
+            order = np.random.default_rng(self.seed).permutation(len(sources))
+            n_valid = int(len(sources) * self.valid_split)
+            held, keep = order[:n_valid], order[n_valid:]
+            valid = ([sources[i] for i in held], [targets[i] for i in held]) if n_valid else None
+            sources, targets = [sources[i] for i in keep], [targets[i] for i in keep]
+        source_vocab = SequenceVocabulary.fit(sources, level=self.source_level,
+                                              lowercase=self.lowercase,
+                                              max_tokens=self.max_tokens)
+        target_vocab = SequenceVocabulary.fit(targets, level=self.target_level,
+                                              lowercase=self.lowercase, target=True,
+                                              max_tokens=self.max_tokens)
+        source_lengths = [len(s) for s in source_vocab.split(sources)]
+        target_lengths = [len(t) for t in target_vocab.split(targets)]
+        self._set_state({
+            "source": source_vocab.get_state(), "target": target_vocab.get_state(),
+            "max_source_length": self.max_source_length or max(source_lengths),
+            "max_target_length": self.max_target_length or max(target_lengths)})
+        x, y_out = self._training_arrays(sources, targets, warn=True)
+        validation = None if valid is None else self._training_arrays(*valid)
+        training.set_seed(self.seed)
+        with training.build_scope():
+            import keras
+
+            from rnn_apps.core.recurrent import make_optimizer
+
+            trainer, _, _ = networks.build_networks(
+                config, source_size=source_vocab.size, target_size=target_vocab.size,
+                embedding_dim=self.embedding_dim, attention=self.attention)
+            trainer.compile(optimizer=make_optimizer(config, self.learning_rate),
+                            loss=keras.losses.SparseCategoricalCrossentropy(
+                                from_logits=True, ignore_class=0))
+        self._train_keras(trainer, x, y_out, validation)
+        self.model_ = trainer
+        self._decode_function = None
+        return self
+
+    def _training_arrays(self, sources, targets, warn=False):
+        """``([source ids, decoder inputs], decoder targets)`` for teacher forcing."""
+        import tensorflow as tf
+
+        source_ids, lengths, _ = self.source_vocab_.encode_graph(
+            tf.constant(sources), self.state_["max_source_length"])
+        target_ids, target_lengths, _ = self.target_vocab_.encode_graph(
+            tf.constant(targets), self.state_["max_target_length"] + 2)
+        if warn:
+            self._note_cut(lengths.numpy(), "source")
+            self._note_cut(target_lengths.numpy(), "target")
+        target_ids = target_ids.numpy()
+        return [source_ids.numpy(), target_ids[:, :-1]], target_ids[:, 1:]
+
+    def _note_cut(self, lengths, side):
+        limit = self.state_[f"max_{side}_length"]
+        cut = int(np.sum(lengths > limit))
+        if cut:
+            warnings.warn(f"{cut} {side}s longer than {limit} tokens were cut to {limit}",
+                          InputNote, stacklevel=3)
+
+    # -- state --------------------------------------------------------------------
+    def _get_state(self) -> dict:
+        return dict(self.state_)
+
+    def _set_state(self, state: dict) -> None:
+        self.state_ = dict(state)
+        self.source_vocab_ = SequenceVocabulary.from_state(state["source"])
+        self.target_vocab_ = SequenceVocabulary.from_state(state["target"])
+        self._decode_function = None
+
+    def _networks(self):
+        """``(encoder, decoder)`` inside the trained (or loaded) model."""
+        return self.model_.get_layer("encoder"), self.model_.get_layer("decoder")
+
+    # -- decoding -----------------------------------------------------------------
+    def _decoder(self):
+        """``text [b], beam_width, max_length, length_penalty -> {output,
+        source_length, unknown}`` as one tf.function (API and SavedModel)."""
+        if getattr(self, "_decode_function", None) is not None:
+            return self._decode_function
+        import tensorflow as tf
+
+        encoder, decoder = self._networks()
+        source_vocab, target_vocab = self.source_vocab_, self.target_vocab_
+        source_vocab.lookup()  # made eagerly, not inside a trace that ends
+        max_source = self.state_["max_source_length"]
+
+        @tf.function(input_signature=[
+            tf.TensorSpec([None], tf.string, name="text"),
+            tf.TensorSpec([], tf.int32, name="beam_width"),
+            tf.TensorSpec([], tf.int32, name="max_length"),
+            tf.TensorSpec([], tf.float32, name="length_penalty")])
+        def decode(text, beam_width, max_length, length_penalty):
+            source_ids, lengths, unknown = source_vocab.encode_graph(text, max_source)
+            ids, out_lengths = beam_search(encoder, decoder, source_ids, beam_width,
+                                           max_length, length_penalty)
+            return {"output": target_vocab.decode_graph(ids, out_lengths),
+                    "source_length": lengths, "unknown": unknown}
+
+        self._decode_function = decode
+        return decode
+
+    def predict(self, X, beam_width=None, max_length=None, length_penalty=None) -> list[str]:
+        """The output text for each source string.
+
+        ``beam_width`` (default: the model's) 1 is greedy; ``max_length``
+        caps the output tokens (default: the longest training target + 1).
+        """
+        self._check_is_fitted()
+        sources = check_texts(X, "sources")
+        beam_width = self.beam_width if beam_width is None else beam_width
+        length_penalty = self.length_penalty if length_penalty is None else length_penalty
+        self._check_decoding(beam_width, length_penalty, max_length)
+        steps = max_length or self.state_["max_target_length"] + 1
+        decode, out, lengths, unknown = self._decoder(), [], [], 0
+        for start in range(0, len(sources), BATCH):
+            result = decode(np.array(sources[start:start + BATCH], dtype=object),
+                            np.int32(beam_width), np.int32(steps), np.float32(length_penalty))
+            out += [t.decode("utf-8") for t in result["output"].numpy()]
+            lengths.append(result["source_length"].numpy())
+            unknown += int(np.sum(result["unknown"].numpy() > 0))
+        self._note_cut(np.concatenate(lengths), "source")
+        if unknown:
+            warnings.warn(f"{unknown} sources had tokens unseen in training (read as unknown)",
+                          InputNote, stacklevel=2)
+        return out
+
+    def evaluate(self, X, y=None, beam_width=None) -> dict:
+        """``bleu``, ``chrf`` (0-100), ``exact_match``, ``cer`` (0-1) and ``n``;
+        references are compared in the model's writing (case, spacing)."""
+        self._check_is_fitted()
+        sources, targets = self._check_pairs(X, y)
+        references = self.target_vocab_.normalize(targets)
+        return seq2seq_metrics(references, self.predict(sources, beam_width=beam_width),
+                               level=self.target_level)
+
+    def score(self, X, y=None) -> float:
+        """chrF (higher is better, for scikit-learn search)."""
+        return self.evaluate(X, y)["chrf"]
+
+    def attention_weights(self, source: str, beam_width=None) -> dict:
+        """What the decoder looked at: ``{"source": tokens, "output": tokens,
+        "weights": [output tokens + end, source tokens]}`` for one source."""
+        import tensorflow as tf
+
+        self._check_is_fitted()
+        if not self.attention:
+            raise RnnAppsError("this model was trained without attention")
+        output = self.predict([source], beam_width=beam_width)[0]
+        source_ids, _, _ = self.source_vocab_.encode_graph(
+            tf.constant([source]), self.state_["max_source_length"])
+        target_ids, _, _ = self.target_vocab_.encode_graph(
+            tf.constant([output]), self.state_["max_target_length"] + 2)
+        encoder, decoder = self._networks()
+        encoded = [tf.identity(t) for t in encoder(source_ids, training=False)]  # no masks
+        weights = decoder([target_ids[:, :-1], encoded[0], source_ids, *encoded[1:]],
+                          training=False)["attention"]
+        source_tokens = self.source_vocab_.split([source])[0][:source_ids.shape[1]]
+        return {"source": source_tokens, "output": self.target_vocab_.split([output])[0],
+                "weights": np.asarray(weights[0])}
+
+    def _export_archive(self):
+        import keras
+        import tensorflow as tf
+
+        decode = self._decoder()
+        defaults = (tf.constant(self.beam_width, tf.int32),
+                    tf.constant(self.state_["max_target_length"] + 1, tf.int32),
+                    tf.constant(float(self.length_penalty), tf.float32))
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
+        def serve(text):
+            return {"output": decode(text, *defaults)["output"]}
+
+        archive = keras.export.ExportArchive()
+        archive.track(self.model_)
+        archive.track(self.source_vocab_.lookup())
+        archive.add_endpoint("serving_default", serve)
+        archive.add_endpoint("decode", decode)
+        return archive
