@@ -23,11 +23,13 @@ def _register():
     from rnn_apps.cli.forecast import forecast
     from rnn_apps.cli.inspect import inspect
     from rnn_apps.cli.sentiment import sentiment
+    from rnn_apps.cli.seq2seq import seq2seq
     from rnn_apps.cli.tagging import tagging
     from rnn_apps.cli.textgen import textgen
 
     cli.add_command(sentiment)
     cli.add_command(tagging)
+    cli.add_command(seq2seq)
     cli.add_command(textgen)
     cli.add_command(forecast)
     cli.add_command(inspect)

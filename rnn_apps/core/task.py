@@ -64,9 +64,12 @@ class BaseTask(BaseEstimator):
         """``model.fit`` with the shared callbacks; keeps the history in ``history_``."""
         callbacks = training.training_callbacks(
             has_validation=validation is not None, patience=self.patience)
+        # a tf.data.Dataset comes batched and shuffled already
+        batching = {"shuffle": False} if hasattr(x, "element_spec") else {
+            "batch_size": self.batch_size, "shuffle": True}
         history = model.fit(
-            x, y, validation_data=validation, epochs=self.epochs, batch_size=self.batch_size,
-            shuffle=True, class_weight=class_weight, sample_weight=sample_weight,
+            x, y, validation_data=validation, epochs=self.epochs, **batching,
+            class_weight=class_weight, sample_weight=sample_weight,
             callbacks=callbacks, verbose=self.verbose)
         self.history_ = training.clean_history(history.history)
 

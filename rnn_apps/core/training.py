@@ -143,3 +143,38 @@ def reset_recurrent_states(model) -> None:
         for candidate in (layer, inner, getattr(layer, "backward_layer", None)):
             if candidate is not None and getattr(candidate, "stateful", False):
                 candidate.reset_state()
+
+
+def length_batches(arrays, batch_size: int, *, seed=None, shuffle: bool = True):
+    """A ``tf.data.Dataset`` of ``((arrays[0], ..., arrays[-2]), arrays[-1])``
+    batches of similar length (``arrays``: right-padded ``[n, time]`` id arrays).
+
+    Rows are sorted by their length (ties broken at random, anew each epoch
+    when ``shuffle``), cut into batches, and each batch is trimmed to its own
+    longest row, so short sequences do not pay for the longest one. The
+    batch order is shuffled every epoch.
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    arrays = [np.asarray(a) for a in arrays]
+    widths = np.stack([np.count_nonzero(a, axis=1) for a in arrays], axis=1)
+    extent = [(a != 0)[:, ::-1].argmax(axis=1) for a in arrays]  # trailing zeros per row
+    ends = np.stack([a.shape[1] - e for a, e in zip(arrays, extent)], axis=1)
+    ends[widths == 0] = 0
+    rng = np.random.default_rng(seed)
+
+    def batches():
+        noise = rng.uniform(size=len(ends)) if shuffle else np.zeros(len(ends))
+        order = np.lexsort((noise, ends[:, 0]))
+        chunks = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+        for k in (rng.permutation(len(chunks)) if shuffle else range(len(chunks))):
+            rows = chunks[k]
+            cut = [a[rows, :max(int(ends[rows, j].max()), 1)] for j, a in enumerate(arrays)]
+            yield tuple(cut[:-1]), cut[-1]
+
+    spec = [tf.TensorSpec([None, None], tf.as_dtype(a.dtype)) for a in arrays]
+    dataset = tf.data.Dataset.from_generator(
+        batches, output_signature=(tuple(spec[:-1]), spec[-1]))
+    count = -(-len(ends) // batch_size)
+    return dataset.apply(tf.data.experimental.assert_cardinality(count)).prefetch(2)

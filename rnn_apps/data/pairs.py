@@ -28,3 +28,17 @@ def read_pairs(path) -> tuple[list[str], list[str]]:
     if not sources:
         raise DataError(f"{path} has no pairs")
     return sources, targets
+
+
+def read_sources(path) -> list[str]:
+    """Sources to translate: one per line, or the first column of a pairs file
+    (a ``source`` header line is skipped; blank lines are skipped)."""
+    sources = []
+    for number, line in enumerate(read_text_file(path).splitlines(), start=1):
+        source = line.split("\t")[0].strip()
+        if not source or (number == 1 and source.lower() == "source"):
+            continue
+        sources.append(source)
+    if not sources:
+        raise DataError(f"{path} has no lines to translate")
+    return sources

@@ -17,7 +17,7 @@ from rnn_apps.core import training
 from rnn_apps.core.task import BaseTask
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.evaluation.seq2seq import seq2seq_metrics
-from rnn_apps.preprocessing.sequences import LEVELS, SequenceVocabulary, check_texts
+from rnn_apps.preprocessing.sequences import END_ID, LEVELS, SequenceVocabulary, check_texts
 from rnn_apps.tasks import seq2seq_model as networks
 from rnn_apps.tasks.seq2seq_search import beam_search
 
@@ -26,6 +26,10 @@ BATCH = 256
 
 class InputNote(UserWarning):
     """Input the model handled but the user should hear about (cut, unknown)."""
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _positive_int(name, value, none_ok=False):
@@ -116,7 +120,12 @@ class Seq2SeqTranslator(BaseTask):
             "source": source_vocab.get_state(), "target": target_vocab.get_state(),
             "max_source_length": self.max_source_length or max(source_lengths),
             "max_target_length": self.max_target_length or max(target_lengths)})
-        x, y_out = self._training_arrays(sources, targets, warn=True)
+        if valid is not None:
+            source_lengths += [len(s) for s in source_vocab.split(valid[0])]
+            target_lengths += [len(t) for t in target_vocab.split(valid[1])]
+        self._note_cut(np.array(source_lengths), "source")
+        self._note_cut(np.array(target_lengths), "target")
+        x, y_out = self._training_arrays(sources, targets)
         validation = None if valid is None else self._training_arrays(*valid)
         training.set_seed(self.seed)
         with training.build_scope():
@@ -130,30 +139,33 @@ class Seq2SeqTranslator(BaseTask):
             trainer.compile(optimizer=make_optimizer(config, self.learning_rate),
                             loss=keras.losses.SparseCategoricalCrossentropy(
                                 from_logits=True, ignore_class=0))
-        self._train_keras(trainer, x, y_out, validation)
+        data = training.length_batches([*x, y_out], self.batch_size, seed=self.seed)
+        if validation is not None:
+            validation = training.length_batches([*validation[0], validation[1]],
+                                                 self.batch_size, shuffle=False)
+        self._train_keras(trainer, data, None, validation)
         self.model_ = trainer
         self._decode_function = None
         return self
 
-    def _training_arrays(self, sources, targets, warn=False):
+    def _training_arrays(self, sources, targets):
         """``([source ids, decoder inputs], decoder targets)`` for teacher forcing."""
         import tensorflow as tf
 
-        source_ids, lengths, _ = self.source_vocab_.encode_graph(
+        source_ids, _, _ = self.source_vocab_.encode_graph(
             tf.constant(sources), self.state_["max_source_length"])
-        target_ids, target_lengths, _ = self.target_vocab_.encode_graph(
+        target_ids, _, _ = self.target_vocab_.encode_graph(
             tf.constant(targets), self.state_["max_target_length"] + 2)
-        if warn:
-            self._note_cut(lengths.numpy(), "source")
-            self._note_cut(target_lengths.numpy(), "target")
         target_ids = target_ids.numpy()
-        return [source_ids.numpy(), target_ids[:, :-1]], target_ids[:, 1:]
+        decoder_inputs = np.where(target_ids == END_ID, 0, target_ids)[:, :-1]
+        return [source_ids.numpy(), decoder_inputs], target_ids[:, 1:]
 
     def _note_cut(self, lengths, side):
         limit = self.state_[f"max_{side}_length"]
         cut = int(np.sum(lengths > limit))
         if cut:
-            warnings.warn(f"{cut} {side}s longer than {limit} tokens were cut to {limit}",
+            warnings.warn(f"{_count(cut, side)} longer than {limit} tokens "
+                          f"{'was' if cut == 1 else 'were'} cut to {limit}",
                           InputNote, stacklevel=3)
 
     # -- state --------------------------------------------------------------------
@@ -219,7 +231,8 @@ class Seq2SeqTranslator(BaseTask):
             unknown += int(np.sum(result["unknown"].numpy() > 0))
         self._note_cut(np.concatenate(lengths), "source")
         if unknown:
-            warnings.warn(f"{unknown} sources had tokens unseen in training (read as unknown)",
+            warnings.warn(f"{_count(unknown, 'source')} had tokens unseen in training "
+                          "(read as unknown)",
                           InputNote, stacklevel=2)
         return out
 

@@ -21,3 +21,14 @@ def test_bad_pairs(tmp_path, text, message):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataError, match=message):
         read_pairs(path)
+
+
+def test_read_sources_takes_lines_or_the_first_column(tmp_path):
+    from rnn_apps.data.pairs import read_sources
+
+    path = tmp_path / "s.tsv"
+    path.write_text("source\ttarget\nhello\tbonjour\n\ncat\n", encoding="utf-8")
+    assert read_sources(path) == ["hello", "cat"]
+    path.write_text("source\n\n", encoding="utf-8")
+    with pytest.raises(DataError, match="has no lines to translate"):
+        read_sources(path)

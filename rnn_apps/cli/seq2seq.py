@@ -1,0 +1,172 @@
+"""``rnn-apps seq2seq``: train, evaluate, predict, export, chat."""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from contextlib import contextmanager
+
+import click
+
+from rnn_apps.cli.options import (
+    echo_training_summary,
+    export_command,
+    json_option,
+    model_kwargs,
+    recurrent_options,
+    training_options,
+)
+from rnn_apps.errors import DataError
+
+LEVELS = click.Choice(["char", "word"])
+
+
+@contextmanager
+def notes():
+    """Print the model's input notes (cut sources, unknown tokens) on stderr."""
+    from rnn_apps.tasks.seq2seq import InputNote
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InputNote)
+        yield
+    for warning in caught:
+        if issubclass(warning.category, InputNote):
+            click.echo(f"note: {warning.message}", err=True)
+        else:
+            warnings.showwarning(warning.message, warning.category, warning.filename,
+                                 warning.lineno)
+
+
+def decoding_options(function):
+    function = click.option("--beam-width", type=int, default=None,
+                            help="Beam width (1: greedy; default: the model's).")(function)
+    return click.option("--model", "model_dir", required=True,
+                        help="Model directory.")(function)
+
+
+@click.group()
+def seq2seq():
+    """Encoder-decoder (many-to-many): translation, normalisation, G2P, small chatbots."""
+
+
+@seq2seq.command()
+@click.option("--data", required=True, help="Pairs file: source<TAB>target per line.")
+@click.option("--valid-data", default=None, help="Validation pairs (default: a split of --data).")
+@click.option("--out", required=True, help="Model directory to write.")
+@click.option("--level", type=LEVELS, default="char", show_default=True,
+              help="Vocabulary of both sides: characters or words.")
+@click.option("--source-level", type=LEVELS, default=None, help="Source side only.")
+@click.option("--target-level", type=LEVELS, default=None, help="Target side only.")
+@click.option("--lowercase", is_flag=True, help="Lower-case both sides.")
+@click.option("--attention", type=click.Choice(["multiplicative", "additive", "none"]),
+              default="multiplicative", show_default=True)
+@click.option("--embedding-dim", type=int, default=64, show_default=True)
+@click.option("--max-source-length", type=int, default=None,
+              help="Source tokens kept (default: the longest training source).")
+@click.option("--max-target-length", type=int, default=None,
+              help="Target tokens kept and written (default: the longest training target).")
+@click.option("--beam-width", type=int, default=4, show_default=True,
+              help="Default beam width of the model (1: greedy).")
+@click.option("--length-penalty", type=float, default=1.0, show_default=True,
+              help="Hypotheses are ranked by log probability / length ** this.")
+@recurrent_options
+@training_options
+def train(data, valid_data, out, level, source_level, target_level, attention, **options):
+    """Train an encoder-decoder on a pairs file and save it to --out."""
+    from rnn_apps import Seq2SeqTranslator
+    from rnn_apps.data.pairs import read_pairs
+
+    sources, targets = read_pairs(data)
+    validation = read_pairs(valid_data) if valid_data else None
+    model = Seq2SeqTranslator(source_level=source_level or level,
+                              target_level=target_level or level,
+                              attention=None if attention == "none" else attention,
+                              **model_kwargs(options))
+    with notes():
+        model.fit(sources, targets, validation_data=validation)
+    model.save(out)
+    echo_training_summary(model.history_, f"{len(sources)} pairs", out)
+
+
+@seq2seq.command()
+@decoding_options
+@click.option("--data", required=True, help="Pairs file: source<TAB>target per line.")
+@json_option
+def evaluate(model_dir, beam_width, data, as_json):
+    """BLEU, chrF, exact match and character error rate on a pairs file."""
+    from rnn_apps import Seq2SeqTranslator
+    from rnn_apps.data.pairs import read_pairs
+    from rnn_apps.evaluation.report import format_report
+
+    model = Seq2SeqTranslator.load(model_dir)
+    sources, targets = read_pairs(data)
+    with notes():
+        metrics = model.evaluate(sources, targets, beam_width=beam_width)
+    click.echo(json.dumps(metrics) if as_json else
+               format_report(metrics, title=f"seq2seq model {model_dir} on {data}"))
+
+
+@seq2seq.command()
+@decoding_options
+@click.option("--data", default=None,
+              help="Sources, one per line (or the first column of a pairs file).")
+@click.option("--output", default=None,
+              help="Write source<TAB>output lines here (default: outputs on standard output).")
+@click.argument("texts", nargs=-1)
+def predict(model_dir, beam_width, data, output, texts):
+    """Translate --data, or TEXTS given as arguments; one output line per source."""
+    from rnn_apps import Seq2SeqTranslator
+    from rnn_apps.data.pairs import read_sources
+
+    if bool(data) == bool(texts):
+        raise DataError("give texts as arguments or --data PATH (one of the two)")
+    sources = read_sources(data) if data else list(texts)
+    model = Seq2SeqTranslator.load(model_dir)
+    with notes():
+        outputs = model.predict(sources, beam_width=beam_width)
+    if output:
+        with open(output, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write("source\toutput\n")
+            handle.writelines(f"{s}\t{o}\n" for s, o in zip(sources, outputs))
+        click.echo(f"wrote {len(outputs)} lines to {output}", err=True)
+    else:
+        for line in outputs:
+            click.echo(line)
+
+
+@seq2seq.command()
+@decoding_options
+def chat(model_dir, beam_width):
+    """Answer each line read from standard input until end of input.
+
+    Interactive: a prompt, your line, the answer. Piped: one answer line per
+    input line (an empty input line gives an empty answer and a note).
+    """
+    from rnn_apps import Seq2SeqTranslator
+
+    model = Seq2SeqTranslator.load(model_dir)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        click.echo("type a line and press Enter; Ctrl-D (end of input) quits", err=True)
+    while True:
+        if interactive:
+            click.echo("> ", nl=False, err=True)
+        line = sys.stdin.readline()
+        if not line:
+            break
+        text = line.strip()
+        if not text:
+            click.echo("note: empty line; type some text (end of input quits)", err=True)
+            if not interactive:
+                click.echo("")
+            continue
+        with notes():
+            click.echo(model.predict([text], beam_width=beam_width)[0])
+    if interactive:
+        click.echo("", err=True)
+
+
+seq2seq.add_command(export_command(
+    "Seq2SeqTranslator", "text string[batch] -> output string[batch], beam search inside"),
+    name="export")
