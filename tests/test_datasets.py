@@ -50,3 +50,18 @@ def test_tagging_samples_are_reproducible(tmp_path):
     runpy.run_path(str(script))["main"](tmp_path)
     for name in ("ner_train.conll", "ner_test.conll", "activity_train.csv", "activity_test.csv"):
         assert (tmp_path / name).read_bytes() == (script.parent / name).read_bytes()
+
+
+def test_seq2seq_samples_are_reproducible_and_test_sources_are_new(tmp_path):
+    from rnn_apps.data.pairs import read_pairs
+
+    script = ROOT / "datasets" / "seq2seq" / "make_seq2seq.py"
+    runpy.run_path(str(script))["main"](tmp_path)
+    names = ("dates_train.tsv", "dates_test.tsv", "chat_train.tsv", "chat_test.tsv")
+    for name in names:
+        assert (tmp_path / name).read_bytes() == (script.parent / name).read_bytes()
+    sizes = {name: read_pairs(script.parent / name) for name in names}
+    assert [len(sizes[name][0]) for name in names] == [6000, 500, 103, 29]
+    for train, test in (names[:2], names[2:]):
+        assert not set(sizes[train][0]) & set(sizes[test][0])
+    assert sizes["dates_train.tsv"][1][0] == "2038-08-12"

@@ -155,7 +155,41 @@ def demo_tagging(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
             "frame_accuracy": frame_accuracy}
 
 
-DEMOS = [demo_sentiment, demo_tagging, demo_textgen, demo_forecast]
+def demo_seq2seq(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
+    from rnn_apps import Seq2SeqTranslator
+    from rnn_apps.data.pairs import read_pairs
+    from rnn_apps.evaluation.report import format_report
+
+    folder = datasets / "seq2seq"
+    sources, targets = read_pairs(folder / "dates_train.tsv")
+    test = read_pairs(folder / "dates_test.tsv")
+    model = Seq2SeqTranslator(units=64, embedding_dim=32, epochs=epochs, batch_size=64,
+                              seed=0, verbose=verbose).fit(sources[:3000], targets[:3000])
+    metrics = model.evaluate(*test)
+    click.echo(format_report(metrics, title="seq2seq (BiGRU encoder, attention, beam 4) on "
+                                            "datasets/seq2seq/dates_test.tsv"))
+    examples = ["the twenty-first of June 2031", "SATURDAY, JULY 4, 1970", "7 Nov 49"]
+    for source, output in zip(examples, model.predict(examples)):
+        click.echo(f"  {source:<32} -> {output}")
+    model.save(out / "seq2seq" / "model")
+    model.export(out / "seq2seq" / "export")
+    chat = Seq2SeqTranslator(units=64, embedding_dim=32, source_level="word",
+                             target_level="word", lowercase=True, valid_split=0,
+                             epochs=max(epochs * 4, 1), batch_size=16, learning_rate=5e-3,
+                             seed=0, verbose=0).fit(*read_pairs(folder / "chat_train.tsv"))
+    chat_test = read_pairs(folder / "chat_test.tsv")
+    chat_exact = chat.evaluate(*chat_test)["exact_match"]
+    click.echo(f"chat (word level) on held-out phrasings: exact match {chat_exact:.4f}")
+    for question in ("please explain an lstm.", "thanks!"):
+        click.echo(f"  > {question}\n    {chat.predict([question])[0]}")
+    chat.save(out / "seq2seq" / "chat_model")
+    click.echo(f"model: {out / 'seq2seq' / 'model'}  SavedModel: {out / 'seq2seq' / 'export'}  "
+               f"chat: rnn-apps seq2seq chat --model {out / 'seq2seq' / 'chat_model'}")
+    return {"task": "seq2seq", "exact_match": metrics["exact_match"], "cer": metrics["cer"],
+            "chat_exact_match": chat_exact}
+
+
+DEMOS = [demo_sentiment, demo_tagging, demo_seq2seq, demo_textgen, demo_forecast]
 
 
 @click.command()

@@ -146,6 +146,9 @@ def test_demo_runs_end_to_end_and_reports_missing_datasets(tmp_path):
     assert (tmp_path / "demo" / "forecast" / "export" / "saved_model.pb").is_file()
     assert (tmp_path / "demo" / "tagging" / "export" / "saved_model.pb").is_file()
     assert "entity_f1" in result.output and "activity frames" in result.output
+    assert (tmp_path / "demo" / "seq2seq" / "export" / "saved_model.pb").is_file()
+    assert (tmp_path / "demo" / "seq2seq" / "chat_model" / "rnn_apps.json").is_file()
+    assert "SATURDAY, JULY 4, 1970" in result.output and "chat (word level)" in result.output
     assert (tmp_path / "demo" / "forecast" / "forecast.png").stat().st_size > 10000
     assert "baseline_mase" in result.output and "next months (point, 0.1-0.9 interval)" \
         in result.output
