@@ -35,6 +35,8 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/forecast_quality.py
 	$(BIN)/python benchmarks/forecast_speed.py
 	$(BIN)/python benchmarks/tagging_quality.py
+	$(BIN)/python benchmarks/seq2seq_g2p.py --save runs/bench/g2p
+	$(BIN)/python benchmarks/seq2seq_speed.py --model runs/bench/g2p --cmudict-test
 
 clean:
 	rm -rf runs .pytest_cache

@@ -83,7 +83,7 @@ def python_beam_search(encoder, step, source_ids, width, max_length, length_pena
                        vocab):
     """The same search with NumPy bookkeeping and one ``step(tokens, memory,
     memory_ids, states) -> (log_probs, states)`` call per output position."""
-    encoded = [np.asarray(t) for t in encoder(source_ids, training=False)]
+    encoded = [np.asarray(t) for t in encoder(source_ids)]
     batch = len(source_ids)
     memory = np.repeat(encoded[0], width, axis=0)
     memory_ids = np.repeat(np.asarray(source_ids), width, axis=0)
