@@ -1,4 +1,5 @@
-"""``rnn-apps inspect``: a heatmap of hidden units over one input (text or series window)."""
+"""``rnn-apps inspect``: a heatmap of hidden units over one input (text or series
+window), or of a seq2seq model's attention."""
 
 from __future__ import annotations
 
@@ -10,20 +11,22 @@ import click
 @click.command()
 @click.option("--model", "model_dir", required=True, help="Model directory (any task).")
 @click.option("--input", "source", required=True,
-              help="The input: text, or a file (first line for sentiment, the start of the "
-                   "text for textgen); for forecast a series CSV (its last lookback rows).")
+              help="The input: text, or a file (first line for sentiment and seq2seq, the "
+                   "start of the text for textgen); for forecast a series CSV (its last "
+                   "lookback rows).")
 @click.option("--out", required=True, help="PNG file to write.")
 @click.option("--units", type=int, default=32, show_default=True,
               help="Show this many units per layer, the most active first.")
 @click.option("--max-steps", type=int, default=120, show_default=True,
               help="Cut longer inputs to this many steps.")
 def inspect(model_dir, source, out, units, max_steps):
-    """Plot recurrent activations per layer against the input tokens or characters."""
+    """Plot recurrent activations per layer against the input tokens or characters
+    (for seq2seq: the attention of each output token over the source)."""
     import rnn_apps
     from rnn_apps.cli.forecast import read_model_series
     from rnn_apps.data.tables import read_text_file
     from rnn_apps.errors import RnnAppsError
-    from rnn_apps.viz.hidden import plot_hidden_states
+    from rnn_apps.viz.hidden import plot_attention, plot_hidden_states
 
     if units < 1 or max_steps < 1:
         raise RnnAppsError("--units and --max-steps must be positive")
@@ -32,8 +35,17 @@ def inspect(model_dir, source, out, units, max_steps):
         states = model.hidden_states(read_model_series(model, source))[0]
     else:
         text = read_text_file(source) if Path(source).is_file() else source
-        if model.task_name == "sentiment":
+        if model.task_name in ("sentiment", "seq2seq"):
             text = next((line for line in text.splitlines() if line.strip()), "")
+        if model.task_name == "seq2seq":
+            from rnn_apps.cli.seq2seq import notes
+
+            with notes():
+                seen = model.attention_weights(text.split("\t")[0])
+            plot_attention(seen["source"], seen["output"], seen["weights"], out,
+                           title=f"seq2seq model {model_dir}: attention")
+            click.echo(f"wrote {out}")
+            return
         states = model.hidden_states([text[:max_steps * 20] if model.task_name == "sentiment"
                                       else text[:max_steps]])[0]
     tokens = states["tokens"][:max_steps]

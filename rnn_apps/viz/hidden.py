@@ -53,3 +53,28 @@ def plot_hidden_states(tokens: list[str], layers: list[np.ndarray], path, *, tit
     fig.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(fig)
     return Path(path)
+
+
+def plot_attention(source: list[str], output: list[str], weights: np.ndarray, path, *,
+                   title: str) -> Path:
+    """Attention weights: output tokens (and the end) against source tokens."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [*output, "[end]"][:weights.shape[0]]
+    fig, ax = plt.subplots(figsize=(min(max(5.0, 0.3 * len(source) + 2.5), 40.0),
+                                    min(max(3.0, 0.3 * len(rows) + 1.5), 40.0)))
+    image = ax.imshow(weights[:len(rows), :len(source)], cmap="Greys", vmin=0, vmax=1,
+                      aspect="auto", interpolation="nearest")
+    rotate = 90 if max((len(t) for t in source), default=1) > 1 else 0
+    ax.set_xticks(range(len(source)), [_label(t) for t in source], rotation=rotate, fontsize=8)
+    ax.set_yticks(range(len(rows)), [_label(t) for t in rows], fontsize=8)
+    ax.set_xlabel("source")
+    ax.set_ylabel("output")
+    ax.set_title(title, fontsize=9)
+    fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02, label="attention")
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return Path(path)
