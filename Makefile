@@ -21,7 +21,7 @@ demo: $(VENV)/.installed
 	$(BIN)/rnn-apps demo --out runs/demo
 
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check rnn_apps tests benchmarks
