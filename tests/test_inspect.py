@@ -83,15 +83,3 @@ def test_forecast_hidden_states_and_inspect(tmp_path, saved_forecaster, series_c
     assert result.exit_code == 0, result.output
     assert_real_picture(out, min_bytes=8000)
 
-
-def test_inspect_draws_seq2seq_attention(tmp_path):
-    from rnn_apps import Seq2SeqTranslator
-
-    sources = ["abc", "cab", "bca", "aab"] * 8
-    Seq2SeqTranslator(units=4, embedding_dim=4, epochs=1, seed=0, verbose=0).fit(
-        sources, [s[::-1] for s in sources]).save(tmp_path / "m")
-    result = run("inspect", "--model", tmp_path / "m", "--input", "abcab", "--out",
-                 tmp_path / "attention.png")
-    assert result.exit_code == 0, result.output
-    assert "note: 1 source longer than 3 tokens was cut to 3" in result.output
-    assert_real_picture(tmp_path / "attention.png", min_bytes=5000)

@@ -60,10 +60,11 @@ class BaseTask(BaseEstimator):
             patience=self.patience, valid_split=self.valid_split)
 
     def _train_keras(self, model, x, y, validation=None, class_weight=None,
-                     sample_weight=None) -> None:
-        """``model.fit`` with the shared callbacks; keeps the history in ``history_``."""
-        callbacks = training.training_callbacks(
-            has_validation=validation is not None, patience=self.patience)
+                     sample_weight=None, callbacks=()) -> None:
+        """``model.fit`` with the shared callbacks (and ``callbacks``); keeps the
+        history in ``history_``."""
+        callbacks = [*training.training_callbacks(
+            has_validation=validation is not None, patience=self.patience), *callbacks]
         # a tf.data.Dataset comes batched and shuffled already
         batching = {"shuffle": False} if hasattr(x, "element_spec") else {
             "batch_size": self.batch_size, "shuffle": True}

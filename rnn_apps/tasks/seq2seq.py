@@ -136,14 +136,18 @@ class Seq2SeqTranslator(BaseTask):
             trainer, _, _ = networks.build_networks(
                 config, source_size=source_vocab.size, target_size=target_vocab.size,
                 embedding_dim=self.embedding_dim, attention=self.attention)
+            # no XLA: batches of many different lengths would each be compiled anew
             trainer.compile(optimizer=make_optimizer(config, self.learning_rate),
                             loss=keras.losses.SparseCategoricalCrossentropy(
-                                from_logits=True, ignore_class=0))
+                                from_logits=True, ignore_class=0), jit_compile=False)
         data = training.length_batches([*x, y_out], self.batch_size, seed=self.seed)
         if validation is not None:
             validation = training.length_batches([*validation[0], validation[1]],
                                                  self.batch_size, shuffle=False)
-        self._train_keras(trainer, data, None, validation)
+        # halve the learning rate when the validation loss stalls for an epoch
+        slower = [] if validation is None else [keras.callbacks.ReduceLROnPlateau(
+            "val_loss", factor=0.5, patience=1, min_lr=self.learning_rate / 16)]
+        self._train_keras(trainer, data, None, validation, callbacks=slower)
         self.model_ = trainer
         self._decode_function = None
         return self
@@ -195,7 +199,7 @@ class Seq2SeqTranslator(BaseTask):
         source_vocab.lookup()  # made eagerly, not inside a trace that ends
         max_source = self.state_["max_source_length"]
 
-        @tf.function(input_signature=[
+        @tf.function(autograph=False, input_signature=[
             tf.TensorSpec([None], tf.string, name="text"),
             tf.TensorSpec([], tf.int32, name="beam_width"),
             tf.TensorSpec([], tf.int32, name="max_length"),
@@ -279,7 +283,8 @@ class Seq2SeqTranslator(BaseTask):
                     tf.constant(self.state_["max_target_length"] + 1, tf.int32),
                     tf.constant(float(self.length_penalty), tf.float32))
 
-        @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
+        @tf.function(autograph=False,
+                     input_signature=[tf.TensorSpec([None], tf.string, name="text")])
         def serve(text):
             return {"output": decode(text, *defaults)["output"]}
 

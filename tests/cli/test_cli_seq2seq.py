@@ -58,6 +58,16 @@ def test_chat_answers_each_piped_line(model_dir):
     assert "note: 1 source had tokens unseen in training" in result.stderr
 
 
+def test_inspect_draws_attention(model_dir, tmp_path):
+    from tests.test_inspect import assert_real_picture
+
+    result = run("inspect", "--model", model_dir, "--input", "abcdefabcdef", "--out",
+                 tmp_path / "attention.png")
+    assert result.exit_code == 0, result.output
+    assert "note: 1 source longer than 6 tokens was cut to 6" in result.output
+    assert_real_picture(tmp_path / "attention.png", min_bytes=5000)
+
+
 def test_export_and_no_attention_word_model(model_dir, tmp_path):
     result = run("seq2seq", "export", "--model", model_dir, "--out", tmp_path / "export")
     assert result.exit_code == 0 and (tmp_path / "export" / "saved_model.pb").is_file()
@@ -68,6 +78,10 @@ def test_export_and_no_attention_word_model(model_dir, tmp_path):
                  "--attention", "none", "--max-source-length", "1", *TINY)
     assert result.exit_code == 0, result.output
     assert "note: 5 sources longer than 1 tokens were cut to 1" in result.output
+    result = run("inspect", "--model", tmp_path / "w", "--input", "one", "--out",
+                 tmp_path / "a.png")
+    one_line_error(result, "trained without attention")
+    assert not (tmp_path / "a.png").exists()
 
 
 @pytest.mark.parametrize(("text", "fragment"), [
