@@ -159,7 +159,3 @@ def build_networks(config, *, source_size, target_size, embedding_dim, attention
                           decoder([target_in, encoded[0], source_in, *encoded[1:]])["logits"],
                           name="seq2seq")
     return trainer, encoder, decoder
-
-
-def state_count(decoder) -> int:
-    return len(decoder.inputs) - 3
