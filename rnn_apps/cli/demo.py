@@ -157,6 +157,7 @@ def demo_tagging(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
 
 def demo_seq2seq(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
     from rnn_apps import Seq2SeqTranslator
+    from rnn_apps.cli.seq2seq import notes
     from rnn_apps.data.pairs import read_pairs
     from rnn_apps.evaluation.report import format_report
 
@@ -177,11 +178,13 @@ def demo_seq2seq(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
                              target_level="word", lowercase=True, valid_split=0,
                              epochs=max(epochs * 4, 1), batch_size=16, learning_rate=5e-3,
                              seed=0, verbose=0).fit(*read_pairs(folder / "chat_train.tsv"))
-    chat_test = read_pairs(folder / "chat_test.tsv")
-    chat_exact = chat.evaluate(*chat_test)["exact_match"]
+    questions = ["please explain an lstm.", "thanks!"]
+    with notes():  # held-out phrasings have words the model never saw
+        chat_exact = chat.evaluate(*read_pairs(folder / "chat_test.tsv"))["exact_match"]
+        answers = chat.predict(questions)
     click.echo(f"chat (word level) on held-out phrasings: exact match {chat_exact:.4f}")
-    for question in ("please explain an lstm.", "thanks!"):
-        click.echo(f"  > {question}\n    {chat.predict([question])[0]}")
+    for question, answer in zip(questions, answers):
+        click.echo(f"  > {question}\n    {answer}")
     chat.save(out / "seq2seq" / "chat_model")
     click.echo(f"model: {out / 'seq2seq' / 'model'}  SavedModel: {out / 'seq2seq' / 'export'}  "
                f"chat: rnn-apps seq2seq chat --model {out / 'seq2seq' / 'chat_model'}")

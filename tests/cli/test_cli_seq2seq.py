@@ -7,7 +7,8 @@ import pytest
 from tests.cli.test_cli import one_line_error, run
 from tests.tasks.test_seq2seq import reversal
 
-TINY = ["--units", "8", "--embedding-dim", "8", "--epochs", "1", "--seed", "0", "--quiet"]
+TINY = ["--units", "8", "--embedding-dim", "8", "--epochs", "1", "--valid-split", "0", "--seed",
+        "0", "--quiet"]
 
 
 @pytest.fixture(scope="module")
