@@ -158,10 +158,9 @@ def length_batches(arrays, batch_size: int, *, seed=None, shuffle: bool = True):
     import tensorflow as tf
 
     arrays = [np.asarray(a) for a in arrays]
-    widths = np.stack([np.count_nonzero(a, axis=1) for a in arrays], axis=1)
-    extent = [(a != 0)[:, ::-1].argmax(axis=1) for a in arrays]  # trailing zeros per row
-    ends = np.stack([a.shape[1] - e for a, e in zip(arrays, extent)], axis=1)
-    ends[widths == 0] = 0
+    # per row and array: one past the last non-zero id (0 for an all-padding row)
+    ends = np.stack([np.where(a != 0, np.arange(1, a.shape[1] + 1), 0).max(axis=1)
+                     for a in arrays], axis=1)
     rng = np.random.default_rng(seed)
 
     def batches():
