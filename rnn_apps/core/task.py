@@ -10,6 +10,8 @@ Subclasses provide ``task_name`` and the hooks ``_get_state``,
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from pathlib import Path
 from typing import ClassVar
 
@@ -55,24 +57,50 @@ class BaseTask(BaseEstimator):
         return RecurrentConfig.from_params(self)
 
     def _check_training_params(self) -> None:
+        from rnn_apps.core.engine import check_engine_params
+
         training.check_training_params(
             epochs=self.epochs, batch_size=self.batch_size, learning_rate=self.learning_rate,
             patience=self.patience, valid_split=self.valid_split)
+        check_engine_params(self)
 
-    def _train_keras(self, model, x, y, validation=None, class_weight=None,
-                     sample_weight=None, callbacks=()) -> None:
-        """``model.fit`` with the shared callbacks (and ``callbacks``); keeps the
-        history in ``history_``."""
-        callbacks = [*training.training_callbacks(
-            has_validation=validation is not None, patience=self.patience), *callbacks]
-        # a tf.data.Dataset comes batched and shuffled already
-        batching = {"shuffle": False} if hasattr(x, "element_spec") else {
-            "batch_size": self.batch_size, "shuffle": True}
-        history = model.fit(
-            x, y, validation_data=validation, epochs=self.epochs, **batching,
-            class_weight=class_weight, sample_weight=sample_weight,
-            callbacks=callbacks, verbose=self.verbose)
-        self.history_ = training.clean_history(history.history)
+    def _data_seed(self):
+        """Seed of data decisions (validation split): every worker of a cluster must
+        make the same ones, so a multi-worker run without a seed uses 0."""
+        if self.seed is None and self.distribute == "multiworker":
+            return 0
+        return self.seed
+
+    # -- training -----------------------------------------------------------
+    def fit(self, X, y=None, validation_data=None, *, callbacks=None, checkpoint_dir=None,
+            resume=False, tensorboard=None, warm_start=None):
+        """Train on ``X`` (and ``y``); returns ``self``.
+
+        callbacks: extra Keras callbacks. checkpoint_dir: keep a backup after
+        every epoch (and the live ``history.csv``) there; ``resume=True``
+        continues the interrupted run backed up in it. tensorboard: a log
+        directory for TensorBoard. warm_start: a fitted model of this task
+        (or its directory) to fine-tune: its vocabulary, labels, scaler and
+        weights are the starting point. ``X`` may also be a lazy record stream
+        from a reader (``stream=True``), read in bounded memory.
+        """
+        from rnn_apps.core import distribute, engine
+        from rnn_apps.core.runs import RunOptions
+
+        self._check_training_params()
+        distribute.strategy_for(self.distribute)  # a cluster starts before other TF work
+        run = RunOptions(callbacks=callbacks, checkpoint_dir=checkpoint_dir, resume=resume,
+                         tensorboard=tensorboard, warm_start=warm_start)
+        run.prepare(self)
+        plan = self._plan(X, y, validation_data, run.prior_state)
+        self.model_ = engine.train(self, plan, run)
+        self._run = run
+        return self
+
+    def _plan(self, X, y, validation_data, prior):
+        """Check the data, fit (or take ``prior``) preprocessing state and return an
+        :class:`rnn_apps.core.engine.TrainingPlan`."""
+        raise NotImplementedError
 
     # -- hooks for subclasses --------------------------------------------
     def _get_state(self) -> dict:
@@ -88,8 +116,29 @@ class BaseTask(BaseEstimator):
 
     # -- persistence ------------------------------------------------------
     def save(self, path) -> Path:
-        """Write the model directory (atomically: complete or not at all)."""
+        """Write the model directory (atomically: complete or not at all).
+
+        In a multi-worker run only the chief writes ``path``; the other workers
+        write to a throw-away directory, as TensorFlow's guide prescribes.
+        """
+        from rnn_apps.core import distribute
+
         self._check_is_fitted()
+        if not distribute.is_chief(self.distribute):
+            scratch = Path(tempfile.mkdtemp(prefix="rnn-apps-worker-"))
+            try:
+                self._write(scratch / "model")
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+            return Path(path)
+        self._write(path)
+        run = getattr(self, "_run", None)
+        if run is not None:
+            run.finished()
+            self._run = None
+        return Path(path)
+
+    def _write(self, path) -> None:
         with saving.atomic_directory(path) as tmp:
             self.model_.save(tmp / MODEL_FILE)
             history = getattr(self, "history_", {})
@@ -100,7 +149,6 @@ class BaseTask(BaseEstimator):
                 plot_learning_curves(history, tmp / CURVES_FILE,
                                      title=f"{self.task_name}: learning curves")
             saving.write_metadata(tmp, self.task_name, self.get_params(), self._get_state())
-        return Path(path)
 
     @classmethod
     def load(cls, path):

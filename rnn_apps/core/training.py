@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import math
-from contextlib import contextmanager
 from pathlib import Path
 
 from rnn_apps.errors import RnnAppsError
@@ -19,21 +18,15 @@ def set_seed(seed: int | None) -> None:
     keras.utils.set_random_seed(int(seed))
 
 
-def distribution_strategy():
-    """The strategy models are built and compiled under.
+def note(message: str) -> None:
+    """A one-line note for the user (shown by the CLI as ``note: ...``)."""
+    import warnings
 
-    The default strategy for now; multi-device training becomes a different
-    return value here, not a change in every task.
-    """
-    import tensorflow as tf
-
-    return tf.distribute.get_strategy()
+    warnings.warn(message, TrainingNote, stacklevel=3)
 
 
-@contextmanager
-def build_scope():
-    with distribution_strategy().scope():
-        yield
+class TrainingNote(UserWarning):
+    """Something about a training run the user should hear (not an error)."""
 
 
 def check_training_params(*, epochs, batch_size, learning_rate, patience, valid_split) -> None:
@@ -83,15 +76,29 @@ def write_history_csv(history: dict[str, list[float]], path: Path) -> None:
             writer.writerow(row)
 
 
-def read_history_csv(path: Path) -> dict[str, list[float]]:
-    if not path.exists():
+def read_history_csv(path, epochs_from_zero: bool = False) -> dict[str, list[float]]:
+    """History from ``history.csv`` (ours, or Keras' CSVLogger with
+    ``epochs_from_zero``); cells that are empty or ``NA`` are left out."""
+    if path is None or not Path(path).exists():
         return {}
     with open(path, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     if not rows:
         return {}
     keys = [k for k in rows[0] if k != "epoch"]
-    return {k: [float(r[k]) for r in rows if r[k] not in ("", None)] for k in keys}
+    history = {k: [float(r[k]) for r in rows if r[k] not in ("", "NA", None)] for k in keys}
+    return {k: v for k, v in history.items() if v}
+
+
+def truncate_log(path, epochs: int) -> None:
+    """Keep the first ``epochs`` rows of a CSV log (a resumed run redoes the rest)."""
+    path = Path(path)
+    if not path.exists():
+        return
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows[:epochs + 1])
 
 
 def best_epoch(history: dict[str, list[float]]) -> int | None:
@@ -143,37 +150,3 @@ def reset_recurrent_states(model) -> None:
         for candidate in (layer, inner, getattr(layer, "backward_layer", None)):
             if candidate is not None and getattr(candidate, "stateful", False):
                 candidate.reset_state()
-
-
-def length_batches(arrays, batch_size: int, *, seed=None, shuffle: bool = True):
-    """A ``tf.data.Dataset`` of ``((arrays[0], ..., arrays[-2]), arrays[-1])``
-    batches of similar length (``arrays``: right-padded ``[n, time]`` id arrays).
-
-    Rows are sorted by their length (ties broken at random, anew each epoch
-    when ``shuffle``), cut into batches, and each batch is trimmed to its own
-    longest row, so short sequences do not pay for the longest one. The
-    batch order is shuffled every epoch.
-    """
-    import numpy as np
-    import tensorflow as tf
-
-    arrays = [np.asarray(a) for a in arrays]
-    # per row and array: one past the last non-zero id (0 for an all-padding row)
-    ends = np.stack([np.where(a != 0, np.arange(1, a.shape[1] + 1), 0).max(axis=1)
-                     for a in arrays], axis=1)
-    rng = np.random.default_rng(seed)
-
-    def batches():
-        noise = rng.uniform(size=len(ends)) if shuffle else np.zeros(len(ends))
-        order = np.lexsort((noise, ends[:, 0]))
-        chunks = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
-        for k in (rng.permutation(len(chunks)) if shuffle else range(len(chunks))):
-            rows = chunks[k]
-            cut = [a[rows, :max(int(ends[rows, j].max()), 1)] for j, a in enumerate(arrays)]
-            yield tuple(cut[:-1]), cut[-1]
-
-    spec = [tf.TensorSpec([None, None], tf.as_dtype(a.dtype)) for a in arrays]
-    dataset = tf.data.Dataset.from_generator(
-        batches, output_signature=(tuple(spec[:-1]), spec[-1]))
-    count = -(-len(ends) // batch_size)
-    return dataset.apply(tf.data.experimental.assert_cardinality(count)).prefetch(2)

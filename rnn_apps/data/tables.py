@@ -50,16 +50,53 @@ def read_text_file(path) -> str:
     return text
 
 
+def check_data_file(path) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"data file {path} does not exist")
+    if not path.is_file():
+        raise DataError(f"{path} is not a file")
+    return path
+
+
+def iter_lines(path):
+    """Yield ``(line_number, line)`` of a UTF-8 file, lazily, line ends kept.
+
+    Lines end at ``\n`` only (as an editor numbers them), so Unicode line
+    separators inside a text stay in it. Undecodable bytes, NUL bytes and a
+    file without any text are a DataError naming the file (and line).
+    """
+    path = check_data_file(path)
+    offset, content = 0, False
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise DataError(f"{path} line {number}: not UTF-8 text (byte "
+                                f"0x{raw[error.start]:02x} at offset "
+                                f"{offset + error.start})") from None
+            if number == 1:
+                line = line.removeprefix("\ufeff")
+            if "\x00" in line:
+                raise DataError(f"{path} looks binary (it contains NUL bytes)")
+            offset += len(raw)
+            content = content or not line.isspace() and line != ""
+            yield number, line
+    if not content:
+        raise DataError(f"{path} is empty")
+
+
 def _rows(path, fmt: str, header: bool):
-    """Yield ``(line_number, row)``; rows are dicts (header/JSON) or lists."""
-    text = read_text_file(path)
+    """Yield ``(line_number, row)``, lazily; rows are dicts (header/JSON) or lists."""
+    lines = iter_lines(path)
     if fmt == "lines":
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in lines:
             if line.strip():
-                yield number, [line]
+                yield number, [line.rstrip("\r\n")]
         return
     if fmt == "jsonl":
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in lines:
             if not line.strip():
                 continue
             try:
@@ -70,18 +107,26 @@ def _rows(path, fmt: str, header: bool):
                 raise DataError(f"{path} line {number}: expected a JSON object per line")
             yield number, row
         return
-    reader = csv.reader(text.splitlines(), delimiter="," if fmt == "csv" else "\t")
-    names = None
-    for row in reader:
-        if not any(cell.strip() for cell in row):
-            continue
-        if header and names is None:
-            names = [cell.strip() for cell in row]
-            continue
-        if names is None:
-            yield reader.line_num, row
-        else:
-            yield reader.line_num, dict(zip(names, row))
+    numbers = [0]
+
+    def physical_lines():
+        for number, line in lines:
+            numbers[0] = number
+            yield line
+
+    reader = csv.reader(physical_lines(), delimiter="," if fmt == "csv" else "\t")
+    names, first_line = None, 1
+    try:
+        for row in reader:
+            start, first_line = first_line, numbers[0] + 1
+            if not any(cell.strip() for cell in row):
+                continue
+            if header and names is None:
+                names = [cell.strip() for cell in row]
+                continue
+            yield start, (row if names is None else dict(zip(names, row)))
+    except csv.Error as error:
+        raise DataError(f"{path} line {numbers[0]}: {error}") from None
     if header and names is None:
         raise DataError(f"{path} has no header row")
 
@@ -100,10 +145,10 @@ def _column_getter(path, fmt: str, header: bool, column, role: str):
     return lambda row: row[index] if index < len(row) else None
 
 
-def _collect(path, fmt, header, columns: dict):
+def _records(path, fmt, header, columns: dict):
+    """Yield one tuple of column values per record (in ``columns`` order), checked."""
     getters = {role: _column_getter(path, fmt, header, col, role) for role, col in columns.items()}
-    out = {role: [] for role in columns}
-    seen_keys = None
+    seen_keys, count = None, 0
     for number, row in _rows(path, fmt, header):
         if isinstance(row, dict) and seen_keys is None:
             seen_keys = list(row)
@@ -111,6 +156,7 @@ def _collect(path, fmt, header, columns: dict):
                 if str(col) not in row:
                     raise DataError(f"{path}: no column {str(col)!r} for the {role} "
                                     f"(columns: {', '.join(map(str, seen_keys))})")
+        values = []
         for role, get in getters.items():
             value = get(row)
             if value is None or (isinstance(value, str) and not value.strip()):
@@ -118,24 +164,61 @@ def _collect(path, fmt, header, columns: dict):
                                 f"(column {str(columns[role])!r})")
             if role == "text" and not isinstance(value, str):
                 value = str(value)
-            out[role].append(value)
-    if not out[next(iter(columns))]:
+            values.append(value)
+        count += 1
+        yield tuple(values)
+    if not count:
         raise DataError(f"{path} has no data rows")
-    return out
+
+
+class RecordStream:
+    """The records of a file, read lazily: every pass re-reads the file and makes
+    every check the in-memory readers make (a bad record stops with the file and
+    line). Iterating yields tuples of column values, or single values when the
+    stream has one column."""
+
+    def __init__(self, path, fmt, header, columns: dict):
+        self.path, self.columns = Path(path), dict(columns)
+        self._args = (path, fmt, header, columns)
+        check_data_file(path)
+
+    def __iter__(self):
+        if len(self.columns) == 1:
+            return (values[0] for values in _records(*self._args))
+        return _records(*self._args)
+
+    def __repr__(self):
+        return f"RecordStream({str(self.path)!r}, columns={list(self.columns)})"
+
+
+def _collect(path, fmt, header, columns: dict):
+    rows = list(_records(path, fmt, header, columns))
+    return {role: [r[k] for r in rows] for k, role in enumerate(columns)}
 
 
 def read_labelled_texts(path, *, text_column="text", label_column="label", fmt=None,
-                        header: bool = True):
-    """Texts and labels from a CSV, TSV or JSON-lines file."""
+                        header: bool = True, stream: bool = False):
+    """Texts and labels from a CSV, TSV or JSON-lines file.
+
+    ``stream=True`` returns a :class:`RecordStream` of ``(text, label)`` that
+    reads the file lazily (give it to ``fit`` as ``X``).
+    """
     fmt = detect_format(path, fmt)
     if fmt == "lines":
         raise DataError(f"{path}: labelled data needs a csv, tsv or jsonl file "
                         "(plain lines have no label column)")
-    out = _collect(path, fmt, header, {"text": text_column, "label": label_column})
+    columns = {"text": text_column, "label": label_column}
+    if stream:
+        return RecordStream(path, fmt, header, columns)
+    out = _collect(path, fmt, header, columns)
     return out["text"], out["label"]
 
 
-def read_texts(path, *, text_column="text", fmt=None, header: bool = True):
-    """Texts only: a column of a table, or one text per line of a .txt file."""
+def read_texts(path, *, text_column="text", fmt=None, header: bool = True,
+               stream: bool = False):
+    """Texts only: a column of a table, or one text per line of a .txt file
+    (``stream=True``: a lazy :class:`RecordStream` of texts)."""
     fmt = detect_format(path, fmt)
+    if stream:
+        return RecordStream(path, fmt, header, {"text": text_column})
     return _collect(path, fmt, header, {"text": text_column})["text"]

@@ -22,10 +22,16 @@ class CharVocabulary:
     def __init__(self, chars):
         self.chars = list(chars)
         self._index = {c: i + RESERVED for i, c in enumerate(self.chars)}
+        # code points in order, and their ids, for vectorised encoding
+        points = np.array([ord(c) for c in self.chars], dtype=np.uint32)
+        order = np.argsort(points)
+        self._points = points[order]
+        self._ids = (order + RESERVED).astype(np.int32)
 
     @classmethod
-    def fit(cls, text: str, max_chars: int | None = None) -> CharVocabulary:
-        counts = Counter(text)
+    def fit(cls, text, max_chars: int | None = None) -> CharVocabulary:
+        """From a text, or from a ``Counter`` of characters (one pass over a stream)."""
+        counts = text if isinstance(text, Counter) else Counter(text)
         if not counts:
             raise DataError("the training text is empty")
         ordered = sorted(counts, key=lambda c: (-counts[c], c))
@@ -38,8 +44,12 @@ class CharVocabulary:
         return sorted({c for c in text if c not in self._index})
 
     def encode(self, text: str) -> np.ndarray:
-        return np.fromiter((self._index.get(c, 1) for c in text), dtype=np.int32,
-                           count=len(text))
+        """Ids ``[len(text)]`` (int32); characters not in the vocabulary are 1."""
+        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        if not len(self._points):
+            return np.ones(len(points), np.int32)
+        where = np.minimum(np.searchsorted(self._points, points), len(self._points) - 1)
+        return np.where(self._points[where] == points, self._ids[where], 1).astype(np.int32)
 
     def decode(self, ids) -> str:
         table = [PAD, "\ufffd", *self.chars]

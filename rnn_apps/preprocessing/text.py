@@ -104,17 +104,24 @@ class TextEncoder:
                                      max_tokens=max_tokens, vocabulary=self.vocabulary)
 
     @classmethod
-    def fit(cls, texts: np.ndarray, *, level="word", standardize="lower_and_strip_punctuation",
+    def fit(cls, texts, *, level="word", standardize="lower_and_strip_punctuation",
             max_tokens=None, max_length=None, truncating="post"):
-        """Fit the vocabulary; ``max_length=None`` takes the 99th percentile length."""
+        """Fit the vocabulary; ``max_length=None`` takes the 99th percentile length.
+
+        ``texts``: an array of strings, or a callable that returns a fresh
+        iterator of string batches each time (a stream, read once for the
+        vocabulary and once more for the lengths), in bounded memory.
+        """
         check_text_settings(level, standardize, max_tokens, max_length, truncating)
+        batches = texts if callable(texts) else (
+            lambda: (texts[i:i + 4096] for i in range(0, len(texts), 4096)))
         probe = make_vectorizer(level=level, standardize=standardize, max_tokens=max_tokens)
-        probe.adapt(texts, batch_size=1024)
+        probe.adapt(batches())
         vocabulary = probe.get_vocabulary()
         if len(vocabulary) <= 2:
             raise DataError("the texts contain no tokens after standardisation")
         if max_length is None:
-            max_length = auto_max_length(probe, texts, level)
+            max_length = auto_max_length(probe, batches(), level)
         return cls(level=level, standardize=standardize, max_tokens=max_tokens,
                    max_length=max_length, truncating=truncating, vocabulary=vocabulary)
 
@@ -138,11 +145,20 @@ class TextEncoder:
         return cls(**state)
 
 
-def auto_max_length(vectorizer, texts: np.ndarray, level: str) -> int:
-    """99th percentile of token counts, capped, at least 1."""
-    lengths = []
-    for start in range(0, len(texts), 4096):
-        ids = vectorizer(texts[start:start + 4096])
-        lengths.append(np.count_nonzero(np.asarray(ids), axis=1))
-    counts = np.concatenate(lengths)
-    return int(max(1, min(np.ceil(np.percentile(counts, 99)), AUTO_LENGTH_CAP[level])))
+def auto_max_length(vectorizer, batches, level: str) -> int:
+    """99th percentile of token counts (linear interpolation, rounded up), capped,
+    at least 1, from a histogram of counts (bounded memory for streams)."""
+    cap = AUTO_LENGTH_CAP[level]
+    histogram = np.zeros(cap + 2, dtype=np.int64)
+    for batch in batches:
+        counts = np.count_nonzero(np.asarray(vectorizer(batch)), axis=1)
+        histogram += np.bincount(np.minimum(counts, cap + 1), minlength=cap + 2)
+    total = int(histogram.sum())
+    if total == 0:
+        return 1
+    ends = np.cumsum(histogram)  # sorted counts: value v fills positions [ends[v-1], ends[v])
+    position = 0.99 * (total - 1)
+    low, high = int(np.floor(position)), int(np.ceil(position))
+    value_at = lambda k: int(np.searchsorted(ends, k, side="right"))  # noqa: E731
+    value = value_at(low) + (value_at(high) - value_at(low)) * (position - low)
+    return int(max(1, min(np.ceil(value), cap)))

@@ -14,7 +14,6 @@ from datetime import datetime
 
 import numpy as np
 
-from rnn_apps.core import training
 from rnn_apps.core.task import BaseTask
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.evaluation import forecasting as fc
@@ -46,7 +45,8 @@ class Forecaster(BaseTask):
                  strategy="direct", inputs="relative", quantiles=None, readout="dense",
                  ridge_alpha=None,
                  season=None, epochs=20, batch_size=32, learning_rate=1e-3, patience=5,
-                 valid_split=0.1, seed=None, verbose=1):
+                 valid_split=0.1, seed=None, verbose=1, distribute="none",
+                 mixed_precision=False):
         self._store_params(locals())
 
     # -- parameters ---------------------------------------------------------
@@ -110,58 +110,60 @@ class Forecaster(BaseTask):
             return values[:-n_valid], values[-n_valid - self.lookback:]
         return values, None
 
-    def fit(self, X, y=None, validation_data=None):
-        """Train on the series ``X``; returns ``self``. ``y`` is ignored (the
+    def _plan(self, X, y, validation_data, prior):
+        """Scaler, windows and networks for the engine. ``y`` is ignored (the
         targets are columns of ``X``)."""
+        from rnn_apps.core.engine import TrainingPlan
         from rnn_apps.data.series import infer_step
 
         series = as_series(X)
         config, targets = self._check_params(series.columns)
         train, valid = self._split(series.values, validation_data)
+        if prior and prior["columns"] != series.columns:
+            raise DataError(f"the warm-start model reads columns {', '.join(prior['columns'])}; "
+                            f"the data has {', '.join(series.columns)}")
         quantiles = self._quantiles()
         recursive = self.strategy == "recursive"
         fit_targets = list(range(train.shape[1])) if recursive else targets
         fit_horizon = 1 if recursive else self.horizon
-        scaler = SeriesScaler.fit(train)
+        scaler = SeriesScaler.from_state(prior["scaler"]) if prior else SeriesScaler.fit(train)
         x, y_fit = self._windows(scaler.transform(train), fit_horizon, fit_targets)
         validation = None
         if valid is not None and len(valid) >= self.lookback + fit_horizon:
             validation = self._windows(scaler.transform(valid), fit_horizon, fit_targets)
-        training.set_seed(self.seed)
-        with training.build_scope():
-            from rnn_apps.core.recurrent import make_optimizer
-
-            model, trainer = networks.build_network(
-                config, lookback=self.lookback, n_columns=train.shape[1], horizon=self.horizon,
-                targets=targets, strategy=self.strategy, quantiles=quantiles,
-                inputs_mode=self.inputs)
-            if self.readout == "dense":
-                networks.compile_trainer(trainer, make_optimizer(config, self.learning_rate),
-                                         quantiles)
-        alpha = None
-        if self.readout == "ridge":
-            self.history_, alpha = networks.fit_ridge_readout(trainer, x, y_fit, fit_targets,
-                                                              self.ridge_alpha, validation)
-        else:
-            if quantiles:
-                y_fit = {"forecast": y_fit, "quantiles": y_fit}
-                if validation:
-                    validation = (validation[0], {"forecast": validation[1],
-                                                  "quantiles": validation[1]})
-            self._train_keras(trainer, x, y_fit, validation)
-        self.model_ = model
         season = self.season or fc.detect_season(train[:, targets[0]])
         times = series.times
         self._set_state({
             "scaler": scaler.get_state(), "targets": targets, "season": int(season),
-            "columns": series.columns, "quantiles": quantiles, "ridge_alpha": alpha,
+            "columns": series.columns, "quantiles": quantiles, "ridge_alpha": None,
             "tail": series.values[-self.lookback:].tolist(),
             "scale": fc.seasonal_naive_scale(train[:, targets], min(season, len(train) - 1))
                        .tolist(),
             "time_column": series.time_column, "time_format": series.time_format,
             "last_time": times[-1].isoformat() if times else None,
             "time_step": infer_step(times) if times and len(times) > 1 else None})
-        return self
+
+        def build():
+            return networks.build_network(
+                config, lookback=self.lookback, n_columns=train.shape[1], horizon=self.horizon,
+                targets=targets, strategy=self.strategy, quantiles=quantiles,
+                inputs_mode=self.inputs)
+
+        if self.readout == "ridge":
+            def solve(trainer):
+                history, alpha = networks.fit_ridge_readout(trainer, x, y_fit, fit_targets,
+                                                            self.ridge_alpha, validation)
+                self.state_["ridge_alpha"] = alpha
+                return history
+
+            return TrainingPlan(build=build, train=None, solve=solve)
+        if quantiles:
+            y_fit = {"forecast": y_fit, "quantiles": y_fit}
+            if validation:
+                validation = (validation[0], {"forecast": validation[1],
+                                              "quantiles": validation[1]})
+        return TrainingPlan(build=build, train=(x, y_fit), size=len(x), valid=validation,
+                            loss=networks.trainer_loss(quantiles))
 
     def _get_state(self) -> dict:
         return dict(self.state_)

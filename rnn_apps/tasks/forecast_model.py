@@ -64,15 +64,16 @@ def _heads(config, inputs, *, horizon, targets, quantiles, name, inputs_mode):
     x = network_inputs(inputs, inputs_mode)
     encoded = build_recurrent_stack(x, config)
     last = keras.ops.take(inputs[:, -1:, :], targets, axis=2)          # [batch, 1, targets]
-    flat = keras.layers.Dense(horizon * len(targets), name=READOUT_LAYER)(encoded)
-    change = keras.layers.Reshape((horizon, len(targets)), name="change")(flat)
-    point = keras.layers.Add(name="forecast")([last, change])
+    out = {"dtype": "float32"}  # outputs stay float32 under mixed precision
+    flat = keras.layers.Dense(horizon * len(targets), name=READOUT_LAYER, **out)(encoded)
+    change = keras.layers.Reshape((horizon, len(targets)), name="change", **out)(flat)
+    point = keras.layers.Add(name="forecast", **out)([last, change])
     if not quantiles:
         return keras.Model(inputs, point, name=name)
     spread = keras.layers.Dense(horizon * len(targets) * len(quantiles),
-                                name="quantile_flat")(encoded)
+                                name="quantile_flat", **out)(encoded)
     spread = keras.layers.Reshape((horizon, len(targets), len(quantiles)),
-                                  name="quantile_change")(spread)
+                                  name="quantile_change", **out)(spread)
     bands = keras.ops.sort(keras.ops.expand_dims(last, -1) + spread, axis=-1)
     return keras.Model(inputs, {"forecast": point, "quantiles": bands}, name=name)
 
@@ -101,12 +102,11 @@ def build_network(config, *, lookback, n_columns, horizon, targets, strategy="di
     return keras.Model(inputs, forecast, name="forecaster"), step
 
 
-def compile_trainer(trainer, optimizer, quantiles=None) -> None:
+def trainer_loss(quantiles=None):
+    """Mean squared error on the forecast; plus the pinball loss with quantiles."""
     if quantiles:
-        trainer.compile(optimizer=optimizer,
-                        loss={"forecast": "mse", "quantiles": PinballLoss(quantiles)})
-    else:
-        trainer.compile(optimizer=optimizer, loss="mse")
+        return {"forecast": "mse", "quantiles": PinballLoss(quantiles)}
+    return "mse"
 
 
 RIDGE_ALPHAS = tuple(10.0 ** k for k in range(-6, 2))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import ClassifierMixin
 
-from rnn_apps.core import training
 from rnn_apps.core.layers import POOLINGS
+from rnn_apps.data.tables import RecordStream
 from rnn_apps.core.task import BaseTask
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing import text as text_prep
@@ -26,8 +26,32 @@ def build_classifier_network(config, *, vocab_size: int, embedding_dim: int, poo
     x = build_recurrent_stack(x, config, return_sequences=pooling != "last")
     if pooling != "last":
         x = pool_over_time(x, pooling)
-    outputs = keras.layers.Dense(n_classes, activation="softmax", name="probabilities")(x)
+    outputs = keras.layers.Dense(n_classes, activation="softmax", name="probabilities",
+                                 dtype="float32")(x)
     return keras.Model(inputs, outputs, name="sentiment_classifier")
+
+
+def is_stream(X) -> bool:
+    return isinstance(X, RecordStream)
+
+
+def training_arrays(x, y, weights=None):
+    """``(ids, label ids[, sample weights])`` as the engine takes in-memory data."""
+    y = np.asarray(y, dtype=np.int32)
+    if weights is None:
+        return x, y
+    return x, y, np.asarray(weights, np.float32)[y]
+
+
+def note_unknown_tokens(ids) -> None:
+    """Warm start: say how many training tokens the kept vocabulary does not know."""
+    from rnn_apps.core.training import note
+
+    known = np.count_nonzero(ids)
+    unknown = int(np.sum(ids == text_prep.OOV_ID))
+    if unknown:
+        note(f"{unknown} of {known} training tokens are not in the warm-start vocabulary "
+             "(read as unknown)")
 
 
 def _split_validation(texts, ids, valid_split: float, seed):
@@ -64,8 +88,9 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
                  leak_rate=1.0, input_scaling=1.0, level="word",
                  standardize="lower_and_strip_punctuation", max_tokens=20000, max_length=None,
-                 truncating="post", embedding_dim=64, pooling="last", class_weight=None, epochs=10, batch_size=32,
-                 learning_rate=1e-3, patience=3, valid_split=0.1, seed=None, verbose=1):
+                 truncating="post", embedding_dim=64, pooling="last", class_weight=None,
+                 epochs=10, batch_size=32, learning_rate=1e-3, patience=3, valid_split=0.1,
+                 seed=None, verbose=1, distribute="none", mixed_precision=False):
         self._store_params(locals())
 
     # -- training ---------------------------------------------------------
@@ -82,31 +107,37 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
                                f"got {self.embedding_dim!r}")
         return config
 
-    def _class_weights(self, encoder: LabelEncoder, ids: np.ndarray):
+    def _class_weights(self, encoder: LabelEncoder, ids=None, counts=None):
+        """Weight per class id (None: unweighted), from the training label ids or counts."""
         if self.class_weight is None:
             return None
         if self.class_weight == "balanced":
-            from sklearn.utils.class_weight import compute_class_weight
-
-            present = np.unique(ids)
-            weights = compute_class_weight("balanced", classes=present, y=ids)
-            return {int(c): float(w) for c, w in zip(present, weights)}
+            counts = np.bincount(ids, minlength=len(encoder)) if counts is None else counts
+            counts = np.asarray(counts, dtype=np.float64)
+            present = counts > 0
+            weights = np.ones(len(encoder))
+            weights[present] = counts.sum() / (present.sum() * counts[present])
+            return weights
         if isinstance(self.class_weight, dict):
             by_label = {str(k): float(v) for k, v in self.class_weight.items()}
             unknown = set(by_label) - {str(c) for c in encoder.classes}
             if unknown:
                 raise DataError(f"class_weight names labels not in the data: "
                                 f"{', '.join(sorted(unknown))}")
-            return {i: by_label.get(str(c), 1.0) for i, c in enumerate(encoder.classes)}
+            return np.array([by_label.get(str(c), 1.0) for c in encoder.classes])
         raise RnnAppsError(f"class_weight must be None, 'balanced' or a dict; "
                            f"got {self.class_weight!r}")
 
-    def fit(self, X, y, validation_data=None):
-        """Fit the vocabulary and the network; returns ``self``."""
+    def _plan(self, X, y, validation_data, prior):
+        """Vocabulary, labels and datasets (in memory or streamed) for the engine."""
+        from rnn_apps.tasks.sentiment_stream import stream_plan
+
         config = self._check_params()
+        if is_stream(X):
+            return stream_plan(self, config, X, y, validation_data, prior)
         texts = text_prep.check_texts(X)
         labels = check_labels(y, len(texts))
-        label_encoder = LabelEncoder.fit(labels)
+        label_encoder = LabelEncoder(prior["classes"]) if prior else LabelEncoder.fit(labels)
         ids = label_encoder.encode(labels)
         if validation_data is not None:
             val_texts = text_prep.check_texts(validation_data[0], what="validation texts")
@@ -114,29 +145,36 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
                                                   what="validation labels"))
             train, valid = (texts, ids), (val_texts, val_ids)
         else:
-            train, valid = _split_validation(texts, ids, self.valid_split, self.seed)
-        class_weight = self._class_weights(label_encoder, train[1])
-
-        training.set_seed(self.seed)
-        encoder = text_prep.TextEncoder.fit(
-            train[0], level=self.level, standardize=self.standardize,
-            max_tokens=self.max_tokens, max_length=self.max_length, truncating=self.truncating)
-        x_train = encoder.encode(train[0])
-        validation = None
-        if valid is not None:
-            validation = (encoder.encode(valid[0]), valid[1])
-        with training.build_scope():
-            from rnn_apps.core.recurrent import make_optimizer
-
-            model = build_classifier_network(
-                config, vocab_size=len(encoder.vocabulary), embedding_dim=self.embedding_dim,
-                pooling=self.pooling, n_classes=len(label_encoder))
-            model.compile(optimizer=make_optimizer(config, self.learning_rate),
-                          loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-        self._train_keras(model, x_train, train[1], validation, class_weight)
-        self.model_ = model
+            train, valid = _split_validation(texts, ids, self.valid_split, self._data_seed())
+        if prior:
+            encoder = text_prep.TextEncoder.from_state(prior["text"])
+        else:
+            encoder = text_prep.TextEncoder.fit(
+                train[0], level=self.level, standardize=self.standardize,
+                max_tokens=self.max_tokens, max_length=self.max_length,
+                truncating=self.truncating)
         self._set_state({"classes": label_encoder.classes, "text": encoder.get_state()})
-        return self
+        x_train = encoder.encode(train[0])
+        if prior:
+            note_unknown_tokens(x_train)
+        weights = self._class_weights(label_encoder, train[1])
+        return self._network_plan(config, len(encoder.vocabulary), len(label_encoder),
+                                  train=training_arrays(x_train, train[1], weights),
+                                  size=len(x_train),
+                                  valid=None if valid is None else training_arrays(
+                                      encoder.encode(valid[0]), valid[1]))
+
+    def _network_plan(self, config, vocab_size, n_classes, **data):
+        from rnn_apps.core.engine import TrainingPlan
+
+        def build():
+            model = build_classifier_network(
+                config, vocab_size=vocab_size, embedding_dim=self.embedding_dim,
+                pooling=self.pooling, n_classes=n_classes)
+            return model, model
+
+        return TrainingPlan(build=build, loss="sparse_categorical_crossentropy",
+                            metrics=["accuracy"], **data)
 
     # -- fitted state -----------------------------------------------------
     def _get_state(self) -> dict:

@@ -13,7 +13,6 @@ import warnings
 
 import numpy as np
 
-from rnn_apps.core import training
 from rnn_apps.core.task import BaseTask
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.evaluation.seq2seq import seq2seq_metrics
@@ -30,6 +29,36 @@ class InputNote(UserWarning):
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def length_boundaries(lengths, buckets: int = 8) -> list[int]:
+    """Source-length bucket edges: quantiles of the training lengths."""
+    edges = np.quantile(np.asarray(lengths), np.linspace(0, 1, buckets + 1)[1:-1])
+    return sorted({int(np.ceil(e)) for e in edges})
+
+
+def length_buckets(dataset, batch_size: int, boundaries):
+    """Batches of pairs of similar source length (``tf.data`` ``group_by_window``),
+    each cut to its own longest row, so short pairs do not pay for long ones."""
+    import tensorflow as tf
+
+    edges = tf.constant(boundaries or [0], tf.int64)
+
+    def length(ids):
+        return tf.reduce_sum(tf.cast(tf.not_equal(ids, 0), tf.int64), axis=-1)
+
+    def bucket(x, y):
+        return tf.reduce_sum(tf.cast(length(x[0]) > edges, tf.int64))
+
+    def trim(x, y):
+        def cut(ids):
+            return ids[:, :tf.maximum(tf.reduce_max(length(ids)), 1)]
+
+        return tuple(cut(part) for part in x), cut(y)
+
+    grouped = dataset.group_by_window(bucket, lambda _, window: window.batch(batch_size),
+                                      window_size=batch_size)
+    return grouped.map(trim, num_parallel_calls=tf.data.AUTOTUNE)
 
 
 def _positive_int(name, value, none_ok=False):
@@ -60,7 +89,7 @@ class Seq2SeqTranslator(BaseTask):
                  lowercase=False, max_tokens=20000, max_source_length=None,
                  max_target_length=None, beam_width=4, length_penalty=1.0, epochs=20,
                  batch_size=64, learning_rate=3e-3, patience=3, valid_split=0.1, seed=None,
-                 verbose=1):
+                 verbose=1, distribute="none", mixed_precision=False):
         self._store_params(locals())
 
     def _check_params(self):
@@ -96,61 +125,69 @@ class Seq2SeqTranslator(BaseTask):
         return sources, targets
 
     # -- training ---------------------------------------------------------------
-    def fit(self, X, y=None, validation_data=None):
-        """Learn to write ``y[i]`` (strings) from ``X[i]`` (strings)."""
+    def _plan(self, X, y, validation_data, prior):
+        """Vocabularies, teacher-forcing arrays and length buckets for the engine."""
+        import keras
+
+        from rnn_apps.core.engine import TrainingPlan
+
         config = self._check_params()
         sources, targets = self._check_pairs(X, y)
         if validation_data is not None:
             valid = self._check_pairs(*validation_data)
         else:
-            order = np.random.default_rng(self.seed).permutation(len(sources))
+            order = np.random.default_rng(self._data_seed()).permutation(len(sources))
             n_valid = int(len(sources) * self.valid_split)
             held, keep = order[:n_valid], order[n_valid:]
             valid = ([sources[i] for i in held], [targets[i] for i in held]) if n_valid else None
             sources, targets = [sources[i] for i in keep], [targets[i] for i in keep]
-        source_vocab = SequenceVocabulary.fit(sources, level=self.source_level,
-                                              lowercase=self.lowercase,
-                                              max_tokens=self.max_tokens)
-        target_vocab = SequenceVocabulary.fit(targets, level=self.target_level,
-                                              lowercase=self.lowercase, target=True,
-                                              max_tokens=self.max_tokens)
+        if prior:
+            self._set_state(prior)
+            source_vocab, target_vocab = self.source_vocab_, self.target_vocab_
+        else:
+            source_vocab = SequenceVocabulary.fit(sources, level=self.source_level,
+                                                  lowercase=self.lowercase,
+                                                  max_tokens=self.max_tokens)
+            target_vocab = SequenceVocabulary.fit(targets, level=self.target_level,
+                                                  lowercase=self.lowercase, target=True,
+                                                  max_tokens=self.max_tokens)
         source_lengths = [len(s) for s in source_vocab.split(sources)]
         target_lengths = [len(t) for t in target_vocab.split(targets)]
-        self._set_state({
-            "source": source_vocab.get_state(), "target": target_vocab.get_state(),
-            "max_source_length": self.max_source_length or max(source_lengths),
-            "max_target_length": self.max_target_length or max(target_lengths)})
+        if not prior:
+            self._set_state({
+                "source": source_vocab.get_state(), "target": target_vocab.get_state(),
+                "max_source_length": self.max_source_length or max(source_lengths),
+                "max_target_length": self.max_target_length or max(target_lengths)})
+        boundaries = length_boundaries(source_lengths)
         if valid is not None:
             source_lengths += [len(s) for s in source_vocab.split(valid[0])]
             target_lengths += [len(t) for t in target_vocab.split(valid[1])]
         self._note_cut(np.array(source_lengths), "source")
         self._note_cut(np.array(target_lengths), "target")
         x, y_out = self._training_arrays(sources, targets)
+        if prior:
+            from rnn_apps.tasks.sentiment import note_unknown_tokens
+
+            note_unknown_tokens(x[0])
         validation = None if valid is None else self._training_arrays(*valid)
-        training.set_seed(self.seed)
-        with training.build_scope():
-            import keras
 
-            from rnn_apps.core.recurrent import make_optimizer
-
+        def build():
             trainer, _, _ = networks.build_networks(
                 config, source_size=source_vocab.size, target_size=target_vocab.size,
                 embedding_dim=self.embedding_dim, attention=self.attention)
-            # no XLA: batches of many different lengths would each be compiled anew
-            trainer.compile(optimizer=make_optimizer(config, self.learning_rate),
-                            loss=keras.losses.SparseCategoricalCrossentropy(
-                                from_logits=True, ignore_class=0), jit_compile=False)
-        data = training.length_batches([*x, y_out], self.batch_size, seed=self.seed)
-        if validation is not None:
-            validation = training.length_batches([*validation[0], validation[1]],
-                                                 self.batch_size, shuffle=False)
+            return trainer, trainer
+
         # halve the learning rate when the validation loss stalls for an epoch
         slower = [] if validation is None else [keras.callbacks.ReduceLROnPlateau(
             "val_loss", factor=0.5, patience=1, min_lr=self.learning_rate / 16)]
-        self._train_keras(trainer, data, None, validation, callbacks=slower)
-        self.model_ = trainer
         self._decode_function = None
-        return self
+        # no XLA: batches of many different lengths would each be compiled anew
+        return TrainingPlan(
+            build=build, train=(tuple(x), y_out), size=len(y_out),
+            valid=None if validation is None else (tuple(validation[0]), validation[1]),
+            batch=lambda data, size: length_buckets(data, size, boundaries),
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0),
+            jit_compile=False, callbacks=slower)
 
     def _training_arrays(self, sources, targets):
         """``([source ids, decoder inputs], decoder targets)`` for teacher forcing."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnn_apps.core import training
 from rnn_apps.core.task import BaseTask
 from rnn_apps.errors import DataError
 from rnn_apps.evaluation.tagging import tagging_metrics
@@ -72,9 +71,9 @@ class Tagger(BaseTask):
     def __init__(self, *, cell="lstm", units=64, layers=1, bidirectional=True, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
                  leak_rate=1.0, input_scaling=1.0, embedding_dim=64, char_dim=24,
-                 char_filters=32, word_dropout=0.1, crf=False, lowercase=True, max_tokens=20000, epochs=10,
-                 batch_size=32, learning_rate=3e-3, patience=3, valid_split=0.1, seed=None,
-                 verbose=1):
+                 char_filters=32, word_dropout=0.1, crf=False, lowercase=True, max_tokens=20000,
+                 epochs=10, batch_size=32, learning_rate=3e-3, patience=3, valid_split=0.1,
+                 seed=None, verbose=1, distribute="none", mixed_precision=False):
         self._store_params(locals())
 
     # -- data ---------------------------------------------------------------------
@@ -116,58 +115,65 @@ class Tagger(BaseTask):
         return [np.asarray(x) for x in inputs], y, np.asarray(mask, np.float32)
 
     # -- training -------------------------------------------------------------------
-    def fit(self, X, y=None, validation_data=None):
-        """Train on sentences (token lists) or frame sequences and their tag lists."""
+    def _plan(self, X, y, validation_data, prior):
+        """Tag set, vocabulary or scaler, and the training arrays for the engine."""
+        from rnn_apps.core.engine import TrainingPlan
+
         config = self._recurrent_config()
-        self._check_training_params()
         frames, sequences, tags = self._check(X, y)
         if validation_data is not None:
             valid = self._check(*validation_data)[1:]
         else:
-            order = np.random.default_rng(self.seed).permutation(len(sequences))
+            order = np.random.default_rng(self._data_seed()).permutation(len(sequences))
             n_valid = int(len(sequences) * self.valid_split)
             keep, held = order[n_valid:], order[:n_valid]
             valid = ([sequences[i] for i in held], [tags[i] for i in held]) if n_valid else None
             sequences, tags = [sequences[i] for i in keep], [tags[i] for i in keep]
-        tag_set = sorted({t for labels in tags for t in labels})
-        if len(tag_set) < 2:
-            raise DataError(f"need at least 2 different tags to train; found {tag_set}")
-        state = {"kind": "frames" if frames else "tokens", "tags": tag_set}
-        if frames:
-            state.update(n_features=int(sequences[0].shape[1]),
-                         scaler=SeriesScaler.fit(np.concatenate(sequences)).get_state())
+        if prior:
+            state = dict(prior)
+            if (state["kind"] == "frames") != frames:
+                raise DataError(f"the warm-start model tags {state['kind']}; the data is "
+                                f"{'frames' if frames else 'tokens'}")
         else:
-            state["encoder"] = TokenEncoder.fit(sequences, max_tokens=self.max_tokens,
-                                                lowercase=self.lowercase).get_state()
+            tag_set = sorted({t for labels in tags for t in labels})
+            if len(tag_set) < 2:
+                raise DataError(f"need at least 2 different tags to train; found {tag_set}")
+            state = {"kind": "frames" if frames else "tokens", "tags": tag_set}
+            if frames:
+                state.update(n_features=int(sequences[0].shape[1]),
+                             scaler=SeriesScaler.fit(np.concatenate(sequences)).get_state())
+            else:
+                state["encoder"] = TokenEncoder.fit(sequences, max_tokens=self.max_tokens,
+                                                    lowercase=self.lowercase).get_state()
         self._set_state(state)
         x, y_ids, weights = self._training_arrays(sequences, tags)
         validation = None if valid is None else self._training_arrays(*valid)
-        training.set_seed(self.seed)
-        with training.build_scope():
-            from rnn_apps.core.recurrent import make_optimizer
+        if prior and not frames:
+            from rnn_apps.tasks.sentiment import note_unknown_tokens
 
+            note_unknown_tokens(x[0])
+
+        def build():
             if frames:
-                inputs, features, mask = networks.frame_inputs(state["n_features"])
+                inputs, features, mask = networks.frame_inputs(self.state_["n_features"])
             else:
                 inputs, features, mask = networks.token_inputs(
                     words=self.encoder_.word_vocabulary_size,
                     chars=self.encoder_.char_vocabulary_size, embedding_dim=self.embedding_dim,
                     char_dim=self.char_dim, char_filters=self.char_filters,
                     word_dropout=self.word_dropout)
-            model, trainer = networks.build_tagger(config, inputs, features, mask,
-                                                   n_tags=len(tag_set), crf=self.crf)
-            optimizer = make_optimizer(config, self.learning_rate)
-            if self.crf:
-                trainer.compile(optimizer=optimizer)
-            else:
-                trainer.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
-        if self.crf:
-            self._train_keras(trainer, [*x, y_ids], None,
-                              None if validation is None else ([*validation[0], validation[1]],))
-        else:
-            self._train_keras(trainer, x, y_ids, validation, sample_weight=weights)
-        self.model_ = model
-        return self
+            return networks.build_tagger(config, inputs, features, mask,
+                                         n_tags=len(self.tags_), crf=self.crf)
+
+        if self.crf:  # the trainer reads the gold tags and adds the CRF loss itself
+            data = {"train": ((*x, y_ids),),
+                    "valid": None if validation is None else ((*validation[0],
+                                                               validation[1]),)}
+            return TrainingPlan(build=build, size=len(y_ids), **data)
+        return TrainingPlan(build=build, size=len(y_ids), train=(tuple(x), y_ids, weights),
+                            valid=None if validation is None else (tuple(validation[0]),
+                                                                   *validation[1:]),
+                            loss="sparse_categorical_crossentropy")
 
     def _get_state(self) -> dict:
         return dict(self.state_)

@@ -100,7 +100,7 @@ def build_tagger(config, inputs, features, mask, *, n_tags, crf: bool):
     (probabilities for softmax, emissions for the CRF); ``trainer`` is what
     ``fit`` trains (for the CRF it also takes the gold tags and adds the loss)."""
     encoded = build_recurrent_stack(features, config, return_sequences=True)
-    scores = keras.layers.Dense(n_tags, name="tag_scores")(encoded)
+    scores = keras.layers.Dense(n_tags, name="tag_scores", dtype="float32")(encoded)
     if not crf:
         probabilities = keras.layers.Activation("softmax", name="tags")(scores)
         model = keras.Model(inputs, probabilities, name="tagger")

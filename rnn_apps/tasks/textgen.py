@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 import weakref
 
 import numpy as np
@@ -15,6 +14,13 @@ from rnn_apps.preprocessing.chars import CharVocabulary
 from rnn_apps.tasks import textgen_model
 
 MODES = ("tbptt", "windows")
+
+
+def is_text_stream(X) -> bool:
+    from rnn_apps.data.text import TextStream
+
+    return isinstance(X, TextStream)
+
 _STEP_FUNCTIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -53,7 +59,8 @@ class TextGenerator(BaseTask):
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
                  leak_rate=1.0, input_scaling=1.0, embedding_dim=32,
                  max_chars=None, mode="tbptt", bptt=64, epochs=10, batch_size=32,
-                 learning_rate=2e-3, patience=3, valid_split=0.1, seed=None, verbose=1):
+                 learning_rate=2e-3, patience=3, valid_split=0.1, seed=None, verbose=1,
+                 distribute="none", mixed_precision=False):
         self._store_params(locals())
 
     def _check_params(self):
@@ -73,76 +80,89 @@ class TextGenerator(BaseTask):
         return config
 
     # -- training ---------------------------------------------------------
-    def fit(self, X, y=None, validation_data=None):
-        """Learn the character model of ``X`` (a string or a list of documents)."""
+    def _plan(self, X, y, validation_data, prior):
+        """Character vocabulary and stream-ordered (tbptt) or shuffled (windows)
+        training data for the engine; validation is the streamed loss."""
+        from rnn_apps.core.engine import TrainingPlan
+
         config = self._check_params()
-        text = check_text(X)
-        if validation_data is not None:
-            train_text, valid_text = text, check_text(validation_data, "validation text")
+        if is_text_stream(X):
+            from rnn_apps.tasks.textgen_stream import stream_training
+
+            vocabulary, train, size, valid_ids, reset_every, errors = stream_training(
+                self, X, validation_data, prior)
         else:
-            cut = len(text) - int(len(text) * self.valid_split)
-            train_text, valid_text = text[:cut], text[cut:]
-            if len(valid_text) < 2 or len(train_text) < 2:
-                train_text, valid_text = text, None
-        training.set_seed(self.seed)
-        vocabulary = CharVocabulary.fit(train_text, self.max_chars)
-        ids = vocabulary.encode(train_text)
-        valid_ids = vocabulary.encode(valid_text) if valid_text else None
+            reset_every, errors = None, []
+            text = check_text(X)
+            if validation_data is not None:
+                train_text, valid_text = text, check_text(validation_data, "validation text")
+            else:
+                cut = len(text) - int(len(text) * self.valid_split)
+                train_text, valid_text = text[:cut], text[cut:]
+                if len(valid_text) < 2 or len(train_text) < 2:
+                    train_text, valid_text = text, None
+            vocabulary = self._vocabulary(train_text, prior)
+            ids = vocabulary.encode(train_text)
+            valid_ids = vocabulary.encode(valid_text) if valid_text else None
+            train, size = self._training_data(ids)
+        self._set_state({"chars": vocabulary.chars})
         stateful = self.mode == "tbptt"
-        with training.build_scope():
-            import keras
+        shape = {"config": config, "vocab_size": len(vocabulary),
+                 "embedding_dim": self.embedding_dim}
 
-            from rnn_apps.core.recurrent import make_optimizer
+        built = {}
 
-            shape = {"config": config, "vocab_size": len(vocabulary),
-                     "embedding_dim": self.embedding_dim}
-            model = textgen_model.build_language_model(**shape, with_states=True)
+        def build():
+            built["model"] = textgen_model.build_language_model(**shape, with_states=True)
             trainer = textgen_model.build_language_model(
                 **shape, batch_size=self.batch_size if stateful else None, stateful=stateful)
-            trainer.compile(optimizer=make_optimizer(config, self.learning_rate),
-                            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-        self.history_ = self._train_loop(trainer, model, ids, valid_ids)
-        self.model_ = model
-        self._set_state({"chars": vocabulary.chars})
-        return self
+            return built["model"], trainer
 
-    def _batches(self, ids, rng):
-        if self.mode == "tbptt":
-            return training.bptt_chunks(ids, self.batch_size, self.bptt)
-        x, y = training.sliding_windows(ids, self.bptt)
-        order = rng.permutation(len(x))
-        return [(x[order[i:i + self.batch_size]], y[order[i:i + self.batch_size]])
-                for i in range(0, len(x), self.batch_size)]
-
-    def _train_loop(self, trainer, model, ids, valid_ids) -> dict:
-        """Epochs of ``train_on_batch``; early stopping on the validation loss."""
-        rng = np.random.default_rng(self.seed)
-        history = {"loss": []} if valid_ids is None else {"loss": [], "val_loss": []}
-        best, best_weights, waited = math.inf, None, 0
-        for epoch in range(1, self.epochs + 1):
-            started = time.perf_counter()
-            training.reset_recurrent_states(trainer)
-            batches = self._batches(ids, rng)
-            sizes = [x.size for x, _ in batches]
-            losses = [float(trainer.train_on_batch(x, y)) for x, y in batches]
-            history["loss"].append(float(np.average(losses, weights=sizes)))
+        def validation_loss(trainer):
+            model = built["model"]
             model.set_weights(trainer.get_weights())
-            line = f"epoch {epoch}/{self.epochs} - loss {history['loss'][-1]:.4f}"
-            if valid_ids is not None:
-                history["val_loss"].append(self._stream_loss(model, valid_ids))
-                line += f" - val_loss {history['val_loss'][-1]:.4f}"
-            if self.verbose:
-                print(f"{line} - {time.perf_counter() - started:.1f}s", flush=True)
-            current = history.get("val_loss", history["loss"])[-1]
-            if current < best:
-                best, best_weights, waited = current, model.get_weights(), 0
-            elif valid_ids is not None and self.patience is not None:
-                waited += 1
-                if waited > self.patience:
-                    break
-        if best_weights is not None:
-            model.set_weights(best_weights)
-        return history
+            return self._stream_loss(model, valid_ids)
+
+        import keras
+
+        from rnn_apps.core.callbacks import LogValue, ResetStates
+
+        callbacks = [] if valid_ids is None else [LogValue("val_loss", validation_loss)]
+        if stateful:
+            callbacks.insert(0, ResetStates(every=reset_every))
+        return TrainingPlan(
+            build=build, train=train, size=size, shuffle=not stateful,
+            batch=(lambda data, _: data) if stateful else None, separate_trainer=True,
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            callbacks=callbacks, has_validation=valid_ids is not None, errors=errors,
+            single_device=None if not stateful else (
+                "textgen mode='tbptt' carries its state on one device; use mode='windows' "
+                "to train on several devices or workers"))
+
+    def _vocabulary(self, text, prior):
+        if not prior:
+            return CharVocabulary.fit(text, self.max_chars)
+        vocabulary = CharVocabulary(prior["chars"])
+        unseen = vocabulary.unknown_chars(text)
+        if unseen:
+            training.note(f"{len(unseen)} characters of the training text are not in the "
+                          "warm-start vocabulary (read as unknown)")
+        return vocabulary
+
+    def _training_data(self, ids):
+        """``(train, size)``: chunk batches in stream order (tbptt), or window arrays."""
+        import tensorflow as tf
+
+        if self.mode == "windows":
+            x, y = training.sliding_windows(ids, self.bptt)
+            return (x, y), len(x)
+        chunks = training.bptt_chunks(ids, self.batch_size, self.bptt)
+        full = [c for c in chunks if c[0].shape[1] == self.bptt]
+        data = tf.data.Dataset.from_tensor_slices((np.stack([c[0] for c in full]),
+                                                   np.stack([c[1] for c in full])))
+        if len(full) < len(chunks):
+            data = data.concatenate(tf.data.Dataset.from_tensors(chunks[-1]))
+        return data, len(chunks)
 
     # -- evaluation -------------------------------------------------------
     @staticmethod

@@ -1,0 +1,90 @@
+"""Keras callbacks of the training engine (imported only when a model trains)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import keras
+import tensorflow as tf
+
+
+class LearningRateLog(keras.callbacks.Callback):
+    """Adds the optimizer's learning rate to each epoch's logs (CSV, TensorBoard)."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        optimizer = getattr(self.model, "optimizer", None)
+        if logs is not None and optimizer is not None:
+            logs["learning_rate"] = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+
+
+class ResetStates(keras.callbacks.Callback):
+    """Zero the carried state of stateful recurrent layers as each epoch starts
+    (truncated BPTT: every epoch reads the streams from their beginning), and
+    every ``every`` batches when the streams restart in blocks."""
+
+    def __init__(self, every: int | None = None):
+        super().__init__()
+        self.every = every
+
+    def on_epoch_begin(self, epoch, logs=None):
+        from rnn_apps.core.training import reset_recurrent_states
+
+        reset_recurrent_states(self.model)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if self.every and batch and batch % self.every == 0:
+            from rnn_apps.core.training import reset_recurrent_states
+
+            reset_recurrent_states(self.model)
+
+
+class LogValue(keras.callbacks.Callback):
+    """Adds ``name: compute(model)`` to each epoch's logs, for a score Keras' own
+    loop does not compute (textgen's streamed validation loss). Runs before the
+    shared callbacks, so early stopping, the CSV log and TensorBoard see it."""
+
+    def __init__(self, name, compute):
+        super().__init__()
+        self.name, self.compute = name, compute
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs[self.name] = float(self.compute(self.model))
+
+
+class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
+    """``BackupAndRestore`` that writes each backup whole: a kill while it
+    writes leaves the previous backup, never a torn one."""
+
+    def _save_model(self):
+        os.makedirs(self.backup_dir, exist_ok=True)
+        weights = self._weights_path.replace(".weights.h5", ".partial.weights.h5")
+        self.model.save_weights(weights, overwrite=True)
+        meta = self._training_metadata_path + ".partial"
+        with open(meta, "w", encoding="utf-8") as handle:
+            json.dump({"epoch": self._current_epoch, "batch": self._last_batch_seen}, handle)
+        os.replace(weights, self._weights_path)
+        os.replace(meta, self._training_metadata_path)
+
+
+class EpochClock:
+    """The epoch Keras is in, read by the input pipeline when an epoch starts.
+
+    Each epoch's shuffle is seeded by ``(seed, epoch)``, so a run resumed at
+    epoch k sees the same batches as an uninterrupted one.
+    """
+
+    def __init__(self):
+        clock = self
+
+        class Tick(keras.callbacks.Callback):
+            def on_epoch_begin(self, epoch, logs=None):
+                clock.epoch = epoch
+
+        self.epoch = 0
+        self.callback = Tick()
+
+    def dataset(self):
+        return tf.data.Dataset.from_generator(
+            lambda: iter([self.epoch]), output_signature=tf.TensorSpec([], tf.int64))

@@ -1,0 +1,287 @@
+"""The one training path every task goes through.
+
+A task turns its data into a :class:`TrainingPlan`: how to build its network
+and its training input as an unbatched ``tf.data.Dataset``. This module does
+the rest, once: strategy scope, optimizer, compile, the per-epoch input
+pipeline (seeded shuffle, batches of ``batch_size`` per replica, sharding
+across workers), callbacks (early stopping with best-weight restore, a
+non-finite loss stop, the CSV log, backups, TensorBoard, the user's own),
+``fit`` and the history.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from rnn_apps.core import distribute, training
+from rnn_apps.core.runs import RunOptions
+from rnn_apps.errors import RnnAppsError
+
+SHUFFLE_BUFFER = 50_000  # elements held for shuffling a streamed dataset
+PRECISIONS = ("mixed_float16", "mixed_bfloat16")
+
+
+class TrainingError(RnnAppsError):
+    """Training could not produce a usable model (a diverged loss, say)."""
+
+
+@dataclass
+class TrainingPlan:
+    """What a task hands to :func:`train`.
+
+    build: ``() -> (model, trainer)``, called under the strategy scope; the
+        task keeps ``model``, the engine compiles and fits ``trainer`` (often
+        the same network).
+    train / valid: ``(inputs, targets[, sample weights])``: a structure of
+        in-memory arrays (``size`` rows), or an unbatched ``tf.data.Dataset``
+        of such elements, read lazily (a stream).
+    batch: ``(dataset, global_batch) -> batched dataset`` (default
+        ``dataset.batch``); ``shuffle=False`` keeps stream order (and ``batch``
+        may then be the identity for elements that are batches already).
+    callbacks: the task's own, run before the shared ones (they may add
+        ``val_loss`` to the logs, as textgen's streamed validation does).
+    separate_trainer: the trainer holds its own copy of the model's weights
+        (same order): a warm start loads into it, and the trained weights are
+        copied to the model at the end.
+    solve: ``trainer -> history`` instead of gradient training (closed-form
+        readouts); ``finish``: ``(model, trainer) -> None`` after training.
+    """
+
+    build: Callable[[], tuple]
+    train: Any
+    size: int | None = None
+    valid: Any = None
+    loss: Any = None
+    metrics: list | None = None
+    jit_compile: Any = "auto"
+    batch: Callable | None = None
+    shuffle: bool = True
+    callbacks: list = field(default_factory=list)
+    has_validation: bool | None = None
+    single_device: str | None = None
+    separate_trainer: bool = False
+    solve: Callable | None = None
+    finish: Callable | None = None
+    errors: list = field(default_factory=list)  # Python errors met by streamed inputs
+
+
+def check_engine_params(task) -> None:
+    distribute.check_mode(task.distribute)
+    if task.mixed_precision not in (False, True, *PRECISIONS):
+        raise RnnAppsError(f"mixed_precision must be True, False or one of "
+                           f"{', '.join(PRECISIONS)}; got {task.mixed_precision!r}")
+
+
+def progress_verbosity(verbose) -> int:
+    """Keras verbosity: a progress bar at a terminal, a line per epoch otherwise."""
+    if not verbose:
+        return 0
+    if verbose == 1 and not sys.stdout.isatty():
+        return 2
+    return int(verbose)
+
+
+def precision_policy(setting) -> tuple[str, str | None]:
+    """``(Keras dtype policy, note)`` for a ``mixed_precision`` setting.
+
+    ``True`` means mixed_float16 where a GPU runs it fast; on a CPU it trains
+    in float32 and says so. A policy name is used as given.
+    """
+    if not setting:
+        return "float32", None
+    if setting in PRECISIONS:
+        return setting, None
+    import tensorflow as tf
+
+    if tf.config.list_physical_devices("GPU"):
+        return "mixed_float16", None
+    return "float32", ("mixed precision does not speed up this CPU; training in float32 "
+                       "(pass mixed_precision='mixed_bfloat16' to force it)")
+
+
+def _shard_by_data(dataset):
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = \
+        tf.data.experimental.AutoShardPolicy.DATA
+    return dataset.with_options(options)
+
+
+def _permutation(n, seed, epoch):
+    import tensorflow as tf
+
+    key = tf.stack([tf.constant(seed, tf.int64), tf.cast(epoch, tf.int64)])
+    return tf.random.experimental.stateless_shuffle(tf.range(n), seed=key)
+
+
+def _in_memory_epoch(arrays, size: int, batch, shuffle: bool, seed: int, global_batch: int):
+    """One epoch of in-memory arrays: a (seed, epoch) permutation, then batches."""
+    import tensorflow as tf
+
+    tensors = tf.nest.map_structure(tf.convert_to_tensor, arrays)
+    gather = lambda index: tf.nest.map_structure(  # noqa: E731
+        lambda t: tf.gather(t, index), tensors)
+
+    def one_epoch(epoch):
+        order = _permutation(size, seed, epoch) if shuffle else tf.range(size)
+        indices = tf.data.Dataset.from_tensor_slices(order)
+        if batch is None:  # gather whole batches at once
+            return indices.batch(global_batch).map(gather)
+        return batch(indices.map(gather), global_batch)
+
+    return one_epoch
+
+
+def _stream_epoch(dataset, batch, shuffle: bool, seed: int, global_batch: int):
+    """One epoch of a stream: blocks of ``SHUFFLE_BUFFER`` elements, each permuted
+    by (seed, epoch, block), so memory stays bounded and a resumed run repeats
+    the same order."""
+    import tensorflow as tf
+
+    batch = batch or (lambda data, size: data.batch(size))
+
+    def one_epoch(epoch):
+        data = dataset
+        if shuffle:
+            def permute(index, block):
+                first = tf.nest.flatten(block)[0]
+                order = _permutation(tf.shape(first)[0], seed, epoch * 1_000_003 + index)
+                return tf.nest.map_structure(lambda t: tf.gather(t, order), block)
+
+            data = data.batch(SHUFFLE_BUFFER).enumerate().map(permute).unbatch()
+        return batch(data, global_batch)
+
+    return one_epoch
+
+
+def input_pipeline(plan: TrainingPlan, global_batch: int, clock, seed: int):
+    """``(train, valid)`` batched datasets for ``fit``.
+
+    ``plan.train`` is a structure of in-memory arrays (``size`` rows) or a
+    ``tf.data.Dataset`` stream; the epoch comes from ``clock`` when an epoch
+    begins, so each epoch's order depends on ``(seed, epoch)`` only.
+    """
+    import tensorflow as tf
+
+    if isinstance(plan.train, tf.data.Dataset):
+        one_epoch = _stream_epoch(plan.train, plan.batch, plan.shuffle, seed, global_batch)
+    else:
+        one_epoch = _in_memory_epoch(plan.train, plan.size, plan.batch, plan.shuffle, seed,
+                                     global_batch)
+    train = clock.dataset().flat_map(one_epoch)
+    if plan.size and plan.batch is None:
+        steps = -(-plan.size // global_batch)
+        train = train.apply(tf.data.experimental.assert_cardinality(steps))
+    train = _shard_by_data(train.prefetch(tf.data.AUTOTUNE))
+    valid = plan.valid
+    if valid is not None:
+        if not isinstance(valid, tf.data.Dataset):
+            valid = tf.data.Dataset.from_tensor_slices(valid)
+        batch = plan.batch or (lambda data, size: data.batch(size))
+        valid = _shard_by_data(batch(valid, global_batch).prefetch(tf.data.AUTOTUNE))
+    return train, valid
+
+
+def _callbacks(task, plan: TrainingPlan, run: RunOptions, clock) -> list:
+    import keras
+
+    from rnn_apps.core.callbacks import LearningRateLog
+
+    has_validation = plan.valid is not None if plan.has_validation is None \
+        else plan.has_validation
+    callbacks = [clock.callback, *plan.callbacks, LearningRateLog(),
+                 keras.callbacks.TerminateOnNaN()]
+    callbacks += training.training_callbacks(has_validation=has_validation,
+                                             patience=task.patience)
+    callbacks += run.callbacks_for(task)
+    return callbacks
+
+
+def _history(task, run: RunOptions, fallback: dict) -> dict:
+    history = training.read_history_csv(run.log_path, epochs_from_zero=True)
+    history = history or training.clean_history(fallback)
+    losses = history.get("loss", [])
+    if losses and not all(math.isfinite(v) for v in losses):
+        epoch = next(i for i, v in enumerate(losses, 1) if not math.isfinite(v))
+        raise TrainingError(
+            f"training stopped at epoch {epoch}: the loss became {losses[epoch - 1]} "
+            f"(learning_rate {task.learning_rate:g} may be too high); no model was kept")
+    return history
+
+
+def load_warm_weights(model, source) -> None:
+    try:
+        model.set_weights(source.get_weights())
+    except ValueError as error:
+        first = str(error).strip().splitlines()[0]
+        raise RnnAppsError(f"the warm-start model's network does not match this one "
+                           f"(same cell, units, layers and sizes needed): {first}") from None
+
+
+def train(task, plan: TrainingPlan, run: RunOptions):
+    """Build, compile and fit ``plan`` for ``task``; returns the model the task keeps.
+
+    Sets ``task.history_``. The strategy is the task's ``distribute`` setting;
+    ``batch_size`` is per replica.
+    """
+    import keras
+
+    from rnn_apps.core.recurrent import make_optimizer
+
+    strategy = distribute.strategy_for(task.distribute)
+    if plan.single_device and strategy.num_replicas_in_sync > 1 or (
+            plan.single_device and task.distribute != "none"):
+        raise RnnAppsError(plan.single_device)
+    training.set_seed(task.seed)
+    policy, note = precision_policy(task.mixed_precision)
+    if note:
+        training.note(note)
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(policy)
+    try:
+        with strategy.scope():
+            model, trainer = plan.build()
+            if plan.solve is None:
+                trainer.compile(optimizer=make_optimizer(task._recurrent_config(),
+                                                         task.learning_rate),
+                                loss=plan.loss, metrics=plan.metrics,
+                                jit_compile=plan.jit_compile)
+    finally:
+        keras.config.set_dtype_policy(previous)
+    if run.warm is not None:
+        load_warm_weights(trainer if plan.separate_trainer else model, run.warm.model_)
+    if plan.solve is not None:
+        task.history_ = training.clean_history(plan.solve(trainer))
+    else:
+        from rnn_apps.core.callbacks import EpochClock
+
+        clock = EpochClock()
+        seed = task.seed if task.seed is not None else int(np.random.randint(2**31 - 1))
+        replicas = strategy.num_replicas_in_sync
+        train_data, valid_data = input_pipeline(plan, task.batch_size * replicas, clock, seed)
+        with run.session(task), warnings.catch_warnings():
+            # streamed epochs end when the data does, which Keras reports as running out
+            warnings.filterwarnings("ignore", message="Your input ran out of data")
+            try:
+                history = trainer.fit(train_data, validation_data=valid_data,
+                                      epochs=task.epochs, shuffle=False,
+                                      callbacks=_callbacks(task, plan, run, clock),
+                                      verbose=progress_verbosity(task.verbose))
+            except Exception:
+                if plan.errors:  # a bad record met while streaming: report it as itself
+                    raise plan.errors[0] from None
+                raise
+            task.history_ = _history(task, run, history.history)
+    if plan.separate_trainer:
+        model.set_weights(trainer.get_weights())
+    if plan.finish is not None:
+        plan.finish(model, trainer)
+    return model

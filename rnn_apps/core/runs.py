@@ -1,0 +1,172 @@
+"""One training run's side files: checkpoint directory, live log, backups, resume.
+
+A checkpoint directory holds::
+
+    run.json       task, parameters and fitted preprocessing of the run
+    history.csv    one row per finished epoch (Keras CSVLogger), kept by a crash
+    backup/        weights, optimizer and epoch (Keras BackupAndRestore)
+    worker-*/      the same for the non-chief workers of a multi-worker run
+
+``resume=True`` continues from ``backup/`` with the run's own vocabularies
+and scalers; writing the model directory removes the checkpoint directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from rnn_apps.core import distribute, training
+from rnn_apps.errors import RnnAppsError
+
+RUN_FILE = "run.json"
+LOG_FILE = "history.csv"
+BACKUP = "backup"
+
+
+def backup_epoch(directory) -> int | None:
+    """Epochs finished by the backup in ``directory`` (None: no backup)."""
+    path = Path(directory) / BACKUP / "training_metadata.json"
+    try:
+        return int(json.loads(path.read_text(encoding="utf-8"))["epoch"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+class RunOptions:
+    """Options of one ``fit`` call that are not model parameters.
+
+    callbacks: extra Keras callbacks. checkpoint_dir: where backups and the
+    live log go (None: no backups; the log goes to a temporary directory).
+    resume: continue the backup in ``checkpoint_dir``. tensorboard: a log
+    directory for TensorBoard. warm_start: a fitted model (or its directory)
+    whose preprocessing and weights this run starts from.
+    """
+
+    def __init__(self, *, callbacks=None, checkpoint_dir=None, resume=False, tensorboard=None,
+                 warm_start=None):
+        self.callbacks = list(callbacks or [])
+        self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir else None
+        self.resume = bool(resume)
+        self.tensorboard = tensorboard
+        self.warm_start = warm_start
+        self.warm = None
+        self.prior_state = None
+        self.log_path: Path | None = None
+        self._own_dir: Path | None = None
+
+    # -- before the data is prepared --------------------------------------
+    def prepare(self, task) -> None:
+        """Check the checkpoint directory; find the state a resume or warm start keeps."""
+        import keras
+
+        for callback in self.callbacks:
+            if not isinstance(callback, keras.callbacks.Callback):
+                raise RnnAppsError(f"callbacks must be Keras callbacks; got "
+                                   f"{type(callback).__name__}")
+        if self.resume and self.checkpoint_dir is None:
+            raise RnnAppsError("resume needs the checkpoint directory of the interrupted run")
+        if self.warm_start is not None:
+            self.warm = self._load_warm(task)
+            self.prior_state = self.warm._get_state()
+        if self.checkpoint_dir is None:
+            return
+        directory = self.checkpoint_dir
+        if directory.exists() and not directory.is_dir():
+            raise RnnAppsError(f"checkpoint directory {directory} exists and is not a directory")
+        epoch = backup_epoch(directory)
+        if self.resume:
+            if epoch is None or not (directory / RUN_FILE).is_file():
+                raise RnnAppsError(f"{directory} holds no backup of an interrupted run to "
+                                   "resume")
+            run = json.loads((directory / RUN_FILE).read_text(encoding="utf-8"))
+            if run.get("task") != task.task_name:
+                raise RnnAppsError(f"{directory} is a backup of a {run.get('task')!r} run, "
+                                   f"not {task.task_name!r}")
+            self.prior_state = run["state"]
+        elif epoch is not None:
+            raise RnnAppsError(f"{directory} holds a backup of an interrupted run ({epoch} "
+                               "epochs done); resume it, or remove it to start over")
+        elif directory.exists() and any(p.name not in (RUN_FILE, LOG_FILE, BACKUP)
+                                        and not p.name.startswith("worker-")
+                                        for p in directory.iterdir()):
+            raise RnnAppsError(f"checkpoint directory {directory} holds other files; "
+                               "choose an empty or new directory")
+
+    def _load_warm(self, task):
+        from rnn_apps.core.task import BaseTask
+
+        warm = self.warm_start
+        if not isinstance(warm, BaseTask):
+            warm = type(task).load(warm)
+        if type(warm) is not type(task):
+            raise RnnAppsError(f"warm_start must be a {type(task).__name__}; got "
+                               f"{type(warm).__name__}")
+        warm._check_is_fitted()
+        return warm
+
+    # -- while training -----------------------------------------------------
+    def _own_directory(self, task) -> Path | None:
+        """This process' part of the checkpoint directory (chief: the directory)."""
+        if self.checkpoint_dir is None:
+            return None
+        if distribute.is_chief(task.distribute):
+            return self.checkpoint_dir
+        return self.checkpoint_dir / f"worker-{distribute.worker_label(task.distribute)}"
+
+    @contextmanager
+    def session(self, task):
+        """Set up the log and run files for ``fit``; remove temporary ones after."""
+        own = self._own_directory(task)
+        temporary = None
+        if own is None:
+            temporary = Path(tempfile.mkdtemp(prefix="rnn-apps-run-"))
+            own = temporary
+        own.mkdir(parents=True, exist_ok=True)
+        self._own_dir, self.log_path = own, own / LOG_FILE
+        if self.resume:
+            training.truncate_log(self.log_path, backup_epoch(own) or 0)
+        else:
+            self.log_path.unlink(missing_ok=True)
+            run = {"task": task.task_name, "params": task.get_params(),
+                   "state": task._get_state()}
+            partial = own / (RUN_FILE + ".partial")
+            partial.write_text(json.dumps(run, default=str), encoding="utf-8")
+            os.replace(partial, own / RUN_FILE)
+        try:
+            yield
+        finally:
+            if temporary is not None:
+                shutil.rmtree(temporary, ignore_errors=True)
+                self.log_path = None
+
+    def callbacks_for(self, task) -> list:
+        """Shared callbacks that write files: the CSV log, backups, TensorBoard, then
+        the user's own."""
+        import keras
+
+        callbacks = [keras.callbacks.CSVLogger(str(self.log_path), append=True)]
+        if self.checkpoint_dir is not None:
+            from rnn_apps.core.callbacks import AtomicBackupAndRestore
+
+            callbacks.append(AtomicBackupAndRestore(str(self._own_dir / BACKUP), delete_checkpoint=False))
+        if self.tensorboard and distribute.is_chief(task.distribute):
+            callbacks.append(keras.callbacks.TensorBoard(str(self.tensorboard),
+                                                         write_graph=False))
+        return [*callbacks, *self.callbacks]
+
+    # -- after the model directory is written ---------------------------------
+    def finished(self) -> None:
+        """Drop the checkpoint directory (the model directory now holds the result)."""
+        if self.checkpoint_dir is not None and self.checkpoint_dir.exists():
+            for path in self.checkpoint_dir.iterdir():
+                if path.name in (RUN_FILE, LOG_FILE, BACKUP) or path.name.startswith("worker-"):
+                    shutil.rmtree(path) if path.is_dir() else path.unlink()
+            try:
+                self.checkpoint_dir.rmdir()
+            except OSError:
+                pass

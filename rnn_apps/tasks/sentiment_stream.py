@@ -1,0 +1,120 @@
+"""Sentiment training on a record stream: files larger than memory.
+
+One pass over the training records fits the vocabulary (capped by
+``max_tokens``) and counts the labels; a second finds the automatic length
+(when ``max_length`` is None). Every epoch then reads the file again, through
+a bounded shuffle buffer. Validation records come from ``validation_data``
+(another stream) or a deterministic hash split of the records' texts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from rnn_apps.errors import DataError
+from rnn_apps.preprocessing import text as text_prep
+from rnn_apps.preprocessing.labels import LabelEncoder
+from rnn_apps.preprocessing.streams import hash_split, stream_dataset
+
+BATCH = 1024
+
+
+def _batches(records, size=BATCH):
+    batch = []
+    for text in records:
+        batch.append(text)
+        if len(batch) == size:
+            yield np.array(batch, dtype=object)
+            batch = []
+    if batch:
+        yield np.array(batch, dtype=object)
+
+
+def stream_plan(task, config, stream, y, validation_data, prior):
+    import tensorflow as tf
+
+    if y is not None:
+        raise DataError("with a record stream the labels come from the stream; pass y=None")
+    if len(stream.columns) != 2:
+        raise DataError("sentiment needs a stream of (text, label) records "
+                        "(read_labelled_texts(..., stream=True))")
+    held_out = None
+    if validation_data is None and task.valid_split > 0:
+        held_out = hash_split(task.valid_split)
+
+    def part(records, valid: bool):
+        for text, label in records:
+            if held_out is None or held_out(text) == valid:
+                yield text, label
+
+    counts: Counter = Counter()
+
+    def train_texts(count=True):
+        for text, label in part(stream, valid=False):
+            if count:
+                counts[label] += 1
+            yield text
+
+    passes: list = []
+
+    def train_batches():  # the first pass counts the labels
+        passes.append(1)
+        return _batches(train_texts(count=len(passes) == 1))
+
+    if prior:
+        encoder = text_prep.TextEncoder.from_state(prior["text"])
+        label_encoder = LabelEncoder(prior["classes"])
+        for _ in train_texts():  # one checking pass, for the label counts
+            pass
+    else:
+        encoder = text_prep.TextEncoder.fit(
+            train_batches, level=task.level, standardize=task.standardize,
+            max_tokens=task.max_tokens, max_length=task.max_length, truncating=task.truncating)
+        label_encoder = LabelEncoder.fit(sorted(counts, key=str))
+    if not counts:
+        raise DataError(f"{stream.path}: no training records (all were held out for "
+                        "validation); lower valid_split")
+    unseen = [label for label in counts if label not in set(label_encoder.classes)]
+    if unseen:
+        raise DataError(f"labels not known to the warm-start model: {', '.join(unseen[:5])}")
+    task._set_state({"classes": label_encoder.classes, "text": encoder.get_state()})
+    index = {label: i for i, label in enumerate(label_encoder.classes)}
+    label_counts = np.array([counts.get(c, 0) for c in label_encoder.classes])
+    weights = task._class_weights(label_encoder, counts=label_counts)
+    weights = None if weights is None else tf.constant(weights, tf.float32)
+
+    def labelled(records, what):
+        for text, label in records:
+            if label not in index:
+                raise DataError(f"{what}: label {label!r} is not among the training labels "
+                                f"({', '.join(map(str, label_encoder.classes))})")
+            yield text, index[label]
+
+    signature = (tf.TensorSpec([], tf.string), tf.TensorSpec([], tf.int32))
+    errors: list = []
+    train = stream_dataset(lambda: labelled(part(stream, False), str(stream.path)),
+                           signature, errors)
+    valid = None
+    if validation_data is not None:
+        valid_source = validation_data
+        valid = stream_dataset(lambda: labelled(valid_source, "validation data"),
+                               signature, errors)
+    elif held_out is not None:
+        valid = stream_dataset(lambda: labelled(part(stream, True), str(stream.path)),
+                               signature, errors)
+
+    def batch(dataset, size):
+        def encode(text, label):
+            ids = encoder(text)
+            if weights is None:
+                return ids, label
+            return ids, label, tf.gather(weights, label)
+
+        return dataset.batch(size).map(encode, num_parallel_calls=tf.data.AUTOTUNE)
+
+    plan = task._network_plan(config, len(encoder.vocabulary), len(label_encoder),
+                              train=train, valid=valid, batch=batch)
+    plan.errors = errors
+    return plan
