@@ -19,3 +19,9 @@ class ModelDirError(RnnAppsError):
 
 class NotFittedError(RnnAppsError, AttributeError):
     """A method that needs a trained model was called before ``fit``."""
+
+
+class Note(UserWarning):
+    """Something the user should hear about that is not an error (input that
+    was cut, unknown tokens, a setting that had no effect); the CLI prints each
+    as one ``note:`` line."""

@@ -157,7 +157,7 @@ def demo_tagging(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
 
 def demo_seq2seq(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
     from rnn_apps import Seq2SeqTranslator
-    from rnn_apps.cli.seq2seq import notes
+    from rnn_apps.cli.errors import notes
     from rnn_apps.data.pairs import read_pairs
     from rnn_apps.evaluation.report import format_report
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import warnings
+from contextlib import contextmanager
 
 import click
 
-from rnn_apps.errors import RnnAppsError
+from rnn_apps.errors import Note, RnnAppsError
 
 DEBUG_VARIABLE = "RNN_APPS_DEBUG"
 
@@ -42,3 +44,18 @@ class FriendlyGroup(click.Group):
             raise click.ClickException(
                 f"unexpected {type(error).__name__}: {message} "
                 f"(set {DEBUG_VARIABLE}=1 to see the traceback)") from None
+
+
+@contextmanager
+def notes():
+    """Print the notes raised inside (cut inputs, unknown tokens, training notes)
+    as ``note: ...`` lines on stderr; other warnings pass through."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", Note)
+        yield
+    for warning in caught:
+        if issubclass(warning.category, Note):
+            click.echo(f"note: {warning.message}", err=True)
+        else:
+            warnings.showwarning(warning.message, warning.category, warning.filename,
+                                 warning.lineno)

@@ -12,9 +12,13 @@ from rnn_apps.cli.options import (
     apply_options,
     echo_training_summary,
     export_command,
+    fit_and_save,
     json_option,
+    make_estimator,
     model_kwargs,
+    pop_run_options,
     recurrent_options,
+    run_options,
     training_options,
 )
 from rnn_apps.errors import DataError
@@ -104,7 +108,7 @@ def read_model_series(model, path, interpolate: bool = False):
                            columns=model.columns_, interpolate=interpolate)
 
 
-def build_forecaster(options: dict, targets):
+def build_forecaster(options: dict, targets, run=None):
     from rnn_apps import Forecaster
 
     quantiles = options.pop("quantiles")
@@ -113,7 +117,8 @@ def build_forecaster(options: dict, targets):
     except ValueError:
         raise DataError(f"--quantiles must be numbers separated by commas; got {quantiles!r}") \
             from None
-    return Forecaster(targets=targets, quantiles=levels, **model_kwargs(options))
+    return make_estimator(Forecaster, {"targets": targets, "quantiles": levels,
+                                       **model_kwargs(options)}, run or {})
 
 
 @click.group()
@@ -127,11 +132,13 @@ def forecast():
 @forecast_options
 @recurrent_options
 @training_options
+@run_options
 def train(out, **options):
     """Train a forecaster on a series CSV and save it to --out."""
+    run = pop_run_options(options)
     table, targets = read_options_series(options)
-    model = build_forecaster(options, targets).fit(table)
-    model.save(out)
+    model = build_forecaster(options, targets, run)
+    fit_and_save(model, out, run, table)
     echo_training_summary(model.history_, f"{len(table.values)} steps of "
                                           f"{len(table.columns)} column(s)", out)
 

@@ -38,7 +38,7 @@ def inspect(model_dir, source, out, units, max_steps):
         if model.task_name in ("sentiment", "seq2seq"):
             text = next((line for line in text.splitlines() if line.strip()), "")
         if model.task_name == "seq2seq":
-            from rnn_apps.cli.seq2seq import notes
+            from rnn_apps.cli.errors import notes
 
             with notes():
                 seen = model.attention_weights(text.split("\t")[0])

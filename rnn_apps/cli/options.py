@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import click
 
+from rnn_apps.core.distribute import MODES as DISTRIBUTE_MODES
 from rnn_apps.core.recurrent import cell_names
 from rnn_apps.data.tables import FORMATS
+
+# options that set how a run trains, not the network: --init-from keeps the
+# saved model's other settings unless they are given on the command line
+RUN_PARAMS = ("epochs", "batch_size", "learning_rate", "patience", "valid_split", "seed",
+              "verbose", "distribute", "mixed_precision")
 
 
 def apply_options(options):
@@ -52,6 +58,69 @@ training_options = apply_options([
     click.option("--seed", type=int, default=None, help="Random seed for a repeatable run."),
     click.option("--quiet", is_flag=True, help="No training progress output."),
 ])
+
+
+run_options = apply_options([
+    click.option("--distribute", type=click.Choice(DISTRIBUTE_MODES), default="none",
+                 show_default=True,
+                 help="none: one device; mirrored: every local GPU; multiworker: the "
+                      "cluster described by the TF_CONFIG environment variable."),
+    click.option("--checkpoint-dir", default=None,
+                 help="Back up the run after every epoch (and keep its history.csv) here; "
+                      "default: OUT.checkpoint beside --out. Removed once the model is saved."),
+    click.option("--resume", is_flag=True,
+                 help="Continue the interrupted run backed up in the checkpoint directory."),
+    click.option("--tensorboard", default=None, metavar="DIR",
+                 help="Write TensorBoard logs (loss, metrics, learning rate) to DIR."),
+    click.option("--init-from", default=None, metavar="MODEL_DIR",
+                 help="Fine-tune a saved model on this data: its vocabulary, labels, scaler "
+                      "and weights are kept, and so are its settings not given here."),
+    click.option("--mixed-precision", is_flag=True,
+                 help="Train in mixed_float16 on a GPU (a CPU trains in float32 and says so)."),
+])
+
+
+def pop_run_options(options: dict) -> dict:
+    """Take the run options out of ``options``; model settings stay in it."""
+    run = {key: options.pop(key) for key in ("checkpoint_dir", "resume", "tensorboard",
+                                             "init_from")}
+    return run
+
+
+def make_estimator(cls, kwargs: dict, run: dict):
+    """``cls(**kwargs)``; with ``--init-from``, settings not given on the command
+    line (and not run settings) come from the saved model."""
+    if not run.get("init_from"):
+        return cls(**kwargs)
+    from click.core import ParameterSource
+
+    from rnn_apps.core.saving import read_metadata
+
+    saved = read_metadata(run["init_from"], expected_task=cls.task_name)["params"]
+    context = click.get_current_context()
+
+    def given(key):
+        source = context.get_parameter_source(key) if key in context.params else None
+        return source in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+
+    known = set(cls._get_param_names())
+    chosen = {k: v for k, v in kwargs.items() if k in RUN_PARAMS or given(k)}
+    return cls(**{**{k: v for k, v in saved.items() if k in known}, **chosen})
+
+
+def fit_and_save(model, out, run: dict, *data, validation=None):
+    """Check ``--out`` first, train with the run options, save; prints notes."""
+    from rnn_apps.cli.errors import notes
+    from rnn_apps.core.saving import check_target
+
+    check_target(out)
+    checkpoint = run["checkpoint_dir"] or f"{str(out).rstrip('/')}.checkpoint"
+    with notes():
+        model.fit(*data, validation_data=validation, checkpoint_dir=checkpoint,
+                  resume=run["resume"], tensorboard=run["tensorboard"],
+                  warm_start=run["init_from"])
+    model.save(out)
+    return model
 
 
 def table_options(*, labels: bool):

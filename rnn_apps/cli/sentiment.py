@@ -10,9 +10,13 @@ import click
 from rnn_apps.cli.options import (
     echo_training_summary,
     export_command,
+    fit_and_save,
     json_option,
+    make_estimator,
     model_kwargs,
+    pop_run_options,
     recurrent_options,
+    run_options,
     table_kwargs,
     table_options,
     training_options,
@@ -41,21 +45,32 @@ def sentiment():
               show_default=True, help="How the sequence of states becomes one vector.")
 @click.option("--class-weight", type=click.Choice(["none", "balanced"]), default="none",
               show_default=True, help="Weight classes for imbalanced data.")
+@click.option("--stream", is_flag=True,
+              help="Read --data (and --valid-data) lazily, in bounded memory: for files "
+                   "larger than memory. Without --valid-data, a hash split of the texts "
+                   "is held out.")
 @recurrent_options
 @training_options
-def train(data, valid_data, out, **options):
+@run_options
+def train(data, valid_data, out, stream, **options):
     """Train a classifier on labelled texts and save it to --out."""
     from rnn_apps import SentimentClassifier
     from rnn_apps.data.tables import read_labelled_texts
 
     reader = table_kwargs(options)
-    texts, labels = read_labelled_texts(data, **reader)
-    validation = read_labelled_texts(valid_data, **reader) if valid_data else None
+    run = pop_run_options(options)
+    read = lambda path: read_labelled_texts(path, **reader, stream=stream)
+    records = read(data)
+    validation = read(valid_data) if valid_data else None
     options["class_weight"] = None if options["class_weight"] == "none" else "balanced"
-    clf = SentimentClassifier(**model_kwargs(options))
-    clf.fit(texts, labels, validation_data=validation)
-    clf.save(out)
-    echo_training_summary(clf.history_, f"{len(texts)} texts", out)
+    clf = make_estimator(SentimentClassifier, model_kwargs(options), run)
+    if stream:
+        fit_and_save(clf, out, run, records, validation=validation)
+        amount = f"the records of {data} (streamed)"
+    else:
+        fit_and_save(clf, out, run, *records, validation=validation)
+        amount = f"{len(records[0])} texts"
+    echo_training_summary(clf.history_, amount, out)
 
 
 @sentiment.command()

@@ -4,38 +4,25 @@ from __future__ import annotations
 
 import json
 import sys
-import warnings
-from contextlib import contextmanager
 
 import click
 
+from rnn_apps.cli.errors import notes
 from rnn_apps.cli.options import (
     echo_training_summary,
     export_command,
+    fit_and_save,
     json_option,
+    make_estimator,
     model_kwargs,
+    pop_run_options,
     recurrent_options,
+    run_options,
     training_options,
 )
 from rnn_apps.errors import DataError
 
 LEVELS = click.Choice(["char", "word"])
-
-
-@contextmanager
-def notes():
-    """Print the model's input notes (cut sources, unknown tokens) on stderr."""
-    from rnn_apps.tasks.seq2seq import InputNote
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", InputNote)
-        yield
-    for warning in caught:
-        if issubclass(warning.category, InputNote):
-            click.echo(f"note: {warning.message}", err=True)
-        else:
-            warnings.showwarning(warning.message, warning.category, warning.filename,
-                                 warning.lineno)
 
 
 def decoding_options(function):
@@ -72,20 +59,19 @@ def seq2seq():
               help="Hypotheses are ranked by log probability / length ** this.")
 @recurrent_options
 @training_options
+@run_options
 def train(data, valid_data, out, level, source_level, target_level, attention, **options):
     """Train an encoder-decoder on a pairs file and save it to --out."""
     from rnn_apps import Seq2SeqTranslator
     from rnn_apps.data.pairs import read_pairs
 
+    run = pop_run_options(options)
     sources, targets = read_pairs(data)
     validation = read_pairs(valid_data) if valid_data else None
-    model = Seq2SeqTranslator(source_level=source_level or level,
-                              target_level=target_level or level,
-                              attention=None if attention == "none" else attention,
-                              **model_kwargs(options))
-    with notes():
-        model.fit(sources, targets, validation_data=validation)
-    model.save(out)
+    model = make_estimator(Seq2SeqTranslator, {
+        "source_level": source_level or level, "target_level": target_level or level,
+        "attention": None if attention == "none" else attention, **model_kwargs(options)}, run)
+    fit_and_save(model, out, run, sources, targets, validation=validation)
     echo_training_summary(model.history_, f"{len(sources)} pairs", out)
 
 

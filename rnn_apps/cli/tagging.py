@@ -12,9 +12,13 @@ from rnn_apps.cli.options import (
     apply_options,
     echo_training_summary,
     export_command,
+    fit_and_save,
     json_option,
+    make_estimator,
     model_kwargs,
+    pop_run_options,
     recurrent_options,
+    run_options,
     training_options,
 )
 from rnn_apps.errors import DataError
@@ -77,15 +81,17 @@ def tagging():
               help="Linear-chain CRF output layer instead of a softmax per step.")
 @recurrent_options
 @training_options
+@run_options
 def train(data, valid_data, out, **options):
     """Train a tagger and save it to --out."""
     from rnn_apps import Tagger
 
     reader = _pop_input(options)
+    run = pop_run_options(options)
     sequences, tags, _ = read_input(data, reader)
     validation = read_input(valid_data, reader)[:2] if valid_data else None
-    model = Tagger(**model_kwargs(options)).fit(sequences, tags, validation_data=validation)
-    model.save(out)
+    model = make_estimator(Tagger, model_kwargs(options), run)
+    fit_and_save(model, out, run, sequences, tags, validation=validation)
     steps = sum(len(s) for s in sequences)
     echo_training_summary(model.history_, f"{len(sequences)} sequences ({steps} steps, "
                                           f"{len(model.tags_)} tags)", out)

@@ -10,17 +10,21 @@ import click
 from rnn_apps.cli.options import (
     echo_training_summary,
     export_command,
+    fit_and_save,
     json_option,
+    make_estimator,
     model_kwargs,
+    pop_run_options,
     recurrent_options,
+    run_options,
     training_options,
 )
 
 
 def _read(paths) -> str:
-    from rnn_apps.data.tables import read_text_file
+    from rnn_apps.data.text import read_corpus
 
-    return "\n".join(read_text_file(path) for path in paths)
+    return read_corpus(paths)
 
 
 @click.group()
@@ -41,20 +45,26 @@ def textgen():
               help="Steps per chunk (window length in windows mode).")
 @click.option("--embedding-dim", type=int, default=32, show_default=True,
               help="Character embedding size (0: one-hot characters).")
+@click.option("--stream", is_flag=True,
+              help="Read --data lazily, in bounded memory (files larger than memory); "
+                   "tbptt state is carried within blocks of 64 chunks.")
 @recurrent_options
 @training_options
-def train(data, valid_data, out, **options):
+@run_options
+def train(data, valid_data, out, stream, **options):
     """Train on one or more text files and save the model to --out."""
     from rnn_apps import TextGenerator
+    from rnn_apps.data.text import read_corpus, read_text_stream
 
-    text = _read(data)
-    validation = _read([valid_data]) if valid_data else None
+    run = pop_run_options(options)
+    text = read_text_stream(data) if stream else read_corpus(data)
+    validation = read_corpus([valid_data]) if valid_data else None
     if options["embedding_dim"] == 0:
         options["embedding_dim"] = None
-    model = TextGenerator(**model_kwargs(options))
-    model.fit(text, validation_data=validation)
-    model.save(out)
-    echo_training_summary(model.history_, f"{len(text)} characters", out,
+    model = make_estimator(TextGenerator, model_kwargs(options), run)
+    fit_and_save(model, out, run, text, validation=validation)
+    amount = f"{', '.join(data)} (streamed)" if stream else f"{len(text)} characters"
+    echo_training_summary(model.history_, amount, out,
                           lambda loss: f"{loss / math.log(2):.3f} bits per character")
 
 

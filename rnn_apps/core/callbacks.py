@@ -6,6 +6,7 @@ import json
 import os
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 
@@ -66,6 +67,50 @@ class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
             json.dump({"epoch": self._current_epoch, "batch": self._last_batch_seen}, handle)
         os.replace(weights, self._weights_path)
         os.replace(meta, self._training_metadata_path)
+
+
+class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
+    """``EarlyStopping`` (best weights restored at the end) whose state survives a
+    kill: with a ``directory``, the best score, its epoch, the wait and the best
+    weights are written after every epoch and read back when a run resumes."""
+
+    def __init__(self, directory=None, **kwargs):
+        super().__init__(**kwargs)
+        self.directory = directory
+
+    def _paths(self):
+        return (os.path.join(self.directory, "early_stopping.json"),
+                os.path.join(self.directory, "best.weights.npz"))
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        if self.directory is None:
+            return
+        state_path, weights_path = self._paths()
+        if os.path.exists(state_path):
+            with open(state_path, encoding="utf-8") as handle:
+                state = json.load(handle)
+            self.best, self.best_epoch, self.wait = state["best"], state["best_epoch"], \
+                state["wait"]
+            if os.path.exists(weights_path):
+                with np.load(weights_path, allow_pickle=False) as saved:
+                    self.best_weights = [saved[f"w{i}"] for i in range(len(saved.files))]
+
+    def on_epoch_end(self, epoch, logs=None):
+        before = self.best_weights
+        super().on_epoch_end(epoch, logs)
+        if self.directory is None:
+            return
+        os.makedirs(self.directory, exist_ok=True)
+        state_path, weights_path = self._paths()
+        if self.best_weights is not None and self.best_weights is not before:
+            partial = weights_path.replace(".npz", ".partial.npz")
+            np.savez(partial, **{f"w{i}": w for i, w in enumerate(self.best_weights)})
+            os.replace(partial, weights_path)
+        with open(state_path + ".partial", "w", encoding="utf-8") as handle:
+            json.dump({"best": float(self.best), "best_epoch": int(self.best_epoch),
+                       "wait": int(self.wait)}, handle)
+        os.replace(state_path + ".partial", state_path)
 
 
 class EpochClock:

@@ -92,38 +92,45 @@ def worker_label(mode: str = "none") -> str:
     return f"{task['type']}-{task['index']}"
 
 
-def _make_multi_worker_strategy(timeout: float):
+def _make_multi_worker_strategy(config: dict, timeout: float):
     """``MultiWorkerMirroredStrategy()``, or a DistributeError after ``timeout`` s.
 
-    Making the strategy waits until every task of the cluster has connected;
-    a worker that never comes up would leave it waiting forever, so it runs
-    in a helper thread that is given up on after the timeout.
+    Making the strategy waits until every task of the cluster has registered
+    with the coordination service; a worker that never comes up would leave it
+    waiting forever. The service is configured here as the strategy would
+    configure it, plus a registration timeout (the strategy keeps a service it
+    finds configured).
     """
-    import threading
-
     import tensorflow as tf
+    from tensorflow.python.distribute.collective_all_reduce_strategy import (
+        coordination_config_pb2,  # the protobuf module the strategy itself uses
+    )
+    from tensorflow.python.distribute import multi_worker_util
+    from tensorflow.python.eager import context
 
-    result: dict = {}
-
-    def make():
-        try:
-            result["strategy"] = tf.distribute.MultiWorkerMirroredStrategy()
-        except Exception as error:  # reported in the calling thread
-            result["error"] = error
-
-    thread = threading.Thread(target=make, name="rnn-apps-cluster", daemon=True)
-    thread.start()
-    thread.join(timeout)
-    if thread.is_alive():
-        config = read_tf_config()
-        addresses = [a for kind in config["cluster"].values() for a in kind]
-        raise DistributeError(f"the cluster ({', '.join(addresses)}) did not come up within "
-                              f"{timeout:g} s (set {PEER_TIMEOUT_VARIABLE} to wait longer)")
-    if "error" in result:
-        error = result["error"]
-        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise DistributeError(f"cannot start multi-worker training: {first}")
-    return result["strategy"]
+    cluster = tf.train.ClusterSpec(config["cluster"])
+    jobs = [coordination_config_pb2.CoordinatedJob(name=job, num_tasks=cluster.num_tasks(job))
+            for job in ("chief", "worker") if job in cluster.jobs]
+    if context.context().coordination_service is None and config["task"]["type"] in (
+            "chief", "worker"):
+        context.context().configure_coordination_service(
+            service_type="standalone",
+            service_leader=multi_worker_util.coordination_leader(cluster),
+            coordinated_jobs=jobs, cluster_register_timeout_in_ms=int(timeout * 1000))
+        # every task registers through one barrier that honours the timeout
+        context.context().coordination_service.cluster_register_with_barrier = True
+    try:
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    except (tf.errors.OpError, RuntimeError, ValueError) as error:
+        text = str(error).strip()
+        if isinstance(error, tf.errors.DeadlineExceededError) or "timed out" in text.lower() \
+                or "deadline" in text.lower():
+            addresses = [a for kind in config["cluster"].values() for a in kind]
+            raise DistributeError(
+                f"the cluster ({', '.join(addresses)}) did not come up within {timeout:g} s "
+                f"(set {PEER_TIMEOUT_VARIABLE} to wait longer)") from None
+        first = text.splitlines()[0] if text else type(error).__name__
+        raise DistributeError(f"cannot start multi-worker training: {first[:300]}") from None
 
 
 def strategy_for(mode="none"):
@@ -141,9 +148,9 @@ def strategy_for(mode="none"):
         if "multiworker" not in _STRATEGIES and _STRATEGIES:
             raise DistributeError("this process already trained with another strategy; "
                                   "multi-worker training must be the first in a process")
-        read_tf_config()  # checked before anything waits on it
+        config = read_tf_config()
         timeout = float(os.environ.get(PEER_TIMEOUT_VARIABLE, DEFAULT_PEER_TIMEOUT))
-        strategy = _make_multi_worker_strategy(timeout)
+        strategy = _make_multi_worker_strategy(config, timeout)
         from rnn_apps.core.keras_compat import install_multi_worker_fixes
 
         install_multi_worker_fixes()

@@ -127,7 +127,7 @@ def _in_memory_epoch(arrays, size: int, batch, shuffle: bool, seed: int, global_
     import tensorflow as tf
 
     tensors = tf.nest.map_structure(tf.convert_to_tensor, arrays)
-    gather = lambda index: tf.nest.map_structure(  # noqa: E731
+    gather = lambda index: tf.nest.map_structure(
         lambda t: tf.gather(t, index), tensors)
 
     def one_epoch(epoch):
@@ -200,7 +200,8 @@ def _callbacks(task, plan: TrainingPlan, run: RunOptions, clock) -> list:
     callbacks = [clock.callback, *plan.callbacks, LearningRateLog(),
                  keras.callbacks.TerminateOnNaN()]
     callbacks += training.training_callbacks(has_validation=has_validation,
-                                             patience=task.patience)
+                                             patience=task.patience,
+                                             directory=run.backup_directory())
     callbacks += run.callbacks_for(task)
     return callbacks
 

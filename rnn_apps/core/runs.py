@@ -144,6 +144,12 @@ class RunOptions:
                 shutil.rmtree(temporary, ignore_errors=True)
                 self.log_path = None
 
+    def backup_directory(self) -> str | None:
+        """Where this process' backups go (None without a checkpoint directory)."""
+        if self.checkpoint_dir is None or self._own_dir is None:
+            return None
+        return str(self._own_dir / BACKUP)
+
     def callbacks_for(self, task) -> list:
         """Shared callbacks that write files: the CSV log, backups, TensorBoard, then
         the user's own."""
@@ -153,20 +159,32 @@ class RunOptions:
         if self.checkpoint_dir is not None:
             from rnn_apps.core.callbacks import AtomicBackupAndRestore
 
-            callbacks.append(AtomicBackupAndRestore(str(self._own_dir / BACKUP), delete_checkpoint=False))
+            callbacks.append(AtomicBackupAndRestore(self.backup_directory(),
+                                                    delete_checkpoint=False))
         if self.tensorboard and distribute.is_chief(task.distribute):
+            try:
+                import tensorboard  # noqa: F401 - TensorFlow's summaries need it
+            except ImportError:
+                raise RnnAppsError("TensorBoard logs need the tensorboard package: pip "
+                                   "install 'rnn-apps[tensorboard]'") from None
             callbacks.append(keras.callbacks.TensorBoard(str(self.tensorboard),
                                                          write_graph=False))
         return [*callbacks, *self.callbacks]
 
     # -- after the model directory is written ---------------------------------
     def finished(self) -> None:
-        """Drop the checkpoint directory (the model directory now holds the result)."""
-        if self.checkpoint_dir is not None and self.checkpoint_dir.exists():
-            for path in self.checkpoint_dir.iterdir():
-                if path.name in (RUN_FILE, LOG_FILE, BACKUP) or path.name.startswith("worker-"):
+        """Drop this process' part of the checkpoint directory, and the directory
+        once it is empty (the model directory now holds the result)."""
+        own = self._own_dir if self.checkpoint_dir is not None else None
+        if own is None or not own.exists():
+            return
+        if own == self.checkpoint_dir:
+            for path in own.iterdir():
+                if path.name in (RUN_FILE, LOG_FILE, BACKUP):
                     shutil.rmtree(path) if path.is_dir() else path.unlink()
-            try:
-                self.checkpoint_dir.rmdir()
-            except OSError:
-                pass
+        else:
+            shutil.rmtree(own, ignore_errors=True)
+        try:
+            self.checkpoint_dir.rmdir()
+        except OSError:  # another worker's part is still there; it removes it
+            pass

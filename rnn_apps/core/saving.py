@@ -47,13 +47,9 @@ def _is_model_dir(path: Path) -> bool:
     return (path / METADATA_FILE).is_file()
 
 
-@contextmanager
-def atomic_directory(path, *, kind: str = "model"):
-    """Yield a temporary directory that replaces ``path`` only on success.
-
-    An existing target is replaced only if it is empty or was written by
-    rnn-apps (a model or export directory), so user files are never deleted.
-    """
+def check_target(path, *, kind: str = "model") -> Path:
+    """``path`` as a Path if a model may be written there (checked before training
+    starts, so minutes of work are not spent on an output that will be refused)."""
     target = Path(path)
     if target.exists():
         if not target.is_dir():
@@ -63,6 +59,17 @@ def atomic_directory(path, *, kind: str = "model"):
                 f"{target} is a non-empty directory that is not an rnn-apps {kind}; "
                 "choose another path"
             )
+    return target
+
+
+@contextmanager
+def atomic_directory(path, *, kind: str = "model"):
+    """Yield a temporary directory that replaces ``path`` only on success.
+
+    An existing target is replaced only if it is empty or was written by
+    rnn-apps (a model or export directory), so user files are never deleted.
+    """
+    target = check_target(path, kind=kind)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:

@@ -124,14 +124,14 @@ class BaseTask(BaseEstimator):
         from rnn_apps.core import distribute
 
         self._check_is_fitted()
-        if not distribute.is_chief(self.distribute):
+        if distribute.is_chief(self.distribute):
+            self._write(path)
+        else:
             scratch = Path(tempfile.mkdtemp(prefix="rnn-apps-worker-"))
             try:
                 self._write(scratch / "model")
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
-            return Path(path)
-        self._write(path)
         run = getattr(self, "_run", None)
         if run is not None:
             run.finished()

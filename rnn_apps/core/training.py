@@ -6,7 +6,7 @@ import csv
 import math
 from pathlib import Path
 
-from rnn_apps.errors import RnnAppsError
+from rnn_apps.errors import Note, RnnAppsError
 
 
 def set_seed(seed: int | None) -> None:
@@ -25,7 +25,7 @@ def note(message: str) -> None:
     warnings.warn(message, TrainingNote, stacklevel=3)
 
 
-class TrainingNote(UserWarning):
+class TrainingNote(Note):
     """Something about a training run the user should hear (not an error)."""
 
 
@@ -44,17 +44,15 @@ def check_training_params(*, epochs, batch_size, learning_rate, patience, valid_
         raise RnnAppsError(f"valid_split must be in [0, 1); got {valid_split!r}")
 
 
-def training_callbacks(*, has_validation: bool, patience: int | None):
-    """Early stopping on the validation loss, restoring the best weights."""
-    import keras
-
+def training_callbacks(*, has_validation: bool, patience: int | None, directory=None):
+    """Early stopping on the validation loss, restoring the best weights (its
+    state kept in ``directory`` when there is one, so a resumed run goes on)."""
     if not has_validation or patience is None:
         return []
-    return [
-        keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=patience, restore_best_weights=True, verbose=0
-        )
-    ]
+    from rnn_apps.core.callbacks import ResumableEarlyStopping
+
+    return [ResumableEarlyStopping(directory, monitor="val_loss", patience=patience,
+                                   restore_best_weights=True, verbose=0)]
 
 
 def clean_history(history: dict) -> dict[str, list[float]]:

@@ -169,3 +169,33 @@ class SequenceVocabulary:
     def from_state(cls, state: dict) -> SequenceVocabulary:
         return cls(state["tokens"], level=state["level"], lowercase=state["lowercase"],
                    target=state["target"])
+
+
+def length_boundaries(lengths, buckets: int = 8) -> list[int]:
+    """Source-length bucket edges: quantiles of the training lengths."""
+    edges = np.quantile(np.asarray(lengths), np.linspace(0, 1, buckets + 1)[1:-1])
+    return sorted({int(np.ceil(e)) for e in edges})
+
+
+def length_buckets(dataset, batch_size: int, boundaries):
+    """Batches of pairs of similar source length (``tf.data`` ``group_by_window``),
+    each cut to its own longest row, so short pairs do not pay for long ones."""
+    import tensorflow as tf
+
+    edges = tf.constant(boundaries or [0], tf.int64)
+
+    def length(ids):
+        return tf.reduce_sum(tf.cast(tf.not_equal(ids, 0), tf.int64), axis=-1)
+
+    def bucket(x, y):
+        return tf.reduce_sum(tf.cast(length(x[0]) > edges, tf.int64))
+
+    def trim(x, y):
+        def cut(ids):
+            return ids[:, :tf.maximum(tf.reduce_max(length(ids)), 1)]
+
+        return tuple(cut(part) for part in x), cut(y)
+
+    grouped = dataset.group_by_window(bucket, lambda _, window: window.batch(batch_size),
+                                      window_size=batch_size)
+    return grouped.map(trim, num_parallel_calls=tf.data.AUTOTUNE)

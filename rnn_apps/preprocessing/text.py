@@ -159,6 +159,6 @@ def auto_max_length(vectorizer, batches, level: str) -> int:
     ends = np.cumsum(histogram)  # sorted counts: value v fills positions [ends[v-1], ends[v])
     position = 0.99 * (total - 1)
     low, high = int(np.floor(position)), int(np.ceil(position))
-    value_at = lambda k: int(np.searchsorted(ends, k, side="right"))  # noqa: E731
+    value_at = lambda k: int(np.searchsorted(ends, k, side="right"))
     value = value_at(low) + (value_at(high) - value_at(low)) * (position - low)
     return int(max(1, min(np.ceil(value), cap)))

@@ -6,8 +6,8 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 
 from rnn_apps.core.layers import POOLINGS
-from rnn_apps.data.tables import RecordStream
 from rnn_apps.core.task import BaseTask
+from rnn_apps.data.tables import RecordStream
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing import text as text_prep
 from rnn_apps.preprocessing.labels import LabelEncoder, check_labels

@@ -14,51 +14,28 @@ import warnings
 import numpy as np
 
 from rnn_apps.core.task import BaseTask
-from rnn_apps.errors import DataError, RnnAppsError
+from rnn_apps.errors import DataError, Note, RnnAppsError
 from rnn_apps.evaluation.seq2seq import seq2seq_metrics
-from rnn_apps.preprocessing.sequences import END_ID, LEVELS, SequenceVocabulary, check_texts
+from rnn_apps.preprocessing.sequences import (
+    END_ID,
+    LEVELS,
+    SequenceVocabulary,
+    check_texts,
+    length_boundaries,
+    length_buckets,
+)
 from rnn_apps.tasks import seq2seq_model as networks
 from rnn_apps.tasks.seq2seq_search import beam_search
 
 BATCH = 256
 
 
-class InputNote(UserWarning):
+class InputNote(Note):
     """Input the model handled but the user should hear about (cut, unknown)."""
 
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def length_boundaries(lengths, buckets: int = 8) -> list[int]:
-    """Source-length bucket edges: quantiles of the training lengths."""
-    edges = np.quantile(np.asarray(lengths), np.linspace(0, 1, buckets + 1)[1:-1])
-    return sorted({int(np.ceil(e)) for e in edges})
-
-
-def length_buckets(dataset, batch_size: int, boundaries):
-    """Batches of pairs of similar source length (``tf.data`` ``group_by_window``),
-    each cut to its own longest row, so short pairs do not pay for long ones."""
-    import tensorflow as tf
-
-    edges = tf.constant(boundaries or [0], tf.int64)
-
-    def length(ids):
-        return tf.reduce_sum(tf.cast(tf.not_equal(ids, 0), tf.int64), axis=-1)
-
-    def bucket(x, y):
-        return tf.reduce_sum(tf.cast(length(x[0]) > edges, tf.int64))
-
-    def trim(x, y):
-        def cut(ids):
-            return ids[:, :tf.maximum(tf.reduce_max(length(ids)), 1)]
-
-        return tuple(cut(part) for part in x), cut(y)
-
-    grouped = dataset.group_by_window(bucket, lambda _, window: window.batch(batch_size),
-                                      window_size=batch_size)
-    return grouped.map(trim, num_parallel_calls=tf.data.AUTOTUNE)
 
 
 def _positive_int(name, value, none_ok=False):

@@ -158,10 +158,13 @@ class TextGenerator(BaseTask):
             return (x, y), len(x)
         chunks = training.bptt_chunks(ids, self.batch_size, self.bptt)
         full = [c for c in chunks if c[0].shape[1] == self.bptt]
-        data = tf.data.Dataset.from_tensor_slices((np.stack([c[0] for c in full]),
-                                                   np.stack([c[1] for c in full])))
-        if len(full) < len(chunks):
-            data = data.concatenate(tf.data.Dataset.from_tensors(chunks[-1]))
+        data = None
+        if full:
+            data = tf.data.Dataset.from_tensor_slices((np.stack([c[0] for c in full]),
+                                                       np.stack([c[1] for c in full])))
+        if len(full) < len(chunks):  # the shorter last chunk
+            last = tf.data.Dataset.from_tensors(chunks[-1])
+            data = last if data is None else data.concatenate(last)
         return data, len(chunks)
 
     # -- evaluation -------------------------------------------------------

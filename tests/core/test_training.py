@@ -31,9 +31,10 @@ def test_models_are_built_under_the_strategy_training_returns(monkeypatch, senti
     import tensorflow as tf
 
     from rnn_apps import SentimentClassifier
+    from rnn_apps.core import distribute
 
     strategy = tf.distribute.OneDeviceStrategy("/cpu:0")
-    monkeypatch.setattr(training, "distribution_strategy", lambda: strategy)
+    monkeypatch.setattr(distribute, "strategy_for", lambda mode: strategy)
     clf = SentimentClassifier(units=2, embedding_dim=2, epochs=1, verbose=0)
     clf.fit(*[part[:40] for part in sentiment_train])
     variables = clf.model_.trainable_variables
@@ -41,28 +42,24 @@ def test_models_are_built_under_the_strategy_training_returns(monkeypatch, senti
         strategy.extended.variable_created_in_scope(v.value) for v in variables)
 
 
-def test_length_batches_group_similar_lengths_and_trim_padding():
+def test_length_buckets_group_similar_lengths_and_trim_padding():
     import numpy as np
+    import tensorflow as tf
 
-    from rnn_apps.core.training import length_batches
+    from rnn_apps.preprocessing.sequences import length_boundaries, length_buckets
 
     lengths = [1, 5, 2, 5, 1, 3, 4, 2]
     source = np.zeros((8, 6), np.int32)
     for row, n in enumerate(lengths):
         source[row, :n] = row + 1
     target = np.where(source > 0, 7, 0)
-    dataset = length_batches([source, target], 3, seed=0)
-    assert dataset.cardinality().numpy() == 3
-    epochs = []
-    for _ in range(2):
-        seen = []
-        for (x,), y in dataset:
-            x = x.numpy()
-            assert x.shape[1] == max(np.count_nonzero(x, axis=1)) == y.shape[1]
-            seen += [int(row[0]) for row in x]
-        assert sorted(seen) == list(range(1, 9))
-        epochs.append(seen)
-    assert epochs[0] != epochs[1]          # reshuffled every epoch
-    first = [x.numpy().shape[1] for (x,), _ in length_batches([source, target], 3,
-                                                              shuffle=False)]
-    assert first == [2, 4, 5]           # lengths 1 1 2 | 2 3 4 | 5 5
+    pairs = tf.data.Dataset.from_tensor_slices(((source, source), target))
+    edges = length_boundaries(lengths, buckets=3)
+    seen = []
+    for (x, _), y in length_buckets(pairs, 2, edges):
+        x = x.numpy()
+        assert x.shape[1] == max(np.count_nonzero(x, axis=1)) == y.shape[1]
+        bucket = {int(np.sum(np.count_nonzero(row) > np.array(edges))) for row in x}
+        assert len(bucket) == 1          # one length bucket per batch
+        seen += [int(row[0]) for row in x]
+    assert sorted(seen) == list(range(1, 9))

@@ -1,0 +1,139 @@
+"""tf.distribute: TF_CONFIG checks, and two real workers on 127.0.0.1."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from rnn_apps.core import distribute
+from rnn_apps.core.distribute import DistributeError
+from tests.conftest import ROOT
+
+WORKER_TIMEOUT = 240  # seconds a worker process may take, at most
+
+
+def free_ports(n):
+    sockets = [socket.socket() for _ in range(n)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def tf_config(ports, index):
+    return json.dumps({"cluster": {"worker": [f"127.0.0.1:{p}" for p in ports]},
+                       "task": {"type": "worker", "index": index}})
+
+
+@pytest.mark.parametrize("value, message", [
+    (None, "needs the TF_CONFIG"),
+    ("{not json", "TF_CONFIG is not JSON"),
+    ('{"cluster": {"worker": ["127.0.0.1:1"]}}', "no 'task'"),
+    ('{"task": {"type": "worker", "index": 0}}', "no 'cluster'"),
+    ('{"cluster": {"worker": ["127.0.0.1:1"]}, "task": {"type": "worker", "index": 3}}',
+     "index 3 is out of range"),
+    ('{"cluster": {"worker": ["nohost"]}, "task": {"type": "worker", "index": 0}}',
+     "'host:port'"),
+    ('{"cluster": {"worker": ["127.0.0.1:1"]}, "task": {"type": "ps", "index": 0}}',
+     "task type 'ps' is not in the cluster"),
+])
+def test_bad_tf_config_is_one_clear_error(value, message):
+    environ = {} if value is None else {"TF_CONFIG": value}
+    with pytest.raises(DistributeError, match=message):
+        distribute.read_tf_config(environ)
+
+
+def test_the_chief_is_worker_zero_unless_the_cluster_names_one():
+    two = {"worker": ["a:1", "b:2"]}
+    as_worker = lambda i, cluster=two, kind="worker": {  # noqa: E731
+        "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": kind, "index": i}})}
+    assert distribute.is_chief("multiworker", as_worker(0))
+    assert not distribute.is_chief("multiworker", as_worker(1))
+    with_chief = {**two, "chief": ["c:3"]}
+    assert not distribute.is_chief("multiworker", as_worker(0, with_chief))
+    assert distribute.is_chief("multiworker", as_worker(0, with_chief, "chief"))
+    assert distribute.is_chief("none", {})
+
+
+def cli(args, env_extra, timeout=WORKER_TIMEOUT):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", **env_extra}
+    return subprocess.Popen([sys.executable, "-m", "rnn_apps", *map(str, args)], env=env,
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def own_lines(text):
+    """stderr without TensorFlow's native log lines (absl/glog prefixes)."""
+    return [line for line in text.strip().splitlines()
+            if line.strip() and not line.startswith(("WARNING: All log messages", "I0000",
+                                                     "W0000", "E0000"))]
+
+
+def finish(process, timeout=WORKER_TIMEOUT):
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, err = process.communicate()
+        pytest.fail(f"worker {process.pid} did not finish: {err[-2000:]}")
+    return process.returncode, out, err
+
+
+def test_bad_tf_config_and_a_missing_worker_fail_fast(tmp_path, small_csv):
+    args = ["sentiment", "train", "--data", small_csv, "--out", tmp_path / "m",
+            "--distribute", "multiworker", "--units", "2", "--epochs", "1", "--quiet"]
+    code, _, err = finish(cli(args, {"TF_CONFIG": "[1, 2"}))
+    assert code != 0 and own_lines(err) == [
+        "Error: TF_CONFIG is not JSON (Expecting ',' delimiter at character 5)"]
+    started = time.monotonic()
+    code, _, err = finish(cli(args, {"TF_CONFIG": tf_config(free_ports(2), 0),
+                                     distribute.PEER_TIMEOUT_VARIABLE: "3"}), timeout=120)
+    assert code != 0 and len(own_lines(err)) == 1, err
+    assert "did not come up within 3 s" in own_lines(err)[0]
+    assert time.monotonic() - started < 90
+    assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.parametrize("task", ["sentiment", "forecast"])
+def test_two_loopback_workers_train_like_one_process(task, tmp_path, small_csv, series_csv):
+    """Two workers with batch 16 each take the same steps as one process with
+    batch 32: the chief's model matches it; the other worker writes nothing."""
+    common = ["--units", "4", "--epochs", "2", "--seed", "0", "--quiet"]
+    if task == "sentiment":
+        data = ["--data", small_csv, "--embedding-dim", "4"]
+    else:
+        data = ["--data", series_csv, "--time-column", "date", "--targets", "sales",
+                "--lookback", "14"]
+    runs = tmp_path / "runs"
+    out = runs / "cluster"
+    ports = free_ports(2)
+    workers = [cli([task, "train", *data, *common, "--batch-size", "16", "--out", out,
+                    "--distribute", "multiworker"], {"TF_CONFIG": tf_config(ports, i)})
+               for i in range(2)]
+    results = [finish(w) for w in workers]
+    for code, _, err in results:
+        assert code == 0, err[-3000:]
+    assert "saved model to" in results[0][1]
+    single = runs / "single"
+    code, _, err = finish(cli([task, "train", *data, *common, "--batch-size", "32",
+                               "--out", single], {}))
+    assert code == 0, err[-3000:]
+    assert sorted(p.name for p in runs.iterdir()) == ["cluster", "single"]  # no leftovers
+
+    import rnn_apps
+
+    cluster_model, single_model = rnn_apps.load(out), rnn_apps.load(single)
+    if task == "sentiment":
+        probe = ["a fine film", "the worst service ever", "it was ok"]
+        np.testing.assert_allclose(cluster_model.predict_proba(probe),
+                                   single_model.predict_proba(probe), atol=1e-4)
+    else:
+        np.testing.assert_allclose(cluster_model.predict(), single_model.predict(), rtol=1e-4)
+    np.testing.assert_allclose(cluster_model.history_["loss"], single_model.history_["loss"],
+                               rtol=1e-4)
