@@ -71,10 +71,10 @@ def main():
         print(f"UD English EWT not found in {folder}; skipping")
         return 0
     from rnn_apps import Tagger
-    from rnn_apps.data.tagged import read_conllu
+    from rnn_apps.data.tagged import read_tagged
 
-    train = read_conllu(folder / "en_ewt-ud-dev.conllu")
-    test = read_conllu(folder / "en_ewt-ud-test.conllu")
+    train = read_tagged(folder / "en_ewt-ud-dev.conllu")
+    test = read_tagged(folder / "en_ewt-ud-test.conllu")
     n_train, n_test = sum(map(len, train[0])), sum(map(len, test[0]))
     print(f"train (dev file): {len(train[0])} sentences, {n_train} tokens; "
           f"test: {len(test[0])} sentences, {n_test} tokens")

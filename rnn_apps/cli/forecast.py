@@ -69,14 +69,15 @@ def _names(text: str | None) -> list[str]:
 def _time_column(path, given):
     if given:
         return given
-    from rnn_apps.data.tables import read_text_file
+    from rnn_apps.data.tables import iter_lines
 
-    first = next(csv.reader(read_text_file(path).splitlines()[:1]), [""])
+    first = next(csv.reader(line for _, line in iter_lines(path)), [""])
     return first[0].strip() if first and first[0].strip().lower() in TIME_NAMES else None
 
 
-def read_options_series(options: dict):
-    """Pop the series options and read the CSV; returns ``(table, targets or None)``."""
+def read_options_series(options: dict, stream: bool = False):
+    """Pop the series options and read the CSV; returns ``(table, targets or None)``
+    (``stream``: a lazy series stream instead of the table)."""
     from rnn_apps.data.series import read_series_csv
 
     path = options.pop("data")
@@ -84,7 +85,7 @@ def read_options_series(options: dict):
     time_column = _time_column(path, options.pop("time_column"))
     columns = (targets + covariates) if targets else None
     table = read_series_csv(path, time_column=time_column, columns=columns,
-                            interpolate=options.pop("interpolate"))
+                            interpolate=options.pop("interpolate"), stream=stream)
     if covariates and not targets:
         missing = [c for c in covariates if c not in table.columns]
         if missing:
@@ -93,10 +94,11 @@ def read_options_series(options: dict):
         targets = [c for c in table.columns if c not in covariates]
         if not targets:
             raise DataError(f"{path}: every column is a covariate; nothing to forecast")
-    for gap in table.gaps[:5]:
+    gaps = getattr(table, "gaps", [])
+    for gap in gaps[:5]:
         click.echo(f"note: {path}: {gap}", err=True)
-    if len(table.gaps) > 5:
-        click.echo(f"note: {path}: {len(table.gaps) - 5} more gaps", err=True)
+    if len(gaps) > 5:
+        click.echo(f"note: {path}: {len(gaps) - 5} more gaps", err=True)
     return table, targets or None
 
 
@@ -130,15 +132,21 @@ def forecast():
 @series_options
 @click.option("--out", required=True, help="Model directory to write.")
 @forecast_options
+@click.option("--stream", is_flag=True,
+              help="Read the series lazily, in bounded memory (series longer than memory "
+                   "allows); the last --valid-split share is held out.")
 @recurrent_options
 @training_options
 @run_options
-def train(out, **options):
+def train(out, stream, **options):
     """Train a forecaster on a series CSV and save it to --out."""
     run = pop_run_options(options)
-    table, targets = read_options_series(options)
+    table, targets = read_options_series(options, stream=stream)
     model = build_forecaster(options, targets, run)
     fit_and_save(model, out, run, table)
+    if stream:
+        echo_training_summary(model.history_, f"the series in {table.path} (streamed)", out)
+        return
     echo_training_summary(model.history_, f"{len(table.values)} steps of "
                                           f"{len(table.columns)} column(s)", out)
 

@@ -75,6 +75,9 @@ run_options = apply_options([
     click.option("--init-from", default=None, metavar="MODEL_DIR",
                  help="Fine-tune a saved model on this data: its vocabulary, labels, scaler "
                       "and weights are kept, and so are its settings not given here."),
+    click.option("--steps-per-epoch", type=int, default=None,
+                 help="Batches per epoch, reading the data pass after pass (for data too "
+                      "large to go through whole epochs); default: one pass per epoch."),
     click.option("--mixed-precision", is_flag=True,
                  help="Train in mixed_float16 on a GPU (a CPU trains in float32 and says so)."),
 ])
@@ -83,7 +86,7 @@ run_options = apply_options([
 def pop_run_options(options: dict) -> dict:
     """Take the run options out of ``options``; model settings stay in it."""
     run = {key: options.pop(key) for key in ("checkpoint_dir", "resume", "tensorboard",
-                                             "init_from")}
+                                             "init_from", "steps_per_epoch")}
     return run
 
 
@@ -118,7 +121,7 @@ def fit_and_save(model, out, run: dict, *data, validation=None):
     with notes():
         model.fit(*data, validation_data=validation, checkpoint_dir=checkpoint,
                   resume=run["resume"], tensorboard=run["tensorboard"],
-                  warm_start=run["init_from"])
+                  warm_start=run["init_from"], steps_per_epoch=run["steps_per_epoch"])
     model.save(out)
     return model
 

@@ -57,22 +57,27 @@ def seq2seq():
               help="Default beam width of the model (1: greedy).")
 @click.option("--length-penalty", type=float, default=1.0, show_default=True,
               help="Hypotheses are ranked by log probability / length ** this.")
+@click.option("--stream", is_flag=True,
+              help="Read the pairs lazily, in bounded memory (files larger than memory); "
+                   "without --valid-data a hash split of the sources is held out.")
 @recurrent_options
 @training_options
 @run_options
-def train(data, valid_data, out, level, source_level, target_level, attention, **options):
+def train(data, valid_data, out, level, source_level, target_level, attention, stream,
+          **options):
     """Train an encoder-decoder on a pairs file and save it to --out."""
     from rnn_apps import Seq2SeqTranslator
     from rnn_apps.data.pairs import read_pairs
 
     run = pop_run_options(options)
-    sources, targets = read_pairs(data)
-    validation = read_pairs(valid_data) if valid_data else None
+    pairs = read_pairs(data, stream=stream)
+    validation = read_pairs(valid_data, stream=stream) if valid_data else None
     model = make_estimator(Seq2SeqTranslator, {
         "source_level": source_level or level, "target_level": target_level or level,
         "attention": None if attention == "none" else attention, **model_kwargs(options)}, run)
-    fit_and_save(model, out, run, sources, targets, validation=validation)
-    echo_training_summary(model.history_, f"{len(sources)} pairs", out)
+    fit_and_save(model, out, run, *([pairs] if stream else pairs), validation=validation)
+    amount = f"the pairs of {data} (streamed)" if stream else f"{len(pairs[0])} pairs"
+    echo_training_summary(model.history_, amount, out)
 
 
 @seq2seq.command()

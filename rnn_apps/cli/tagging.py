@@ -42,17 +42,22 @@ def _frames_format(path, fmt) -> bool:
     return fmt == "frames" or (fmt is None and str(path).lower().endswith(".csv"))
 
 
-def read_input(path, options: dict, *, labels: bool = True):
-    """``(sequences, tags, feature_names)`` from a tagged corpus or a frames CSV."""
+def read_input(path, options: dict, *, labels: bool = True, stream: bool = False):
+    """``(sequences, tags, feature_names)`` from a tagged corpus or a frames CSV
+    (``stream``: a lazy stream of tagged sentences instead)."""
     from rnn_apps.data.tagged import read_frames_csv, read_tagged
 
     fmt = options["fmt"]
     if _frames_format(path, fmt):
+        if stream:
+            raise DataError("--stream reads tagged corpora; a frames CSV is read in memory")
         return read_frames_csv(path, sequence_column=options["sequence_column"],
                                label_column=options["label_column"])
     tag_column = options["tag_column"]
-    sentences, tags = read_tagged(path, fmt, int(tag_column) if tag_column.isdigit()
-                                  else tag_column)
+    column = int(tag_column) if tag_column.isdigit() else tag_column
+    if stream:
+        return read_tagged(path, fmt, column, stream=True)
+    sentences, tags = read_tagged(path, fmt, column)
     return sentences, tags, None
 
 
@@ -79,18 +84,28 @@ def tagging():
               help="Share of known words hidden as unknown while training.")
 @click.option("--crf/--no-crf", default=False, show_default=True,
               help="Linear-chain CRF output layer instead of a softmax per step.")
+@click.option("--stream", is_flag=True,
+              help="Read a tagged corpus lazily, in bounded memory (corpora larger than "
+                   "memory); without --valid-data a hash split of the sentences is held out.")
 @recurrent_options
 @training_options
 @run_options
-def train(data, valid_data, out, **options):
+def train(data, valid_data, out, stream, **options):
     """Train a tagger and save it to --out."""
     from rnn_apps import Tagger
 
     reader = _pop_input(options)
     run = pop_run_options(options)
+    model = make_estimator(Tagger, model_kwargs(options), run)
+    if stream:
+        validation = read_input(valid_data, reader, stream=True) if valid_data else None
+        fit_and_save(model, out, run, read_input(data, reader, stream=True),
+                     validation=validation)
+        echo_training_summary(model.history_, f"the sentences of {data} (streamed, "
+                                              f"{len(model.tags_)} tags)", out)
+        return
     sequences, tags, _ = read_input(data, reader)
     validation = read_input(valid_data, reader)[:2] if valid_data else None
-    model = make_estimator(Tagger, model_kwargs(options), run)
     fit_and_save(model, out, run, sequences, tags, validation=validation)
     steps = sum(len(s) for s in sequences)
     echo_training_summary(model.history_, f"{len(sequences)} sequences ({steps} steps, "

@@ -102,10 +102,10 @@ def _make_multi_worker_strategy(config: dict, timeout: float):
     finds configured).
     """
     import tensorflow as tf
+    from tensorflow.python.distribute import multi_worker_util
     from tensorflow.python.distribute.collective_all_reduce_strategy import (
         coordination_config_pb2,  # the protobuf module the strategy itself uses
     )
-    from tensorflow.python.distribute import multi_worker_util
     from tensorflow.python.eager import context
 
     cluster = tf.train.ClusterSpec(config["cluster"])

@@ -24,7 +24,6 @@ from rnn_apps.core import distribute, training
 from rnn_apps.core.runs import RunOptions
 from rnn_apps.errors import RnnAppsError
 
-SHUFFLE_BUFFER = 50_000  # elements held for shuffling a streamed dataset
 PRECISIONS = ("mixed_float16", "mixed_bfloat16")
 
 
@@ -106,90 +105,6 @@ def precision_policy(setting) -> tuple[str, str | None]:
                        "(pass mixed_precision='mixed_bfloat16' to force it)")
 
 
-def _shard_by_data(dataset):
-    import tensorflow as tf
-
-    options = tf.data.Options()
-    options.experimental_distribute.auto_shard_policy = \
-        tf.data.experimental.AutoShardPolicy.DATA
-    return dataset.with_options(options)
-
-
-def _permutation(n, seed, epoch):
-    import tensorflow as tf
-
-    key = tf.stack([tf.constant(seed, tf.int64), tf.cast(epoch, tf.int64)])
-    return tf.random.experimental.stateless_shuffle(tf.range(n), seed=key)
-
-
-def _in_memory_epoch(arrays, size: int, batch, shuffle: bool, seed: int, global_batch: int):
-    """One epoch of in-memory arrays: a (seed, epoch) permutation, then batches."""
-    import tensorflow as tf
-
-    tensors = tf.nest.map_structure(tf.convert_to_tensor, arrays)
-    gather = lambda index: tf.nest.map_structure(
-        lambda t: tf.gather(t, index), tensors)
-
-    def one_epoch(epoch):
-        order = _permutation(size, seed, epoch) if shuffle else tf.range(size)
-        indices = tf.data.Dataset.from_tensor_slices(order)
-        if batch is None:  # gather whole batches at once
-            return indices.batch(global_batch).map(gather)
-        return batch(indices.map(gather), global_batch)
-
-    return one_epoch
-
-
-def _stream_epoch(dataset, batch, shuffle: bool, seed: int, global_batch: int):
-    """One epoch of a stream: blocks of ``SHUFFLE_BUFFER`` elements, each permuted
-    by (seed, epoch, block), so memory stays bounded and a resumed run repeats
-    the same order."""
-    import tensorflow as tf
-
-    batch = batch or (lambda data, size: data.batch(size))
-
-    def one_epoch(epoch):
-        data = dataset
-        if shuffle:
-            def permute(index, block):
-                first = tf.nest.flatten(block)[0]
-                order = _permutation(tf.shape(first)[0], seed, epoch * 1_000_003 + index)
-                return tf.nest.map_structure(lambda t: tf.gather(t, order), block)
-
-            data = data.batch(SHUFFLE_BUFFER).enumerate().map(permute).unbatch()
-        return batch(data, global_batch)
-
-    return one_epoch
-
-
-def input_pipeline(plan: TrainingPlan, global_batch: int, clock, seed: int):
-    """``(train, valid)`` batched datasets for ``fit``.
-
-    ``plan.train`` is a structure of in-memory arrays (``size`` rows) or a
-    ``tf.data.Dataset`` stream; the epoch comes from ``clock`` when an epoch
-    begins, so each epoch's order depends on ``(seed, epoch)`` only.
-    """
-    import tensorflow as tf
-
-    if isinstance(plan.train, tf.data.Dataset):
-        one_epoch = _stream_epoch(plan.train, plan.batch, plan.shuffle, seed, global_batch)
-    else:
-        one_epoch = _in_memory_epoch(plan.train, plan.size, plan.batch, plan.shuffle, seed,
-                                     global_batch)
-    train = clock.dataset().flat_map(one_epoch)
-    if plan.size and plan.batch is None:
-        steps = -(-plan.size // global_batch)
-        train = train.apply(tf.data.experimental.assert_cardinality(steps))
-    train = _shard_by_data(train.prefetch(tf.data.AUTOTUNE))
-    valid = plan.valid
-    if valid is not None:
-        if not isinstance(valid, tf.data.Dataset):
-            valid = tf.data.Dataset.from_tensor_slices(valid)
-        batch = plan.batch or (lambda data, size: data.batch(size))
-        valid = _shard_by_data(batch(valid, global_batch).prefetch(tf.data.AUTOTUNE))
-    return train, valid
-
-
 def _callbacks(task, plan: TrainingPlan, run: RunOptions, clock) -> list:
     import keras
 
@@ -267,13 +182,17 @@ def train(task, plan: TrainingPlan, run: RunOptions):
         clock = EpochClock()
         seed = task.seed if task.seed is not None else int(np.random.randint(2**31 - 1))
         replicas = strategy.num_replicas_in_sync
-        train_data, valid_data = input_pipeline(plan, task.batch_size * replicas, clock, seed)
+        from rnn_apps.core.pipeline import input_pipeline
+
+        train_data, valid_data = input_pipeline(plan, task.batch_size * replicas, clock, seed,
+                                                run.steps_per_epoch)
         with run.session(task), warnings.catch_warnings():
             # streamed epochs end when the data does, which Keras reports as running out
             warnings.filterwarnings("ignore", message="Your input ran out of data")
             try:
                 history = trainer.fit(train_data, validation_data=valid_data,
                                       epochs=task.epochs, shuffle=False,
+                                      steps_per_epoch=run.steps_per_epoch,
                                       callbacks=_callbacks(task, plan, run, clock),
                                       verbose=progress_verbosity(task.verbose))
             except Exception:

@@ -44,16 +44,19 @@ class RunOptions:
     live log go (None: no backups; the log goes to a temporary directory).
     resume: continue the backup in ``checkpoint_dir``. tensorboard: a log
     directory for TensorBoard. warm_start: a fitted model (or its directory)
-    whose preprocessing and weights this run starts from.
+    whose preprocessing and weights this run starts from. steps_per_epoch:
+    batches per epoch, the data read pass after pass (for data too large for
+    whole epochs); None: one pass over the data per epoch.
     """
 
     def __init__(self, *, callbacks=None, checkpoint_dir=None, resume=False, tensorboard=None,
-                 warm_start=None):
+                 warm_start=None, steps_per_epoch=None):
         self.callbacks = list(callbacks or [])
         self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir else None
         self.resume = bool(resume)
         self.tensorboard = tensorboard
         self.warm_start = warm_start
+        self.steps_per_epoch = steps_per_epoch
         self.warm = None
         self.prior_state = None
         self.log_path: Path | None = None
@@ -64,6 +67,11 @@ class RunOptions:
         """Check the checkpoint directory; find the state a resume or warm start keeps."""
         import keras
 
+        steps = self.steps_per_epoch
+        if steps is not None and not (isinstance(steps, int) and not isinstance(steps, bool)
+                                      and steps > 0):
+            raise RnnAppsError(f"steps_per_epoch must be a positive integer or None; "
+                               f"got {steps!r}")
         for callback in self.callbacks:
             if not isinstance(callback, keras.callbacks.Callback):
                 raise RnnAppsError(f"callbacks must be Keras callbacks; got "

@@ -73,7 +73,7 @@ class BaseTask(BaseEstimator):
 
     # -- training -----------------------------------------------------------
     def fit(self, X, y=None, validation_data=None, *, callbacks=None, checkpoint_dir=None,
-            resume=False, tensorboard=None, warm_start=None):
+            resume=False, tensorboard=None, warm_start=None, steps_per_epoch=None):
         """Train on ``X`` (and ``y``); returns ``self``.
 
         callbacks: extra Keras callbacks. checkpoint_dir: keep a backup after
@@ -81,8 +81,10 @@ class BaseTask(BaseEstimator):
         continues the interrupted run backed up in it. tensorboard: a log
         directory for TensorBoard. warm_start: a fitted model of this task
         (or its directory) to fine-tune: its vocabulary, labels, scaler and
-        weights are the starting point. ``X`` may also be a lazy record stream
-        from a reader (``stream=True``), read in bounded memory.
+        weights are the starting point. steps_per_epoch: batches per epoch,
+        reading the data pass after pass (for data too large for whole epochs).
+        ``X`` may also be a lazy record stream from a reader (``stream=True``),
+        read in bounded memory.
         """
         from rnn_apps.core import distribute, engine
         from rnn_apps.core.runs import RunOptions
@@ -90,7 +92,8 @@ class BaseTask(BaseEstimator):
         self._check_training_params()
         distribute.strategy_for(self.distribute)  # a cluster starts before other TF work
         run = RunOptions(callbacks=callbacks, checkpoint_dir=checkpoint_dir, resume=resume,
-                         tensorboard=tensorboard, warm_start=warm_start)
+                         tensorboard=tensorboard, warm_start=warm_start,
+                         steps_per_epoch=steps_per_epoch)
         run.prepare(self)
         plan = self._plan(X, y, validation_data, run.prior_state)
         self.model_ = engine.train(self, plan, run)

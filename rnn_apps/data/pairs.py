@@ -7,13 +7,15 @@ is a :class:`~rnn_apps.errors.DataError` naming the file and line.
 
 from __future__ import annotations
 
-from rnn_apps.data.tables import read_text_file
+from rnn_apps.data.tables import RecordStream, iter_lines
 from rnn_apps.errors import DataError
 
 
-def read_pairs(path) -> tuple[list[str], list[str]]:
-    sources, targets = [], []
-    for number, line in enumerate(read_text_file(path).splitlines(), start=1):
+def iter_pairs(path):
+    """Yield ``(source, target)`` lazily, with every check."""
+    count = 0
+    for number, line in iter_lines(path):
+        line = line.rstrip("\r\n")
         if not line.strip():
             continue
         if "\t" not in line:
@@ -23,19 +25,27 @@ def read_pairs(path) -> tuple[list[str], list[str]]:
             continue
         if not source or not target:
             raise DataError(f"{path} line {number}: empty {'source' if not source else 'target'}")
-        sources.append(source)
-        targets.append(target)
-    if not sources:
+        count += 1
+        yield source, target
+    if not count:
         raise DataError(f"{path} has no pairs")
-    return sources, targets
+
+
+def read_pairs(path, stream: bool = False):
+    """``(sources, targets)`` lists, or with ``stream=True`` a lazy
+    :class:`~rnn_apps.data.tables.RecordStream` of ``(source, target)``."""
+    if stream:
+        return RecordStream(path, lambda: iter_pairs(path), ("source", "target"))
+    pairs = list(iter_pairs(path))
+    return [s for s, _ in pairs], [t for _, t in pairs]
 
 
 def read_sources(path) -> list[str]:
     """Sources to translate: one per line, or the first column of a pairs file
     (a ``source`` header line is skipped; blank lines are skipped)."""
     sources = []
-    for number, line in enumerate(read_text_file(path).splitlines(), start=1):
-        source = line.split("\t")[0].strip()
+    for number, line in iter_lines(path):
+        source = line.rstrip("\r\n").split("\t")[0].strip()
         if not source or (number == 1 and source.lower() == "source"):
             continue
         sources.append(source)

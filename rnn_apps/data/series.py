@@ -16,7 +16,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from rnn_apps.data.tables import read_text_file
+from rnn_apps.data.tables import iter_lines
 from rnn_apps.errors import DataError
 from rnn_apps.preprocessing.series import Series
 
@@ -108,36 +108,61 @@ def _gaps(times: list[datetime]) -> list[str]:
             for i in np.flatnonzero(steps > 1.5 * usual)]
 
 
-def read_series_csv(path, *, time_column: str | None = None, columns=None,
-                    interpolate: bool = False) -> SeriesTable:
-    """Numeric ``columns`` (default: every column but the time column) of a CSV."""
-    rows = list(csv.reader(read_text_file(path).splitlines()))
-    rows = [(number, row) for number, row in enumerate(rows, start=1) if any(c.strip() for c in row)]
-    if len(rows) < 2:
-        raise DataError(f"{path} has no data rows")
-    header = [name.strip() for name in rows[0][1]]
+def _csv_rows(path):
+    """``(line, row)`` of the non-blank CSV records of ``path``, lazily."""
+    numbers = [0]
+
+    def physical_lines():
+        for number, line in iter_lines(path):
+            numbers[0] = number
+            yield line
+
+    first = 1
+    for row in csv.reader(physical_lines()):
+        start, first = first, numbers[0] + 1
+        if any(cell.strip() for cell in row):
+            yield start, row
+
+
+def _layout(path, header, time_column, columns):
     wanted = [c for c in header if c != time_column] if columns is None else list(columns)
     for name in [*wanted, *([time_column] if time_column else [])]:
         if name not in header:
             raise DataError(f"{path}: no column {name!r} (columns: {', '.join(header)})")
     if not wanted:
         raise DataError(f"{path}: no value columns besides the time column")
-    index = [header.index(name) for name in wanted]
-    values = np.full((len(rows) - 1, len(wanted)), np.nan)
-    times, seen, kinds = [], {}, set()
-    for r, (line, row) in enumerate(rows[1:]):
-        if time_column:
-            stamp, kind = _parse_row_time(path, line, row[header.index(time_column)]
-                                          if header.index(time_column) < len(row) else "")
-            kinds.add(kind)
-            if stamp in seen:
+    return wanted, [header.index(name) for name in wanted]
+
+
+def iter_series_rows(path, *, time_column=None, columns=None, interpolate=False):
+    """Yield ``(line, time stamp or None, time kind, values)`` per row, lazily.
+
+    ``values`` is a float64 array with NaN where a value is missing (allowed
+    only with ``interpolate``); every other check of :func:`read_series_csv`
+    is made row by row. The first item yielded is the list of column names.
+    """
+    rows = _csv_rows(path)
+    first = next(rows, None)
+    if first is None:
+        raise DataError(f"{path} has no data rows")
+    header = [name.strip() for name in first[1]]
+    wanted, index = _layout(path, header, time_column, columns)
+    yield wanted
+    time_index = header.index(time_column) if time_column else None
+    last, last_line, count = None, None, 0
+    for line, row in rows:
+        stamp = kind = None
+        if time_index is not None:
+            stamp, kind = _parse_row_time(path, line, row[time_index]
+                                          if time_index < len(row) else "")
+            if last is not None and stamp == last:
                 raise DataError(f"{path} line {line}: time stamp {stamp} repeats line "
-                                f"{seen[stamp]}")
-            if times and stamp < times[-1]:
+                                f"{last_line}")
+            if last is not None and stamp < last:
                 raise DataError(f"{path} line {line}: time stamp {stamp} is earlier than the "
                                 "row before (rows must be in time order)")
-            seen[stamp] = line
-            times.append(stamp)
+            last, last_line = stamp, line
+        values = np.full(len(wanted), np.nan)
         for c, (name, position) in enumerate(zip(wanted, index)):
             text = row[position].strip() if position < len(row) else ""
             if not text or text.lower() in ("na", "nan", "null"):
@@ -146,12 +171,39 @@ def read_series_csv(path, *, time_column: str | None = None, columns=None,
                                     "(interpolation is off)")
                 continue
             try:
-                values[r, c] = float(text)
+                values[c] = float(text)
             except ValueError:
                 raise DataError(f"{path} line {line}: column {name!r} value {text!r} is not "
                                 "a number") from None
-            if not np.isfinite(values[r, c]):
+            if not np.isfinite(values[c]):
                 raise DataError(f"{path} line {line}: column {name!r} is not finite")
+        count += 1
+        yield line, stamp, kind, values
+    if not count:
+        raise DataError(f"{path} has no data rows")
+
+
+def read_series_csv(path, *, time_column: str | None = None, columns=None,
+                    interpolate: bool = False, stream: bool = False):
+    """Numeric ``columns`` (default: every column but the time column) of a CSV.
+
+    ``stream=True`` returns a lazy :class:`SeriesStream` for series longer than
+    memory allows (no interpolation: every value must be present).
+    """
+    if stream:
+        if interpolate:
+            raise DataError("interpolation needs the whole series; read it without streaming")
+        return SeriesStream(path, time_column=time_column, columns=columns)
+    rows = iter_series_rows(path, time_column=time_column, columns=columns,
+                            interpolate=interpolate)
+    wanted = next(rows)
+    times, kinds, values = [], set(), []
+    for _, stamp, kind, row in rows:
+        if stamp is not None:
+            times.append(stamp)
+            kinds.add(kind)
+        values.append(row)
+    values = np.array(values)
     for c, name in enumerate(wanted):
         if np.isnan(values[:, c]).all():
             raise DataError(f"{path}: column {name!r} has no values")
@@ -159,3 +211,24 @@ def read_series_csv(path, *, time_column: str | None = None, columns=None,
     kind = kinds.pop() if len(kinds) == 1 else ("iso" if kinds else None)
     return SeriesTable(values.astype(np.float32), wanted, times or None, time_format=kind,
                        time_column=time_column, gaps=_gaps(times) if times else [])
+
+
+class SeriesStream:
+    """A series CSV read lazily: every pass re-reads the file with every check.
+
+    ``columns`` are the value columns (known from the header at once);
+    iterating yields ``(time stamp or None, time kind, values float32 [columns])``.
+    """
+
+    def __init__(self, path, *, time_column=None, columns=None):
+        self.path, self.time_column = path, time_column
+        self._columns = columns
+        self.columns = next(iter_series_rows(path, time_column=time_column, columns=columns))
+
+    def __iter__(self):
+        rows = iter_series_rows(self.path, time_column=self.time_column, columns=self._columns)
+        next(rows)
+        return ((stamp, kind, values.astype(np.float32)) for _, stamp, kind, values in rows)
+
+    def __repr__(self):
+        return f"SeriesStream({str(self.path)!r}, columns={self.columns})"

@@ -172,20 +172,20 @@ def _records(path, fmt, header, columns: dict):
 
 
 class RecordStream:
-    """The records of a file, read lazily: every pass re-reads the file and makes
-    every check the in-memory readers make (a bad record stops with the file and
-    line). Iterating yields tuples of column values, or single values when the
-    stream has one column."""
+    """The records of a file, read lazily: every pass calls ``make_records()``
+    again, which re-reads the file and makes every check the in-memory reader
+    makes (a bad record stops with the file and line). Iterating yields tuples
+    with one value per name in ``columns``, or single values for one column."""
 
-    def __init__(self, path, fmt, header, columns: dict):
-        self.path, self.columns = Path(path), dict(columns)
-        self._args = (path, fmt, header, columns)
+    def __init__(self, path, make_records, columns):
+        self.path, self.columns = Path(path), tuple(columns)
+        self._make_records = make_records
         check_data_file(path)
 
     def __iter__(self):
         if len(self.columns) == 1:
-            return (values[0] for values in _records(*self._args))
-        return _records(*self._args)
+            return (values[0] for values in self._make_records())
+        return iter(self._make_records())
 
     def __repr__(self):
         return f"RecordStream({str(self.path)!r}, columns={list(self.columns)})"
@@ -209,7 +209,7 @@ def read_labelled_texts(path, *, text_column="text", label_column="label", fmt=N
                         "(plain lines have no label column)")
     columns = {"text": text_column, "label": label_column}
     if stream:
-        return RecordStream(path, fmt, header, columns)
+        return RecordStream(path, lambda: _records(path, fmt, header, columns), columns)
     out = _collect(path, fmt, header, columns)
     return out["text"], out["label"]
 
@@ -220,5 +220,6 @@ def read_texts(path, *, text_column="text", fmt=None, header: bool = True,
     (``stream=True``: a lazy :class:`RecordStream` of texts)."""
     fmt = detect_format(path, fmt)
     if stream:
-        return RecordStream(path, fmt, header, {"text": text_column})
+        columns = {"text": text_column}
+        return RecordStream(path, lambda: _records(path, fmt, header, columns), columns)
     return _collect(path, fmt, header, {"text": text_column})["text"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnn_apps.data.tables import read_text_file
+from rnn_apps.data.tables import RecordStream, iter_lines, read_text_file
 from rnn_apps.errors import DataError
 
 TAGGED_FORMATS = ("conllu", "conll", "wordtag")
@@ -35,28 +35,34 @@ def detect_tagged_format(path, fmt: str | None = None) -> str:
                     f"format ({', '.join(TAGGED_FORMATS)})")
 
 
-def _sentences(path, text, parse_line, comment=None):
-    """Group ``parse_line(number, line) -> (token, tag) | None`` results by blank lines."""
-    sentences, tags, tokens, labels = [], [], [], []
-    for number, line in enumerate([*text.splitlines(), ""], start=1):
+def _sentences(path, parse_line, comment=None):
+    """Yield ``(tokens, tags)`` lazily: ``parse_line(number, line) -> (token, tag) |
+    None`` results grouped by blank lines."""
+    tokens, labels, count = [], [], 0
+    for number, line in [*iter_lines(path), (None, "")]:
+        line = line.rstrip("\r\n")
         if comment and line.startswith(comment):
             continue
         if not line.strip():
             if tokens:
-                sentences.append(tokens)
-                tags.append(labels)
+                count += 1
+                yield tokens, labels
             tokens, labels = [], []
             continue
         pair = parse_line(number, line)
         if pair is not None:
             tokens.append(pair[0])
             labels.append(pair[1])
-    if not sentences:
+    if not count:
         raise DataError(f"{path} has no sentences")
-    return sentences, tags
 
 
-def read_conllu(path, tag_column="upos"):
+def _collected(pairs):
+    pairs = list(pairs)
+    return [tokens for tokens, _ in pairs], [tags for _, tags in pairs]
+
+
+def iter_conllu(path, tag_column="upos"):
     """Word forms (column 2) and UPOS (default) or XPOS tags; multi-word token
     ranges (``1-2``) and empty nodes (``1.1``) are skipped."""
     if isinstance(tag_column, str):
@@ -80,10 +86,10 @@ def read_conllu(path, tag_column="upos"):
             raise DataError(f"{path} line {number}: empty word form or tag")
         return fields[1], fields[index]
 
-    return _sentences(path, read_text_file(path), parse, comment="#")
+    return _sentences(path, parse, comment="#")
 
 
-def read_conll(path):
+def iter_conll(path):
     """Whitespace columns, token first and tag last; ``-DOCSTART-`` lines ignored."""
     width = {}
 
@@ -100,13 +106,12 @@ def read_conll(path):
                             f"{expected[1]} has {expected[0]}")
         return fields[0], fields[-1]
 
-    return _sentences(path, read_text_file(path), parse)
+    return _sentences(path, parse)
 
 
-def read_word_tag(path):
+def iter_word_tag(path):
     """One sentence per line as ``word/TAG`` pairs (split on the last ``/``)."""
-    sentences, tags = [], []
-    for number, line in enumerate(read_text_file(path).splitlines(), start=1):
+    for number, line in iter_lines(path):
         if not line.strip():
             continue
         tokens, labels = [], []
@@ -116,17 +121,37 @@ def read_word_tag(path):
                 raise DataError(f"{path} line {number}: {pair!r} is not word/TAG")
             tokens.append(word)
             labels.append(tag)
-        sentences.append(tokens)
-        tags.append(labels)
-    return sentences, tags
+        yield tokens, labels
 
 
-def read_tagged(path, fmt: str | None = None, tag_column="upos"):
-    """``(sentences, tags)`` from a CoNLL-U, CoNLL or word/TAG file."""
+def read_conllu(path, tag_column="upos"):
+    """``(sentences, tags)`` of a CoNLL-U file (see :func:`iter_conllu`)."""
+    return _collected(iter_conllu(path, tag_column))
+
+
+def read_conll(path):
+    """``(sentences, tags)`` of a CoNLL file (see :func:`iter_conll`)."""
+    return _collected(iter_conll(path))
+
+
+def read_word_tag(path):
+    """``(sentences, tags)`` of a word/TAG file (see :func:`iter_word_tag`)."""
+    return _collected(iter_word_tag(path))
+
+
+def read_tagged(path, fmt: str | None = None, tag_column="upos", stream: bool = False):
+    """``(sentences, tags)`` from a CoNLL-U, CoNLL or word/TAG file; with
+    ``stream=True`` a lazy :class:`~rnn_apps.data.tables.RecordStream` of
+    ``(tokens, tags)`` per sentence."""
     fmt = detect_tagged_format(path, fmt)
     if fmt == "conllu":
-        return read_conllu(path, tag_column)
-    return read_conll(path) if fmt == "conll" else read_word_tag(path)
+        make = lambda: iter_conllu(path, tag_column)
+        make()  # checks the tag column now, not at the first pass
+    else:
+        make = (lambda: iter_conll(path)) if fmt == "conll" else (lambda: iter_word_tag(path))
+    if stream:
+        return RecordStream(path, make, ("tokens", "tags"))
+    return _collected(make())
 
 
 def read_frames_csv(path, *, sequence_column="sequence", label_column="label",

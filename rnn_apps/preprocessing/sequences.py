@@ -62,14 +62,27 @@ class SequenceVocabulary:
     @classmethod
     def fit(cls, texts, *, level: str = "char", lowercase: bool = False, target: bool = False,
             max_tokens: int | None = None) -> SequenceVocabulary:
+        """From a list of texts (a stream counts batch by batch with :meth:`count`,
+        then fills an empty vocabulary with :meth:`with_counts`)."""
         vocabulary = cls([], level=level, lowercase=lowercase, target=target)
-        pieces = vocabulary.split(texts)
-        counts = Counter(t for row in pieces for t in row)
+        counts = Counter()
+        vocabulary.count(texts, counts)
+        return vocabulary.with_counts(counts, max_tokens)
+
+    def count(self, texts, counts: Counter) -> list[int]:
+        """Add the tokens of ``texts`` to ``counts``; returns their token counts."""
+        rows = self.split(texts)
+        for row in rows:
+            counts.update(row)
+        return [len(row) for row in rows]
+
+    def with_counts(self, counts: Counter, max_tokens=None) -> SequenceVocabulary:
+        """This (empty) vocabulary filled with the most frequent counted tokens."""
         for reserved in (PAD, UNKNOWN, START, END):
             counts.pop(reserved, None)
         ordered = sorted(counts, key=lambda t: (-counts[t], t))
-        vocabulary.tokens = ordered[:max_tokens] if max_tokens else ordered
-        return vocabulary
+        self.tokens = ordered[:max_tokens] if max_tokens else ordered
+        return self
 
     def split(self, texts) -> list[list[str]]:
         """Tokens of each text, as Python strings (through the graph splitter)."""
@@ -177,6 +190,15 @@ def length_boundaries(lengths, buckets: int = 8) -> list[int]:
     return sorted({int(np.ceil(e)) for e in edges})
 
 
+def teacher_forcing(source_ids, target_ids):
+    """``((source ids, decoder inputs), decoder targets)`` from encoded pairs: the
+    decoder reads the target without its end id and predicts it shifted by one."""
+    import tensorflow as tf
+
+    decoder_inputs = tf.where(tf.equal(target_ids, END_ID), 0, target_ids)[..., :-1]
+    return (source_ids, decoder_inputs), target_ids[..., 1:]
+
+
 def length_buckets(dataset, batch_size: int, boundaries):
     """Batches of pairs of similar source length (``tf.data`` ``group_by_window``),
     each cut to its own longest row, so short pairs do not pay for long ones."""
@@ -196,6 +218,6 @@ def length_buckets(dataset, batch_size: int, boundaries):
 
         return tuple(cut(part) for part in x), cut(y)
 
-    grouped = dataset.group_by_window(bucket, lambda _, window: window.batch(batch_size),
+    grouped = dataset.group_by_window(bucket, lambda _, window: window.padded_batch(batch_size),
                                       window_size=batch_size)
     return grouped.map(trim, num_parallel_calls=tf.data.AUTOTUNE)

@@ -34,3 +34,33 @@ def stream_dataset(make_records, signature, errors: list):
             raise
 
     return tf.data.Dataset.from_generator(generate, output_signature=signature)
+
+
+def split_stream(stream, key, share: float, validation=None):
+    """``(train_records, valid_records)``: functions that start a new pass.
+
+    Validation records come from ``validation`` (another stream) when given,
+    else from a hash split of ``key(record)`` (None when ``share`` is 0).
+    """
+    if validation is not None:
+        return (lambda: iter(stream)), (lambda: iter(validation))
+    if share <= 0:
+        return (lambda: iter(stream)), None
+    held_out = hash_split(share)
+
+    def part(valid: bool):
+        return (record for record in stream if held_out(key(record)) == valid)
+
+    return (lambda: part(False)), (lambda: part(True))
+
+
+def batches_of(records, size: int = 1024):
+    """Lists of up to ``size`` records."""
+    batch = []
+    for record in records:
+        batch.append(record)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

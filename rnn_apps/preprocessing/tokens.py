@@ -55,10 +55,13 @@ class TokenEncoder:
     @classmethod
     def fit(cls, sentences, *, max_tokens: int | None = 20000, min_count: int = 1,
             lowercase: bool = True, max_word_length: int = 20) -> TokenEncoder:
-        counts = Counter(t.lower() if lowercase else t for s in sentences for t in s)
+        counts, chars = Counter(), Counter()
+        for sentence in sentences:  # one pass: a stream of sentences works too
+            counts.update(t.lower() if lowercase else t for t in sentence)
+            for token in sentence:
+                chars.update(token)
         words = sorted((w for w, c in counts.items() if c >= min_count),
                        key=lambda w: (-counts[w], w))
-        chars = Counter(c for s in sentences for t in s for c in t)
         return cls(words[:max_tokens] if max_tokens else words,
                    sorted(chars, key=lambda c: (-chars[c], c)), lowercase, max_word_length)
 

@@ -15,9 +15,10 @@ from datetime import datetime
 import numpy as np
 
 from rnn_apps.core.task import BaseTask
+from rnn_apps.data.series import SeriesStream
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.evaluation import forecasting as fc
-from rnn_apps.preprocessing.series import Series, SeriesScaler, as_series, window_dataset
+from rnn_apps.preprocessing.series import Series, SeriesScaler, as_series
 from rnn_apps.tasks import forecast_model as networks
 
 
@@ -92,60 +93,40 @@ class Forecaster(BaseTask):
         return resolved
 
     # -- training -------------------------------------------------------------
-    def _windows(self, scaled, horizon, targets):
-        batches = list(window_dataset(scaled, lookback=self.lookback, horizon=horizon,
-                                      targets=targets, batch_size=4096))
-        return (np.concatenate([np.asarray(b[0]) for b in batches]),
-                np.concatenate([np.asarray(b[1]) for b in batches]))
-
-    def _split(self, values, validation_data):
-        need = self.lookback + self.horizon
-        if len(values) < need:
-            raise DataError(f"the series has {len(values)} steps; it needs at least lookback + "
-                            f"horizon = {need}")
-        if validation_data is not None:
-            return values, as_series(validation_data, "validation series").values
-        n_valid = int(len(values) * self.valid_split)
-        if n_valid >= self.horizon and len(values) - n_valid >= need:
-            return values[:-n_valid], values[-n_valid - self.lookback:]
-        return values, None
-
     def _plan(self, X, y, validation_data, prior):
         """Scaler, windows and networks for the engine. ``y`` is ignored (the
         targets are columns of ``X``)."""
         from rnn_apps.core.engine import TrainingPlan
-        from rnn_apps.data.series import infer_step
 
-        series = as_series(X)
-        config, targets = self._check_params(series.columns)
-        train, valid = self._split(series.values, validation_data)
-        if prior and prior["columns"] != series.columns:
+        if isinstance(X, SeriesStream):
+            columns, n_columns = X.columns, len(X.columns)
+        else:
+            series = as_series(X)
+            columns, n_columns = series.columns, series.values.shape[1]
+        config, targets = self._check_params(columns)
+        if prior and prior["columns"] != columns:
             raise DataError(f"the warm-start model reads columns {', '.join(prior['columns'])}; "
-                            f"the data has {', '.join(series.columns)}")
+                            f"the data has {', '.join(columns)}")
         quantiles = self._quantiles()
         recursive = self.strategy == "recursive"
-        fit_targets = list(range(train.shape[1])) if recursive else targets
+        fit_targets = list(range(n_columns)) if recursive else targets
         fit_horizon = 1 if recursive else self.horizon
-        scaler = SeriesScaler.from_state(prior["scaler"]) if prior else SeriesScaler.fit(train)
-        x, y_fit = self._windows(scaler.transform(train), fit_horizon, fit_targets)
-        validation = None
-        if valid is not None and len(valid) >= self.lookback + fit_horizon:
-            validation = self._windows(scaler.transform(valid), fit_horizon, fit_targets)
-        season = self.season or fc.detect_season(train[:, targets[0]])
-        times = series.times
-        self._set_state({
-            "scaler": scaler.get_state(), "targets": targets, "season": int(season),
-            "columns": series.columns, "quantiles": quantiles, "ridge_alpha": None,
-            "tail": series.values[-self.lookback:].tolist(),
-            "scale": fc.seasonal_naive_scale(train[:, targets], min(season, len(train) - 1))
-                       .tolist(),
-            "time_column": series.time_column, "time_format": series.time_format,
-            "last_time": times[-1].isoformat() if times else None,
-            "time_step": infer_step(times) if times and len(times) > 1 else None})
+        if isinstance(X, SeriesStream):
+            from rnn_apps.tasks.forecast_stream import stream_data
+
+            x, validation, errors, state = stream_data(self, X, validation_data, prior, targets,
+                                                       fit_targets, fit_horizon)
+            self._set_state(state)
+            size = None
+        else:
+            from rnn_apps.tasks.forecast_data import in_memory_windows
+
+            x, y_fit, validation, size, errors = (*in_memory_windows(
+                self, series, validation_data, prior, targets, fit_targets, fit_horizon), [])
 
         def build():
             return networks.build_network(
-                config, lookback=self.lookback, n_columns=train.shape[1], horizon=self.horizon,
+                config, lookback=self.lookback, n_columns=n_columns, horizon=self.horizon,
                 targets=targets, strategy=self.strategy, quantiles=quantiles,
                 inputs_mode=self.inputs)
 
@@ -157,12 +138,15 @@ class Forecaster(BaseTask):
                 return history
 
             return TrainingPlan(build=build, train=None, solve=solve)
-        if quantiles:
-            y_fit = {"forecast": y_fit, "quantiles": y_fit}
-            if validation:
-                validation = (validation[0], {"forecast": validation[1],
-                                              "quantiles": validation[1]})
-        return TrainingPlan(build=build, train=(x, y_fit), size=len(x), valid=validation,
+        both = (lambda x, y: (x, {"forecast": y, "quantiles": y})) if quantiles else None
+        if size is None:  # streamed windows
+            if both:
+                x, validation = x.map(both), validation and validation.map(both)
+            return TrainingPlan(build=build, train=x, valid=validation, errors=errors,
+                                loss=networks.trainer_loss(quantiles))
+        if both:
+            y_fit, validation = both(None, y_fit)[1], validation and both(*validation)
+        return TrainingPlan(build=build, train=(x, y_fit), size=size, valid=validation,
                             loss=networks.trainer_loss(quantiles))
 
     def _get_state(self) -> dict:

@@ -16,20 +16,11 @@ import numpy as np
 from rnn_apps.errors import DataError
 from rnn_apps.preprocessing import text as text_prep
 from rnn_apps.preprocessing.labels import LabelEncoder
-from rnn_apps.preprocessing.streams import hash_split, stream_dataset
-
-BATCH = 1024
+from rnn_apps.preprocessing.streams import batches_of, split_stream, stream_dataset
 
 
-def _batches(records, size=BATCH):
-    batch = []
-    for text in records:
-        batch.append(text)
-        if len(batch) == size:
-            yield np.array(batch, dtype=object)
-            batch = []
-    if batch:
-        yield np.array(batch, dtype=object)
+def _batches(records):
+    return (np.array(batch, dtype=object) for batch in batches_of(records))
 
 
 def stream_plan(task, config, stream, y, validation_data, prior):
@@ -40,19 +31,12 @@ def stream_plan(task, config, stream, y, validation_data, prior):
     if len(stream.columns) != 2:
         raise DataError("sentiment needs a stream of (text, label) records "
                         "(read_labelled_texts(..., stream=True))")
-    held_out = None
-    if validation_data is None and task.valid_split > 0:
-        held_out = hash_split(task.valid_split)
-
-    def part(records, valid: bool):
-        for text, label in records:
-            if held_out is None or held_out(text) == valid:
-                yield text, label
-
+    train_records, valid_records = split_stream(stream, lambda record: record[0],
+                                                task.valid_split, validation_data)
     counts: Counter = Counter()
 
     def train_texts(count=True):
-        for text, label in part(stream, valid=False):
+        for text, label in train_records():
             if count:
                 counts[label] += 1
             yield text
@@ -94,16 +78,10 @@ def stream_plan(task, config, stream, y, validation_data, prior):
 
     signature = (tf.TensorSpec([], tf.string), tf.TensorSpec([], tf.int32))
     errors: list = []
-    train = stream_dataset(lambda: labelled(part(stream, False), str(stream.path)),
-                           signature, errors)
-    valid = None
-    if validation_data is not None:
-        valid_source = validation_data
-        valid = stream_dataset(lambda: labelled(valid_source, "validation data"),
-                               signature, errors)
-    elif held_out is not None:
-        valid = stream_dataset(lambda: labelled(part(stream, True), str(stream.path)),
-                               signature, errors)
+    train = stream_dataset(lambda: labelled(train_records(), str(stream.path)), signature,
+                           errors)
+    valid = None if valid_records is None else stream_dataset(
+        lambda: labelled(valid_records(), "validation data"), signature, errors)
 
     def batch(dataset, size):
         def encode(text, label):

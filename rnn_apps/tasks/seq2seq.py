@@ -14,15 +14,16 @@ import warnings
 import numpy as np
 
 from rnn_apps.core.task import BaseTask
+from rnn_apps.data.tables import RecordStream
 from rnn_apps.errors import DataError, Note, RnnAppsError
 from rnn_apps.evaluation.seq2seq import seq2seq_metrics
 from rnn_apps.preprocessing.sequences import (
-    END_ID,
     LEVELS,
     SequenceVocabulary,
     check_texts,
     length_boundaries,
     length_buckets,
+    teacher_forcing,
 )
 from rnn_apps.tasks import seq2seq_model as networks
 from rnn_apps.tasks.seq2seq_search import beam_search
@@ -109,6 +110,32 @@ class Seq2SeqTranslator(BaseTask):
         from rnn_apps.core.engine import TrainingPlan
 
         config = self._check_params()
+        if isinstance(X, RecordStream):
+            from rnn_apps.tasks.seq2seq_stream import stream_data
+
+            train, valid, batch, errors = stream_data(self, X, validation_data, prior)
+            data = {"train": train, "valid": valid, "batch": batch, "errors": errors}
+        else:
+            data = self._in_memory_data(X, y, validation_data, prior)
+        source_size, target_size = self.source_vocab_.size, self.target_vocab_.size
+
+        def build():
+            trainer, _, _ = networks.build_networks(
+                config, source_size=source_size, target_size=target_size,
+                embedding_dim=self.embedding_dim, attention=self.attention)
+            return trainer, trainer
+
+        # halve the learning rate when the validation loss stalls for an epoch
+        slower = [] if data["valid"] is None else [keras.callbacks.ReduceLROnPlateau(
+            "val_loss", factor=0.5, patience=1, min_lr=self.learning_rate / 16)]
+        self._decode_function = None
+        # no XLA: batches of many different lengths would each be compiled anew
+        return TrainingPlan(
+            build=build, **data, jit_compile=False, callbacks=slower,
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0))
+
+    def _in_memory_data(self, X, y, validation_data, prior) -> dict:
+        """Vocabularies and teacher-forcing arrays from lists of pairs."""
         sources, targets = self._check_pairs(X, y)
         if validation_data is not None:
             valid = self._check_pairs(*validation_data)
@@ -147,24 +174,9 @@ class Seq2SeqTranslator(BaseTask):
 
             note_unknown_tokens(x[0])
         validation = None if valid is None else self._training_arrays(*valid)
-
-        def build():
-            trainer, _, _ = networks.build_networks(
-                config, source_size=source_vocab.size, target_size=target_vocab.size,
-                embedding_dim=self.embedding_dim, attention=self.attention)
-            return trainer, trainer
-
-        # halve the learning rate when the validation loss stalls for an epoch
-        slower = [] if validation is None else [keras.callbacks.ReduceLROnPlateau(
-            "val_loss", factor=0.5, patience=1, min_lr=self.learning_rate / 16)]
-        self._decode_function = None
-        # no XLA: batches of many different lengths would each be compiled anew
-        return TrainingPlan(
-            build=build, train=(tuple(x), y_out), size=len(y_out),
-            valid=None if validation is None else (tuple(validation[0]), validation[1]),
-            batch=lambda data, size: length_buckets(data, size, boundaries),
-            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0),
-            jit_compile=False, callbacks=slower)
+        return {"train": (tuple(x), y_out), "size": len(y_out),
+                "valid": None if validation is None else (tuple(validation[0]), validation[1]),
+                "batch": lambda data, size: length_buckets(data, size, boundaries)}
 
     def _training_arrays(self, sources, targets):
         """``([source ids, decoder inputs], decoder targets)`` for teacher forcing."""
@@ -174,9 +186,8 @@ class Seq2SeqTranslator(BaseTask):
             tf.constant(sources), self.state_["max_source_length"])
         target_ids, _, _ = self.target_vocab_.encode_graph(
             tf.constant(targets), self.state_["max_target_length"] + 2)
-        target_ids = target_ids.numpy()
-        decoder_inputs = np.where(target_ids == END_ID, 0, target_ids)[:, :-1]
-        return [source_ids.numpy(), decoder_inputs], target_ids[:, 1:]
+        (source_ids, decoder_inputs), outputs = teacher_forcing(source_ids, target_ids)
+        return [source_ids.numpy(), decoder_inputs.numpy()], outputs.numpy()
 
     def _note_cut(self, lengths, side):
         limit = self.state_[f"max_{side}_length"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_apps.core.task import BaseTask
+from rnn_apps.data.tables import RecordStream
 from rnn_apps.errors import DataError
 from rnn_apps.evaluation.tagging import tagging_metrics
 from rnn_apps.preprocessing.series import SeriesScaler
@@ -120,6 +121,11 @@ class Tagger(BaseTask):
         from rnn_apps.core.engine import TrainingPlan
 
         config = self._recurrent_config()
+        if isinstance(X, RecordStream):
+            from rnn_apps.tasks.tagging_stream import stream_plan
+
+            return stream_plan(self, config, X, validation_data, prior,
+                               lambda: self._build(config, frames=False))
         frames, sequences, tags = self._check(X, y)
         if validation_data is not None:
             valid = self._check(*validation_data)[1:]
@@ -154,16 +160,7 @@ class Tagger(BaseTask):
             note_unknown_tokens(x[0])
 
         def build():
-            if frames:
-                inputs, features, mask = networks.frame_inputs(self.state_["n_features"])
-            else:
-                inputs, features, mask = networks.token_inputs(
-                    words=self.encoder_.word_vocabulary_size,
-                    chars=self.encoder_.char_vocabulary_size, embedding_dim=self.embedding_dim,
-                    char_dim=self.char_dim, char_filters=self.char_filters,
-                    word_dropout=self.word_dropout)
-            return networks.build_tagger(config, inputs, features, mask,
-                                         n_tags=len(self.tags_), crf=self.crf)
+            return self._build(config, frames)
 
         if self.crf:  # the trainer reads the gold tags and adds the CRF loss itself
             data = {"train": ((*x, y_ids),),
@@ -174,6 +171,19 @@ class Tagger(BaseTask):
                             valid=None if validation is None else (tuple(validation[0]),
                                                                    *validation[1:]),
                             loss="sparse_categorical_crossentropy")
+
+    def _build(self, config, frames: bool):
+        """``(model, trainer)`` for the fitted vocabulary or frame width."""
+        if frames:
+            inputs, features, mask = networks.frame_inputs(self.state_["n_features"])
+        else:
+            inputs, features, mask = networks.token_inputs(
+                words=self.encoder_.word_vocabulary_size,
+                chars=self.encoder_.char_vocabulary_size, embedding_dim=self.embedding_dim,
+                char_dim=self.char_dim, char_filters=self.char_filters,
+                word_dropout=self.word_dropout)
+        return networks.build_tagger(config, inputs, features, mask, n_tags=len(self.tags_),
+                                     crf=self.crf)
 
     def _get_state(self) -> dict:
         return dict(self.state_)

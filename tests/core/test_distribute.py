@@ -52,7 +52,7 @@ def test_bad_tf_config_is_one_clear_error(value, message):
 
 def test_the_chief_is_worker_zero_unless_the_cluster_names_one():
     two = {"worker": ["a:1", "b:2"]}
-    as_worker = lambda i, cluster=two, kind="worker": {  # noqa: E731
+    as_worker = lambda i, cluster=two, kind="worker": {
         "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": kind, "index": i}})}
     assert distribute.is_chief("multiworker", as_worker(0))
     assert not distribute.is_chief("multiworker", as_worker(1))

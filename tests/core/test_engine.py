@@ -66,7 +66,8 @@ def test_every_task_trains_through_the_engine(name, sentiment_train, tmp_path):
 def test_resumed_run_equals_an_uninterrupted_one(tmp_path, small_csv):
     """A training process killed (SIGKILL) after epoch 2 and resumed ends with the
     weights of the run that was never interrupted."""
-    params = dict(units=6, embedding_dim=6, epochs=4, seed=3, patience=10, verbose=0)
+    params = {"units": 6, "embedding_dim": 6, "epochs": 4, "seed": 3, "patience": 10,
+              "verbose": 0}
     texts, labels = read_csv(small_csv)
     script = textwrap.dedent(f"""
         import csv, os, signal, sys

@@ -1,0 +1,80 @@
+"""Seq2seq trained on a stream of pairs (a pairs file larger than memory).
+
+One pass counts the source and target tokens (vocabularies capped by
+``max_tokens``) and finds the longest source and target; every epoch reads
+the pairs again, encodes them in the input pipeline and groups them into
+batches of similar source length. Validation pairs come from
+``validation_data`` (another stream) or a hash split of the sources.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from rnn_apps.errors import DataError
+from rnn_apps.preprocessing.sequences import (
+    SequenceVocabulary,
+    length_boundaries,
+    length_buckets,
+    teacher_forcing,
+)
+from rnn_apps.preprocessing.streams import batches_of, split_stream, stream_dataset
+
+LENGTH_SAMPLE = 100_000  # source lengths kept to place the bucket edges
+
+
+def stream_data(task, stream, validation_data, prior):
+    """``(train, valid, batch function, errors)`` for the engine; sets the state."""
+    import tensorflow as tf
+
+    if stream.columns != ("source", "target"):
+        raise DataError("seq2seq streams hold (source, target) pairs "
+                        "(read_pairs(..., stream=True))")
+    train_records, valid_records = split_stream(stream, lambda pair: pair[0],
+                                                task.valid_split, validation_data)
+    source = SequenceVocabulary([], level=task.source_level, lowercase=task.lowercase)
+    target = SequenceVocabulary([], level=task.target_level, lowercase=task.lowercase,
+                                target=True)
+    if prior:
+        task._set_state(prior)
+        source, target = task.source_vocab_, task.target_vocab_
+    source_counts, target_counts, lengths = Counter(), Counter(), []
+    longest = [0, 0]
+    for batch in batches_of(train_records()):
+        sources = source.count([s for s, _ in batch], source_counts)
+        targets = target.count([t for _, t in batch], target_counts)
+        longest = [max(longest[0], *sources), max(longest[1], *targets)]
+        lengths.extend(sources[:max(0, LENGTH_SAMPLE - len(lengths))])
+    if not lengths:
+        raise DataError(f"{stream.path}: no training pairs (all were held out for "
+                        "validation); lower valid_split")
+    if not prior:
+        source.with_counts(source_counts, task.max_tokens)
+        target.with_counts(target_counts, task.max_tokens)
+        task._set_state({
+            "source": source.get_state(), "target": target.get_state(),
+            "max_source_length": task.max_source_length or longest[0],
+            "max_target_length": task.max_target_length or longest[1]})
+    task._note_cut(np.array(longest[:1]), "source")
+    task._note_cut(np.array(longest[1:]), "target")
+    state = task.state_
+    source_vocab, target_vocab = task.source_vocab_, task.target_vocab_
+    source_vocab.lookup(), target_vocab.lookup()  # made eagerly, outside dataset functions
+    signature = (tf.TensorSpec([], tf.string), tf.TensorSpec([], tf.string))
+    errors: list = []
+    train = stream_dataset(train_records, signature, errors)
+    valid = None if valid_records is None else stream_dataset(valid_records, signature, errors)
+    boundaries = length_boundaries(lengths)
+
+    def encode(sources, targets):
+        source_ids, _, _ = source_vocab.encode_graph(sources, state["max_source_length"])
+        target_ids, _, _ = target_vocab.encode_graph(targets, state["max_target_length"] + 2)
+        return teacher_forcing(source_ids, target_ids)
+
+    def batch(dataset, size):
+        encoded = dataset.batch(512).map(encode, num_parallel_calls=tf.data.AUTOTUNE).unbatch()
+        return length_buckets(encoded, size, boundaries)
+
+    return train, valid, batch, errors
