@@ -20,7 +20,7 @@ from rnn_apps.preprocessing.streams import batches_of, split_stream, stream_data
 
 
 def _batches(records):
-    return (np.array(batch, dtype=object) for batch in batches_of(records))
+    return (np.array(batch, dtype=object) for batch in batches_of(records, 16384))
 
 
 def stream_plan(task, config, stream, y, validation_data, prior):

@@ -100,40 +100,83 @@ def test_bad_tf_config_and_a_missing_worker_fail_fast(tmp_path, small_csv):
     assert not (tmp_path / "m").exists()
 
 
-@pytest.mark.parametrize("task", ["sentiment", "forecast"])
-def test_two_loopback_workers_train_like_one_process(task, tmp_path, small_csv, series_csv):
-    """Two workers with batch 16 each take the same steps as one process with
-    batch 32: the chief's model matches it; the other worker writes nothing."""
-    common = ["--units", "4", "--epochs", "2", "--seed", "0", "--quiet"]
-    if task == "sentiment":
-        data = ["--data", small_csv, "--embedding-dim", "4"]
-    else:
-        data = ["--data", series_csv, "--time-column", "date", "--targets", "sales",
-                "--lookback", "14"]
+WORKER_SCRIPT = """
+import os, signal, sys
+import keras
+sys.path.insert(0, {root!r})
+from rnn_apps import SentimentClassifier
+from rnn_apps.data.tables import read_labelled_texts
+
+class Kill(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        if {kill} and epoch == 0:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+model = SentimentClassifier(units=4, embedding_dim=4, epochs=3, seed=0, verbose=0,
+                            batch_size=16, patience=10, distribute="multiworker")
+model.fit(*read_labelled_texts({data!r}), callbacks=[Kill()], checkpoint_dir={run!r},
+          resume={resume})
+model.save({out!r})
+"""
+
+
+def test_a_killed_two_worker_run_resumes_to_the_uninterrupted_result(tmp_path, small_csv):
+    """Both workers SIGKILLed after epoch 1, then resumed from their backups: the
+    chief's model equals one process trained straight through with the same
+    global batch."""
+    runs = tmp_path / "runs"
+    paths = {"root": str(ROOT), "data": str(small_csv), "run": str(runs / "ckpt"),
+             "out": str(runs / "model")}
+    for kill, resume in ((True, False), (False, True)):
+        ports = free_ports(2)
+        script = WORKER_SCRIPT.format(kill=kill, resume=resume, **paths)
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"}
+        workers = [subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, text=True,
+                                    env={**env, "TF_CONFIG": tf_config(ports, i)},
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                   for i in range(2)]
+        for code, _, err in [finish(w) for w in workers]:
+            assert code == (-9 if kill else 0), err[-3000:]
+    assert sorted(p.name for p in runs.iterdir()) == ["model"]  # backups gone after the save
+
+    import rnn_apps
+    from rnn_apps.data.tables import read_labelled_texts
+
+    resumed = rnn_apps.load(runs / "model")
+    straight = rnn_apps.SentimentClassifier(units=4, embedding_dim=4, epochs=3, seed=0,
+                                            verbose=0, batch_size=32, patience=10).fit(
+        *read_labelled_texts(small_csv))
+    assert len(resumed.history_["loss"]) == 3
+    np.testing.assert_allclose(resumed.history_["loss"], straight.history_["loss"], rtol=1e-4)
+    probe = ["a fine film", "the worst service ever", "it was ok"]
+    np.testing.assert_allclose(resumed.predict_proba(probe), straight.predict_proba(probe),
+                               atol=1e-4)
+
+
+def test_two_loopback_workers_train_like_one_process(tmp_path, series_csv):
+    """Two CLI workers with batch 16 each take the same steps as one process with
+    batch 32 (here: the Python API in this process): the chief's model matches
+    it; the other worker writes nothing."""
+    args = ["forecast", "train", "--data", series_csv, "--time-column", "date", "--targets",
+            "sales", "--lookback", "14", "--units", "4", "--epochs", "2", "--seed", "0",
+            "--quiet", "--batch-size", "16", "--distribute", "multiworker"]
     runs = tmp_path / "runs"
     out = runs / "cluster"
     ports = free_ports(2)
-    workers = [cli([task, "train", *data, *common, "--batch-size", "16", "--out", out,
-                    "--distribute", "multiworker"], {"TF_CONFIG": tf_config(ports, i)})
-               for i in range(2)]
+    workers = [cli([*args, "--out", out], {"TF_CONFIG": tf_config(ports, i)}) for i in range(2)]
     results = [finish(w) for w in workers]
     for code, _, err in results:
         assert code == 0, err[-3000:]
     assert "saved model to" in results[0][1]
-    single = runs / "single"
-    code, _, err = finish(cli([task, "train", *data, *common, "--batch-size", "32",
-                               "--out", single], {}))
-    assert code == 0, err[-3000:]
-    assert sorted(p.name for p in runs.iterdir()) == ["cluster", "single"]  # no leftovers
+    assert sorted(p.name for p in runs.iterdir()) == ["cluster"]  # no leftovers
 
     import rnn_apps
+    from rnn_apps.data.series import read_series_csv
 
-    cluster_model, single_model = rnn_apps.load(out), rnn_apps.load(single)
-    if task == "sentiment":
-        probe = ["a fine film", "the worst service ever", "it was ok"]
-        np.testing.assert_allclose(cluster_model.predict_proba(probe),
-                                   single_model.predict_proba(probe), atol=1e-4)
-    else:
-        np.testing.assert_allclose(cluster_model.predict(), single_model.predict(), rtol=1e-4)
+    cluster_model = rnn_apps.load(out)
+    single_model = rnn_apps.Forecaster(units=4, epochs=2, seed=0, verbose=0, batch_size=32,
+                                       lookback=14, targets=["sales"], patience=3).fit(
+        read_series_csv(series_csv, time_column="date", columns=["sales"]))
+    np.testing.assert_allclose(cluster_model.predict(), single_model.predict(), rtol=1e-4)
     np.testing.assert_allclose(cluster_model.history_["loss"], single_model.history_["loss"],
                                rtol=1e-4)
