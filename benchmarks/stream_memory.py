@@ -18,12 +18,10 @@ import argparse
 import csv
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,7 +84,7 @@ def main() -> int:
     options = parser.parse_args()
     rng = random.Random(0)
     work = Path(tempfile.mkdtemp(prefix="rnn-apps-stream-"))
-    print(f"| task | file | rows | peak RSS (MiB) | wall (s) |")
+    print("| task | file | rows | peak RSS (MiB) | wall (s) |")
     print("|---|---|---|---|---|")
     try:
         for megabytes in options.sizes_mb:
