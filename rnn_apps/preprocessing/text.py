@@ -40,6 +40,17 @@ def check_texts(texts, what: str = "texts", allow_empty_text: bool = False) -> n
     return np.array(items, dtype=object)
 
 
+def note_unknown_tokens(ids) -> None:
+    """Warm start: say how many training tokens the kept vocabulary does not know."""
+    from rnn_apps.core.training import note
+
+    known = np.count_nonzero(ids)
+    unknown = int(np.sum(ids == OOV_ID))
+    if unknown:
+        note(f"{unknown} of {known} training tokens are not in the warm-start vocabulary "
+             "(read as unknown)")
+
+
 TRUNCATING = ("post", "pre")
 
 

@@ -43,17 +43,6 @@ def training_arrays(x, y, weights=None):
     return x, y, np.asarray(weights, np.float32)[y]
 
 
-def note_unknown_tokens(ids) -> None:
-    """Warm start: say how many training tokens the kept vocabulary does not know."""
-    from rnn_apps.core.training import note
-
-    known = np.count_nonzero(ids)
-    unknown = int(np.sum(ids == text_prep.OOV_ID))
-    if unknown:
-        note(f"{unknown} of {known} training tokens are not in the warm-start vocabulary "
-             "(read as unknown)")
-
-
 def _split_validation(texts, ids, valid_split: float, seed):
     """Stratified hold-out when every class allows it, a plain random one otherwise."""
     from sklearn.model_selection import train_test_split
@@ -156,7 +145,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         self._set_state({"classes": label_encoder.classes, "text": encoder.get_state()})
         x_train = encoder.encode(train[0])
         if prior:
-            note_unknown_tokens(x_train)
+            text_prep.note_unknown_tokens(x_train)
         weights = self._class_weights(label_encoder, train[1])
         return self._network_plan(config, len(encoder.vocabulary), len(label_encoder),
                                   train=training_arrays(x_train, train[1], weights),

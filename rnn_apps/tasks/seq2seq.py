@@ -21,10 +21,8 @@ from rnn_apps.preprocessing.sequences import (
     LEVELS,
     SequenceVocabulary,
     check_texts,
-    length_boundaries,
-    length_buckets,
-    teacher_forcing,
 )
+from rnn_apps.tasks import seq2seq_data
 from rnn_apps.tasks import seq2seq_model as networks
 from rnn_apps.tasks.seq2seq_search import beam_search
 
@@ -111,12 +109,11 @@ class Seq2SeqTranslator(BaseTask):
 
         config = self._check_params()
         if isinstance(X, RecordStream):
-            from rnn_apps.tasks.seq2seq_stream import stream_data
-
-            train, valid, batch, errors = stream_data(self, X, validation_data, prior)
+            train, valid, batch, errors = seq2seq_data.stream_data(self, X, validation_data,
+                                                                   prior)
             data = {"train": train, "valid": valid, "batch": batch, "errors": errors}
         else:
-            data = self._in_memory_data(X, y, validation_data, prior)
+            data = seq2seq_data.in_memory_data(self, X, y, validation_data, prior)
         source_size, target_size = self.source_vocab_.size, self.target_vocab_.size
 
         def build():
@@ -133,61 +130,6 @@ class Seq2SeqTranslator(BaseTask):
         return TrainingPlan(
             build=build, **data, jit_compile=False, callbacks=slower,
             loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0))
-
-    def _in_memory_data(self, X, y, validation_data, prior) -> dict:
-        """Vocabularies and teacher-forcing arrays from lists of pairs."""
-        sources, targets = self._check_pairs(X, y)
-        if validation_data is not None:
-            valid = self._check_pairs(*validation_data)
-        else:
-            order = np.random.default_rng(self._data_seed()).permutation(len(sources))
-            n_valid = int(len(sources) * self.valid_split)
-            held, keep = order[:n_valid], order[n_valid:]
-            valid = ([sources[i] for i in held], [targets[i] for i in held]) if n_valid else None
-            sources, targets = [sources[i] for i in keep], [targets[i] for i in keep]
-        if prior:
-            self._set_state(prior)
-            source_vocab, target_vocab = self.source_vocab_, self.target_vocab_
-        else:
-            source_vocab = SequenceVocabulary.fit(sources, level=self.source_level,
-                                                  lowercase=self.lowercase,
-                                                  max_tokens=self.max_tokens)
-            target_vocab = SequenceVocabulary.fit(targets, level=self.target_level,
-                                                  lowercase=self.lowercase, target=True,
-                                                  max_tokens=self.max_tokens)
-        source_lengths = [len(s) for s in source_vocab.split(sources)]
-        target_lengths = [len(t) for t in target_vocab.split(targets)]
-        if not prior:
-            self._set_state({
-                "source": source_vocab.get_state(), "target": target_vocab.get_state(),
-                "max_source_length": self.max_source_length or max(source_lengths),
-                "max_target_length": self.max_target_length or max(target_lengths)})
-        boundaries = length_boundaries(source_lengths)
-        if valid is not None:
-            source_lengths += [len(s) for s in source_vocab.split(valid[0])]
-            target_lengths += [len(t) for t in target_vocab.split(valid[1])]
-        self._note_cut(np.array(source_lengths), "source")
-        self._note_cut(np.array(target_lengths), "target")
-        x, y_out = self._training_arrays(sources, targets)
-        if prior:
-            from rnn_apps.tasks.sentiment import note_unknown_tokens
-
-            note_unknown_tokens(x[0])
-        validation = None if valid is None else self._training_arrays(*valid)
-        return {"train": (tuple(x), y_out), "size": len(y_out),
-                "valid": None if validation is None else (tuple(validation[0]), validation[1]),
-                "batch": lambda data, size: length_buckets(data, size, boundaries)}
-
-    def _training_arrays(self, sources, targets):
-        """``([source ids, decoder inputs], decoder targets)`` for teacher forcing."""
-        import tensorflow as tf
-
-        source_ids, _, _ = self.source_vocab_.encode_graph(
-            tf.constant(sources), self.state_["max_source_length"])
-        target_ids, _, _ = self.target_vocab_.encode_graph(
-            tf.constant(targets), self.state_["max_target_length"] + 2)
-        (source_ids, decoder_inputs), outputs = teacher_forcing(source_ids, target_ids)
-        return [source_ids.numpy(), decoder_inputs.numpy()], outputs.numpy()
 
     def _note_cut(self, lengths, side):
         limit = self.state_[f"max_{side}_length"]

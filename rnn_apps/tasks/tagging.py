@@ -155,7 +155,7 @@ class Tagger(BaseTask):
         x, y_ids, weights = self._training_arrays(sequences, tags)
         validation = None if valid is None else self._training_arrays(*valid)
         if prior and not frames:
-            from rnn_apps.tasks.sentiment import note_unknown_tokens
+            from rnn_apps.preprocessing.text import note_unknown_tokens
 
             note_unknown_tokens(x[0])
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import weakref
 
 import numpy as np
 
@@ -21,7 +20,6 @@ def is_text_stream(X) -> bool:
 
     return isinstance(X, TextStream)
 
-_STEP_FUNCTIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def check_text(text, what: str = "text") -> str:
@@ -121,7 +119,7 @@ class TextGenerator(BaseTask):
         def validation_loss(trainer):
             model = built["model"]
             model.set_weights(trainer.get_weights())
-            return self._stream_loss(model, valid_ids)
+            return textgen_model.stream_loss(model, valid_ids)
 
         import keras
 
@@ -168,36 +166,13 @@ class TextGenerator(BaseTask):
         return data, len(chunks)
 
     # -- evaluation -------------------------------------------------------
-    @staticmethod
-    def _stream_loss(model, ids, streams: int = 16, chunk: int = 256) -> float:
-        """Mean next-character cross-entropy (nats), state carried through the text."""
-        import keras
-        import tensorflow as tf
-
-        streams = max(1, min(streams, (len(ids) - 1) // chunk or 1))
-        per = (len(ids) - 1) // streams
-        x = ids[:per * streams].reshape(streams, per)
-        y = ids[1:per * streams + 1].reshape(streams, per)
-        step = _STEP_FUNCTIONS.get(model)
-        if step is None:  # one graph per model, not one per call
-            step = tf.function(lambda inputs: model(inputs, training=False),
-                               reduce_retracing=True)
-            _STEP_FUNCTIONS[model] = step
-        states, total = textgen_model.zero_states(model, streams), 0.0
-        for start in range(0, per, chunk):
-            outputs = step([tf.constant(x[:, start:start + chunk]), *states])
-            states = list(outputs[1:])
-            total += float(tf.reduce_sum(keras.losses.sparse_categorical_crossentropy(
-                y[:, start:start + chunk], outputs[0], from_logits=True)))
-        return total / (per * streams)
-
     def evaluate(self, X, y=None) -> dict:
         """``loss`` (nats per character), ``perplexity``, ``bits_per_char``, ``n_chars``."""
         self._check_is_fitted()
         text = check_text(X)
         if len(text) < 2:
             raise DataError("evaluation text needs at least 2 characters")
-        loss = self._stream_loss(self.model_, self.vocabulary_.encode(text))
+        loss = textgen_model.stream_loss(self.model_, self.vocabulary_.encode(text))
         return {"loss": loss, "perplexity": math.exp(loss), "bits_per_char": loss / math.log(2),
                 "n_chars": len(text) - 1}
 

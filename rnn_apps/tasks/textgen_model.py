@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import weakref
+
+_STEP_FUNCTIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
 
 def build_language_model(config, *, vocab_size: int, embedding_dim: int, batch_size=None,
                          stateful: bool = False, with_states: bool = False):
@@ -102,3 +106,26 @@ def sample_graph(model, prompt_ids, lengths, length, temperature, top_k, seed):
     _, _, _, written = tf.while_loop(
         lambda step, *_: step < length, body, [tf.constant(0), logits, states, written])
     return tf.transpose(written.stack(), [1, 0])
+
+
+def stream_loss(model, ids, streams: int = 16, chunk: int = 256) -> float:
+    """Mean next-character cross-entropy (nats), state carried through the text."""
+    import keras
+    import tensorflow as tf
+
+    streams = max(1, min(streams, (len(ids) - 1) // chunk or 1))
+    per = (len(ids) - 1) // streams
+    x = ids[:per * streams].reshape(streams, per)
+    y = ids[1:per * streams + 1].reshape(streams, per)
+    step = _STEP_FUNCTIONS.get(model)
+    if step is None:  # one graph per model, not one per call
+        step = tf.function(lambda inputs: model(inputs, training=False),
+                           reduce_retracing=True)
+        _STEP_FUNCTIONS[model] = step
+    states, total = zero_states(model, streams), 0.0
+    for start in range(0, per, chunk):
+        outputs = step([tf.constant(x[:, start:start + chunk]), *states])
+        states = list(outputs[1:])
+        total += float(tf.reduce_sum(keras.losses.sparse_categorical_crossentropy(
+            y[:, start:start + chunk], outputs[0], from_logits=True)))
+    return total / (per * streams)

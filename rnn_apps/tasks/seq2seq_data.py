@@ -1,6 +1,8 @@
-"""Seq2seq trained on a stream of pairs (a pairs file larger than memory).
+"""Training data for the seq2seq engine plan: lists of pairs, or a stream.
 
-One pass counts the source and target tokens (vocabularies capped by
+In memory, the pairs are split, the vocabularies fitted and the
+teacher-forcing arrays made at once. From a stream (a pairs file larger than
+memory), one pass counts the source and target tokens (vocabularies capped by
 ``max_tokens``) and finds the longest source and target; every epoch reads
 the pairs again, encodes them in the input pipeline and groups them into
 batches of similar source length. Validation pairs come from
@@ -21,6 +23,7 @@ from rnn_apps.preprocessing.sequences import (
     teacher_forcing,
 )
 from rnn_apps.preprocessing.streams import batches_of, split_stream, stream_dataset
+from rnn_apps.preprocessing.text import note_unknown_tokens
 
 LENGTH_SAMPLE = 100_000  # source lengths kept to place the bucket edges
 
@@ -78,3 +81,58 @@ def stream_data(task, stream, validation_data, prior):
         return length_buckets(encoded, size, boundaries)
 
     return train, valid, batch, errors
+
+
+def in_memory_data(task, X, y, validation_data, prior) -> dict:
+    """Vocabularies and teacher-forcing arrays from lists of pairs."""
+    sources, targets = task._check_pairs(X, y)
+    if validation_data is not None:
+        valid = task._check_pairs(*validation_data)
+    else:
+        order = np.random.default_rng(task._data_seed()).permutation(len(sources))
+        n_valid = int(len(sources) * task.valid_split)
+        held, keep = order[:n_valid], order[n_valid:]
+        valid = ([sources[i] for i in held], [targets[i] for i in held]) if n_valid else None
+        sources, targets = [sources[i] for i in keep], [targets[i] for i in keep]
+    if prior:
+        task._set_state(prior)
+        source_vocab, target_vocab = task.source_vocab_, task.target_vocab_
+    else:
+        source_vocab = SequenceVocabulary.fit(sources, level=task.source_level,
+                                              lowercase=task.lowercase,
+                                              max_tokens=task.max_tokens)
+        target_vocab = SequenceVocabulary.fit(targets, level=task.target_level,
+                                              lowercase=task.lowercase, target=True,
+                                              max_tokens=task.max_tokens)
+    source_lengths = [len(s) for s in source_vocab.split(sources)]
+    target_lengths = [len(t) for t in target_vocab.split(targets)]
+    if not prior:
+        task._set_state({
+            "source": source_vocab.get_state(), "target": target_vocab.get_state(),
+            "max_source_length": task.max_source_length or max(source_lengths),
+            "max_target_length": task.max_target_length or max(target_lengths)})
+    boundaries = length_boundaries(source_lengths)
+    if valid is not None:
+        source_lengths += [len(s) for s in source_vocab.split(valid[0])]
+        target_lengths += [len(t) for t in target_vocab.split(valid[1])]
+    task._note_cut(np.array(source_lengths), "source")
+    task._note_cut(np.array(target_lengths), "target")
+    x, y_out = training_arrays(task, sources, targets)
+    if prior:
+        note_unknown_tokens(x[0])
+    validation = None if valid is None else training_arrays(task, *valid)
+    return {"train": (tuple(x), y_out), "size": len(y_out),
+            "valid": None if validation is None else (tuple(validation[0]), validation[1]),
+            "batch": lambda data, size: length_buckets(data, size, boundaries)}
+
+
+def training_arrays(task, sources, targets):
+    """``([source ids, decoder inputs], decoder targets)`` for teacher forcing."""
+    import tensorflow as tf
+
+    source_ids, _, _ = task.source_vocab_.encode_graph(
+        tf.constant(sources), task.state_["max_source_length"])
+    target_ids, _, _ = task.target_vocab_.encode_graph(
+        tf.constant(targets), task.state_["max_target_length"] + 2)
+    (source_ids, decoder_inputs), outputs = teacher_forcing(source_ids, target_ids)
+    return [source_ids.numpy(), decoder_inputs.numpy()], outputs.numpy()
