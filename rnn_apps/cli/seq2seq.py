@@ -57,6 +57,8 @@ def seq2seq():
               help="Default beam width of the model (1: greedy).")
 @click.option("--length-penalty", type=float, default=1.0, show_default=True,
               help="Hypotheses are ranked by log probability / length ** this.")
+@click.option("--max-tokens", type=int, default=20000, show_default=True,
+              help="Vocabulary size limit per side (the most frequent tokens are kept).")
 @click.option("--stream", is_flag=True,
               help="Read the pairs lazily, in bounded memory (files larger than memory); "
                    "without --valid-data a hash split of the sources is held out.")

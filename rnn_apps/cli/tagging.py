@@ -84,6 +84,8 @@ def tagging():
               help="Share of known words hidden as unknown while training.")
 @click.option("--crf/--no-crf", default=False, show_default=True,
               help="Linear-chain CRF output layer instead of a softmax per step.")
+@click.option("--max-tokens", type=int, default=20000, show_default=True,
+              help="Word vocabulary size limit (the most frequent words are kept).")
 @click.option("--stream", is_flag=True,
               help="Read a tagged corpus lazily, in bounded memory (corpora larger than "
                    "memory); without --valid-data a hash split of the sentences is held out.")

@@ -45,6 +45,8 @@ def textgen():
               help="Steps per chunk (window length in windows mode).")
 @click.option("--embedding-dim", type=int, default=32, show_default=True,
               help="Character embedding size (0: one-hot characters).")
+@click.option("--max-chars", type=int, default=None,
+              help="Character vocabulary size limit (default: every character seen).")
 @click.option("--stream", is_flag=True,
               help="Read --data lazily, in bounded memory (files larger than memory); "
                    "tbptt state is carried within blocks of 64 chunks.")

@@ -163,12 +163,15 @@ def test_two_loopback_workers_train_like_one_process(tmp_path, series_csv):
     runs = tmp_path / "runs"
     out = runs / "cluster"
     ports = free_ports(2)
-    workers = [cli([*args, "--out", out], {"TF_CONFIG": tf_config(ports, i)}) for i in range(2)]
+    outs = [out, runs / "worker-1"]  # each worker is told its own --out
+    workers = [cli([*args, "--out", outs[i]], {"TF_CONFIG": tf_config(ports, i)})
+               for i in range(2)]
     results = [finish(w) for w in workers]
     for code, _, err in results:
         assert code == 0, err[-3000:]
     assert "saved model to" in results[0][1]
-    assert sorted(p.name for p in runs.iterdir()) == ["cluster"]  # no leftovers
+    # the non-chief wrote no --out, and no checkpoint or temporary leftovers remain
+    assert sorted(p.name for p in runs.iterdir()) == ["cluster"]
 
     import rnn_apps
     from rnn_apps.data.series import read_series_csv
