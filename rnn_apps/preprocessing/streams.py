@@ -18,22 +18,74 @@ def hash_split(share: float):
     return held_out
 
 
-def stream_dataset(make_records, signature, errors: list):
-    """A ``tf.data.Dataset`` over ``make_records()`` (called anew for every pass).
+def stream_dataset(make_records, signature, errors: list, chunk: int = 1024):
+    """A ``tf.data.Dataset`` of the records of ``make_records()`` (called anew for
+    every pass); each record is a tuple of values matching ``signature``, a
+    tuple of ``tf.TensorSpec`` (a leading ``None`` dimension: variable length).
 
-    A Python error raised while reading (a bad record) is kept in ``errors``,
-    so the engine can report it as itself instead of TensorFlow's wrapper.
+    Records cross from Python to TensorFlow ``chunk`` at a time (one generator
+    call per chunk, not per record: ``from_generator`` costs far more per call
+    than per value) and are split again by ``unbatch``; components of variable
+    length travel as flat values and lengths. A Python error raised while
+    reading (a bad record) is kept in ``errors``, so the engine can report it
+    as itself instead of TensorFlow's wrapper.
     """
+    import numpy as np
     import tensorflow as tf
+
+    specs = list(signature)
+    ragged = [spec.shape.rank >= 1 and spec.shape[0] is None for spec in specs]
+    packed = []
+    for spec, varies in zip(specs, ragged):
+        if varies:
+            packed += [tf.TensorSpec([None, *spec.shape[1:]], spec.dtype),
+                       tf.TensorSpec([None], tf.int64)]
+        else:
+            packed.append(tf.TensorSpec([None, *spec.shape], spec.dtype))
+
+    def pack(rows):
+        out = []
+        for k, (spec, varies) in enumerate(zip(specs, ragged)):
+            column = [row[k] for row in rows]
+            dtype = spec.dtype.as_numpy_dtype
+            if varies:
+                values = [v for item in column for v in item]
+                out += [np.array(values, dtype=dtype).reshape(-1, *spec.shape[1:]),
+                        np.array([len(item) for item in column], np.int64)]
+            else:
+                out.append(np.array(column, dtype=dtype))
+        return tuple(out)
 
     def generate():
         try:
-            yield from make_records()
+            rows = []
+            for record in make_records():
+                rows.append(record)
+                if len(rows) == chunk:
+                    yield pack(rows)
+                    rows = []
+            if rows:
+                yield pack(rows)
         except Exception as error:
             errors.append(error)
             raise
 
-    return tf.data.Dataset.from_generator(generate, output_signature=signature)
+    def unpack(*parts):
+        parts, components = list(parts), []
+        for varies in ragged:
+            if varies:
+                values, lengths = parts.pop(0), parts.pop(0)
+                components.append(tf.RaggedTensor.from_row_lengths(values, lengths))
+            else:
+                components.append(parts.pop(0))
+        return tuple(components)
+
+    def dense(*element):  # unbatched ragged rows come back typed as ragged
+        return tf.nest.map_structure(tf.convert_to_tensor, element)
+
+    dataset = tf.data.Dataset.from_generator(generate, output_signature=tuple(packed))
+    dataset = dataset.map(unpack).unbatch()
+    return dataset.map(dense) if any(ragged) else dataset
 
 
 def split_stream(stream, key, share: float, validation=None):

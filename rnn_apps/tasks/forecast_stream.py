@@ -118,17 +118,17 @@ def stream_data(task, stream, validation_data, prior, targets, fit_targets, fit_
     def windows(start, end):
         for batch in _windows(_rows(stream, start, end), size):
             scaled = scaler.transform(batch).astype(np.float32)
-            yield scaled[:, :task.lookback], scaled[:, task.lookback:][:, :, columns]
+            inputs, outputs = scaled[:, :task.lookback], scaled[:, task.lookback:][:, :, columns]
+            yield from zip(inputs, outputs)
 
     width = len(stream.columns)
-    signature = (tf.TensorSpec([None, task.lookback, width], tf.float32),
-                 tf.TensorSpec([None, fit_horizon, len(columns)], tf.float32))
+    signature = (tf.TensorSpec([task.lookback, width], tf.float32),
+                 tf.TensorSpec([fit_horizon, len(columns)], tf.float32))
     errors: list = []
-    train = stream_dataset(lambda: windows(0, stop), signature, errors).unbatch()
+    train = stream_dataset(lambda: windows(0, stop), signature, errors)
     valid = None
     if n_valid:
-        valid = stream_dataset(lambda: windows(stop - task.lookback, count), signature,
-                               errors).unbatch()
+        valid = stream_dataset(lambda: windows(stop - task.lookback, count), signature, errors)
     kind = kinds.pop() if len(kinds) == 1 else ("iso" if kinds else None)
     state = {
         "scaler": scaler.get_state(), "targets": targets, "season": season,

@@ -119,9 +119,9 @@ def stream_training(task, stream, validation_data, prior):
         if size < 1:
             raise DataError(f"the text ({train_length} characters) is too short for "
                             f"{task.batch_size} streams; lower batch_size")
-        train = stream_dataset(
+        train = stream_dataset(  # one chunk (a whole batch already) per call
             lambda: _tbptt_batches(_id_pieces(stream, vocabulary, train_length),
-                                   task.batch_size, task.bptt), (shape, shape), errors)
+                                   task.batch_size, task.bptt), (shape, shape), errors, chunk=1)
         return vocabulary, train, size, valid_ids, BLOCK_CHUNKS, errors
     shape = tf.TensorSpec([task.bptt], tf.int32)
     train = stream_dataset(
