@@ -30,6 +30,10 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/pip install $(PIP_FLAGS) -e '.[dev,bench]'
 	$(BIN)/python benchmarks/sentiment_quality.py
 	$(BIN)/python benchmarks/sentiment_speed.py
+	$(BIN)/python benchmarks/engine_bench.py stream-speed
+	$(BIN)/python benchmarks/engine_bench.py workers
+	$(BIN)/python benchmarks/engine_bench.py resume
+	$(BIN)/python benchmarks/stream_memory.py
 	$(BIN)/python benchmarks/textgen_quality.py
 	$(BIN)/python benchmarks/esn_forecast.py
 	$(BIN)/python benchmarks/forecast_quality.py

@@ -199,7 +199,11 @@ def train(task, plan: TrainingPlan, run: RunOptions):
                 if plan.errors:  # a bad record met while streaming: report it as itself
                     raise plan.errors[0] from None
                 raise
-            task.history_ = _history(task, run, history.history)
+            try:
+                task.history_ = _history(task, run, history.history)
+            except TrainingError:
+                run.finished()  # a diverged run's backup is not worth resuming
+                raise
     if plan.separate_trainer:
         model.set_weights(trainer.get_weights())
     if plan.finish is not None:
