@@ -153,8 +153,7 @@ def train(task, plan: TrainingPlan, run: RunOptions):
     from rnn_apps.core.recurrent import make_optimizer
 
     strategy = distribute.strategy_for(task.distribute)
-    if plan.single_device and strategy.num_replicas_in_sync > 1 or (
-            plan.single_device and task.distribute != "none"):
+    if plan.single_device and task.distribute != "none":
         raise RnnAppsError(plan.single_device)
     training.set_seed(task.seed)
     policy, note = precision_policy(task.mixed_precision)
@@ -178,12 +177,12 @@ def train(task, plan: TrainingPlan, run: RunOptions):
         task.history_ = training.clean_history(plan.solve(trainer))
     else:
         from rnn_apps.core.callbacks import EpochClock
-
-        clock = EpochClock()
-        seed = task.seed if task.seed is not None else int(np.random.randint(2**31 - 1))
-        replicas = strategy.num_replicas_in_sync
         from rnn_apps.core.pipeline import input_pipeline
 
+        clock = EpochClock()
+        seed = task._data_seed()  # every worker of a cluster must shuffle alike
+        seed = int(np.random.randint(2**31 - 1)) if seed is None else seed
+        replicas = strategy.num_replicas_in_sync
         train_data, valid_data = input_pipeline(plan, task.batch_size * replicas, clock, seed,
                                                 run.steps_per_epoch)
         with run.session(task), warnings.catch_warnings():
