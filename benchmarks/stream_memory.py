@@ -64,7 +64,9 @@ def write_text(path: Path, megabytes: int, rng: random.Random) -> None:
 def measure(args) -> tuple[float, float]:
     """``(peak resident MiB, seconds)`` of one command run in a child process."""
     probe = ("import resource, subprocess, sys, time; t = time.time(); "
-             "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
+             "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
+             "stderr=subprocess.PIPE, text=True); "
+             "print(r.stderr[-2000:] if r.returncode else '', file=sys.stderr); "
              "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, time.time() - t, "
              "r.returncode)")
     out = subprocess.run([sys.executable, "-c", probe, *map(str, args)], capture_output=True,
@@ -72,7 +74,8 @@ def measure(args) -> tuple[float, float]:
                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     kib, seconds, code = out.stdout.split()
     if code != "0":
-        raise SystemExit(f"command failed ({code}): {' '.join(map(str, args))}")
+        raise SystemExit(f"command failed ({code}): {' '.join(map(str, args))}\n"
+                         f"{out.stderr[-2000:]}")
     return int(kib) / 1024, float(seconds)
 
 

@@ -83,16 +83,16 @@ def stream_plan(task, config, stream, y, validation_data, prior):
     valid = None if valid_records is None else stream_dataset(
         lambda: labelled(valid_records(), "validation data"), signature, errors)
 
-    def batch(dataset, size):
+    def encoded(dataset):  # vectorised 1,024 texts at a time, before shuffling
         def encode(text, label):
             ids = encoder(text)
             if weights is None:
                 return ids, label
             return ids, label, tf.gather(weights, label)
 
-        return dataset.batch(size).map(encode, num_parallel_calls=tf.data.AUTOTUNE)
+        return dataset.batch(1024).map(encode, num_parallel_calls=tf.data.AUTOTUNE).unbatch()
 
     plan = task._network_plan(config, len(encoder.vocabulary), len(label_encoder),
-                              train=train, valid=valid, batch=batch)
+                              train=encoded(train), valid=valid and encoded(valid))
     plan.errors = errors
     return plan
