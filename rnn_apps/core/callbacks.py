@@ -54,9 +54,24 @@ class LogValue(keras.callbacks.Callback):
             logs[self.name] = float(self.compute(self.model))
 
 
+class StopOnNonFinite(keras.callbacks.Callback):
+    """Stops training after an epoch whose loss is NaN or infinite (the engine
+    then reports it and keeps no model). It looks once per epoch, not per batch
+    as Keras' ``TerminateOnNaN`` does, so Keras keeps dispatching steps
+    asynchronously."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not np.isfinite(loss):
+            self.model.stop_training = True
+
+
 class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
     """``BackupAndRestore`` that writes each backup whole: a kill while it
-    writes leaves the previous backup, never a torn one."""
+    writes leaves the previous backup, never a torn one. It saves at epoch ends
+    only, so its per-batch hook reads nothing and steps stay asynchronous."""
+
+    async_safe = True
 
     def _save_model(self):
         os.makedirs(self.backup_dir, exist_ok=True)

@@ -106,14 +106,11 @@ def precision_policy(setting) -> tuple[str, str | None]:
 
 
 def _callbacks(task, plan: TrainingPlan, run: RunOptions, clock) -> list:
-    import keras
-
-    from rnn_apps.core.callbacks import LearningRateLog
+    from rnn_apps.core.callbacks import LearningRateLog, StopOnNonFinite
 
     has_validation = plan.valid is not None if plan.has_validation is None \
         else plan.has_validation
-    callbacks = [clock.callback, *plan.callbacks, LearningRateLog(),
-                 keras.callbacks.TerminateOnNaN()]
+    callbacks = [clock.callback, *plan.callbacks, LearningRateLog(), StopOnNonFinite()]
     callbacks += training.training_callbacks(has_validation=has_validation,
                                              patience=task.patience,
                                              directory=run.backup_directory())
