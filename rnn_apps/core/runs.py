@@ -86,18 +86,18 @@ class RunOptions:
         directory = self.checkpoint_dir
         if directory.exists() and not directory.is_dir():
             raise RnnAppsError(f"checkpoint directory {directory} exists and is not a directory")
-        epoch = backup_epoch(directory)
+        own = self._own_directory(task)  # a non-chief worker keeps its part apart
+        epoch = backup_epoch(own)
         if self.resume:
-            if epoch is None or not (directory / RUN_FILE).is_file():
-                raise RnnAppsError(f"{directory} holds no backup of an interrupted run to "
-                                   "resume")
-            run = json.loads((directory / RUN_FILE).read_text(encoding="utf-8"))
+            if epoch is None or not (own / RUN_FILE).is_file():
+                raise RnnAppsError(f"{own} holds no backup of an interrupted run to resume")
+            run = json.loads((own / RUN_FILE).read_text(encoding="utf-8"))
             if run.get("task") != task.task_name:
-                raise RnnAppsError(f"{directory} is a backup of a {run.get('task')!r} run, "
+                raise RnnAppsError(f"{own} is a backup of a {run.get('task')!r} run, "
                                    f"not {task.task_name!r}")
             self.prior_state = run["state"]
         elif epoch is not None:
-            raise RnnAppsError(f"{directory} holds a backup of an interrupted run ({epoch} "
+            raise RnnAppsError(f"{own} holds a backup of an interrupted run ({epoch} "
                                "epochs done); resume it, or remove it to start over")
         elif directory.exists() and any(p.name not in (RUN_FILE, LOG_FILE, BACKUP)
                                         and not p.name.startswith("worker-")
