@@ -149,7 +149,14 @@ def strategy_for(mode="none"):
             raise DistributeError("this process already trained with another strategy; "
                                   "multi-worker training must be the first in a process")
         config = read_tf_config()
-        timeout = float(os.environ.get(PEER_TIMEOUT_VARIABLE, DEFAULT_PEER_TIMEOUT))
+        raw = os.environ.get(PEER_TIMEOUT_VARIABLE, str(DEFAULT_PEER_TIMEOUT))
+        try:
+            timeout = float(raw)
+        except ValueError:
+            timeout = -1.0
+        if not 0 < timeout < 10**6:
+            raise DistributeError(f"{PEER_TIMEOUT_VARIABLE} must be a number of seconds; "
+                                  f"got {raw!r}")
         strategy = _make_multi_worker_strategy(config, timeout)
         from rnn_apps.core.keras_compat import install_multi_worker_fixes
 
