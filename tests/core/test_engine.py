@@ -44,21 +44,31 @@ def _tasks(sentiment_train):
     }
 
 
+class StopAfterFirst(Recorder):
+    def on_epoch_end(self, epoch, logs=None):
+        super().on_epoch_end(epoch, logs)
+        self.model.stop_training = True
+
+
 @pytest.mark.parametrize("name", ["sentiment", "tagging", "seq2seq", "forecast", "textgen"])
-def test_every_task_trains_through_the_engine(name, sentiment_train, tmp_path):
+def test_every_task_trains_through_the_engine_and_resumes(name, sentiment_train, tmp_path):
     model, data = _tasks(sentiment_train)[name]
-    recorder, checkpoint = Recorder(), tmp_path / "run"
-    model.fit(*data, callbacks=[recorder], checkpoint_dir=checkpoint)
-    # the user's callback saw every epoch, after the validation loss was known
-    assert [e for e, _ in recorder.epochs] == [0, 1]
-    assert all("loss" in logs and "val_loss" in logs for _, logs in recorder.epochs)
+    first, recorder, checkpoint = StopAfterFirst(), Recorder(), tmp_path / "run"
+    model.fit(*data, callbacks=[first], checkpoint_dir=checkpoint)  # stops after epoch 1
+    assert json.loads((checkpoint / "backup" / "training_metadata.json").read_text())[
+        "epoch"] == 1
+    model.fit(*data, callbacks=[recorder], checkpoint_dir=checkpoint, resume=True)
+    # the user's callbacks saw every epoch, after the validation loss was known;
+    # the resumed run did epoch 2 only and its history holds both
+    assert [e for e, _ in first.epochs] == [0] and [e for e, _ in recorder.epochs] == [1]
+    assert all("loss" in logs and "val_loss" in logs for _, logs in first.epochs + recorder.epochs)
+    assert model.history_["loss"][0] == pytest.approx(first.epochs[0][1]["loss"])
+    assert len(model.history_["loss"]) == 2
     # the live log and the backup are in the checkpoint directory until the save
     with open(checkpoint / "history.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [int(r["epoch"]) for r in rows] == [0, 1]
     assert float(rows[-1]["loss"]) == pytest.approx(model.history_["loss"][-1])
-    assert json.loads((checkpoint / "backup" / "training_metadata.json").read_text())[
-        "epoch"] == 2
     model.save(tmp_path / "model")
     assert not checkpoint.exists()
 
