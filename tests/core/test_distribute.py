@@ -183,3 +183,49 @@ def test_two_loopback_workers_train_like_one_process(tmp_path, series_csv):
     np.testing.assert_allclose(cluster_model.predict(), single_model.predict(), rtol=1e-4)
     np.testing.assert_allclose(cluster_model.history_["loss"], single_model.history_["loss"],
                                rtol=1e-4)
+
+
+OTHER_TASKS_SCRIPT = """
+import json, os, sys
+sys.path.insert(0, {root!r})
+from rnn_apps import Seq2SeqTranslator, Tagger, TextGenerator
+from tests.conftest import DATASETS, read_csv
+
+texts, _ = read_csv(DATASETS / "sentiment" / "train.csv")
+tokens = [t.split() for t in texts[:80]]
+tags = [["LONG" if len(w) > 4 else "SHORT" for w in s] for s in tokens]
+words = ["cat", "dog", "bird", "fish", "frog"]
+pairs = [" ".join(words[(i + k) % 5] for k in range(1 + i % 3)) for i in range(80)]
+small = {{"units": 2, "epochs": 1, "seed": 0, "verbose": 0, "distribute": "multiworker"}}
+corpus = (DATASETS / "textgen" / "corpus.txt").read_text(encoding="utf-8")[:3000]
+losses = {{}}
+for name, model, data in (
+        ("tagging", Tagger(**small, embedding_dim=2, char_filters=0), (tokens, tags)),
+        ("seq2seq", Seq2SeqTranslator(**small, embedding_dim=2, batch_size=8),
+         (pairs, [p.upper() for p in pairs])),
+        ("textgen", TextGenerator(**small, embedding_dim=2, mode="windows", bptt=16),
+         (corpus,))):
+    model.fit(*data)
+    model.save(os.path.join({out!r}, name))
+    losses[name] = model.history_["loss"]
+print(json.dumps(losses))
+"""
+
+
+def test_tagging_seq2seq_and_textgen_train_on_two_workers(tmp_path):
+    """The other three tasks (textgen in windows mode) through one cluster: both
+    workers see the same losses and only the chief writes models."""
+    ports = free_ports(2)
+    outs = [tmp_path / "chief", tmp_path / "other"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    workers = [subprocess.Popen(
+        [sys.executable, "-c", OTHER_TASKS_SCRIPT.format(root=str(ROOT), out=str(outs[i]))],
+        cwd=ROOT, text=True, env={**env, "TF_CONFIG": tf_config(ports, i)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE) for i in range(2)]
+    results = [finish(w) for w in workers]
+    for code, _, err in results:
+        assert code == 0, err[-3000:]
+    losses = [json.loads(out.strip().splitlines()[-1]) for _, out, _ in results]
+    assert losses[0] == losses[1] and set(losses[0]) == {"tagging", "seq2seq", "textgen"}
+    assert sorted(p.name for p in outs[0].iterdir()) == ["seq2seq", "tagging", "textgen"]
+    assert not outs[1].exists()
