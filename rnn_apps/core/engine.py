@@ -119,7 +119,7 @@ def _callbacks(task, plan: TrainingPlan, run: RunOptions, clock) -> list:
 
 
 def _history(task, run: RunOptions, fallback: dict) -> dict:
-    history = training.read_history_csv(run.log_path, epochs_from_zero=True)
+    history = training.read_history_csv(run.log_path)
     history = history or training.clean_history(fallback)
     losses = history.get("loss", [])
     if losses and not all(math.isfinite(v) for v in losses):

@@ -65,8 +65,11 @@ def _stream_epoch(dataset, batch, shuffle: bool, seed: int, global_batch: int):
             def dense(*element):  # unbatched rows come back typed as ragged
                 return tf.nest.map_structure(tf.convert_to_tensor, element)
 
+            varies = any(spec.shape.rank and spec.shape[0] is None
+                         for spec in tf.nest.flatten(data.element_spec))
             data = data.ragged_batch(SHUFFLE_BUFFER).enumerate().map(permute).unbatch()
-            data = data.map(dense)
+            if varies:
+                data = data.map(dense)
         return batch(data, global_batch)
 
     return one_epoch

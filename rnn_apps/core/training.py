@@ -74,9 +74,9 @@ def write_history_csv(history: dict[str, list[float]], path: Path) -> None:
             writer.writerow(row)
 
 
-def read_history_csv(path, epochs_from_zero: bool = False) -> dict[str, list[float]]:
-    """History from ``history.csv`` (ours, or Keras' CSVLogger with
-    ``epochs_from_zero``); cells that are empty or ``NA`` are left out."""
+def read_history_csv(path) -> dict[str, list[float]]:
+    """History from ``history.csv`` (ours, or Keras' CSVLogger log: the epoch
+    column is not read); cells that are empty or ``NA`` are left out."""
     if path is None or not Path(path).exists():
         return {}
     with open(path, newline="", encoding="utf-8") as handle:

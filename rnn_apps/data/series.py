@@ -9,14 +9,13 @@ in a regular time axis are reported, not refused.
 from __future__ import annotations
 
 import calendar
-import csv
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import pairwise
 
 import numpy as np
 
-from rnn_apps.data.tables import iter_lines
+from rnn_apps.data.tables import iter_rows
 from rnn_apps.errors import DataError
 from rnn_apps.preprocessing.series import Series
 
@@ -108,22 +107,6 @@ def _gaps(times: list[datetime]) -> list[str]:
             for i in np.flatnonzero(steps > 1.5 * usual)]
 
 
-def _csv_rows(path):
-    """``(line, row)`` of the non-blank CSV records of ``path``, lazily."""
-    numbers = [0]
-
-    def physical_lines():
-        for number, line in iter_lines(path):
-            numbers[0] = number
-            yield line
-
-    first = 1
-    for row in csv.reader(physical_lines()):
-        start, first = first, numbers[0] + 1
-        if any(cell.strip() for cell in row):
-            yield start, row
-
-
 def _layout(path, header, time_column, columns):
     wanted = [c for c in header if c != time_column] if columns is None else list(columns)
     for name in [*wanted, *([time_column] if time_column else [])]:
@@ -141,7 +124,7 @@ def iter_series_rows(path, *, time_column=None, columns=None, interpolate=False)
     only with ``interpolate``); every other check of :func:`read_series_csv`
     is made row by row. The first item yielded is the list of column names.
     """
-    rows = _csv_rows(path)
+    rows = iter_rows(path, "csv", header=False)
     first = next(rows, None)
     if first is None:
         raise DataError(f"{path} has no data rows")

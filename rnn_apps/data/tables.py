@@ -87,7 +87,7 @@ def iter_lines(path):
         raise DataError(f"{path} is empty")
 
 
-def _rows(path, fmt: str, header: bool):
+def iter_rows(path, fmt: str, header: bool):
     """Yield ``(line_number, row)``, lazily; rows are dicts (header/JSON) or lists."""
     lines = iter_lines(path)
     if fmt == "lines":
@@ -149,7 +149,7 @@ def _records(path, fmt, header, columns: dict):
     """Yield one tuple of column values per record (in ``columns`` order), checked."""
     getters = {role: _column_getter(path, fmt, header, col, role) for role, col in columns.items()}
     seen_keys, count = None, 0
-    for number, row in _rows(path, fmt, header):
+    for number, row in iter_rows(path, fmt, header):
         if isinstance(row, dict) and seen_keys is None:
             seen_keys = list(row)
             for role, col in columns.items():
