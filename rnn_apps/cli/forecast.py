@@ -23,14 +23,13 @@ from rnn_apps.cli.options import (
 )
 from rnn_apps.errors import DataError
 
-TIME_NAMES = {"date", "time", "timestamp", "datetime", "year", "month", "ds", "period"}
-
 series_options = apply_options([
     click.option("--data", required=True, help="CSV file: a time column (optional) and "
                                                "numeric columns, one row per step."),
-    click.option("--time-column", default=None,
-                 help="Column of time stamps (year, YYYY-MM or ISO); found automatically "
-                      "when the first column is called date, time, year, month, ..."),
+    click.option("--time-column", default="auto", show_default=True,
+                 help="Column of time stamps (year, YYYY-MM, ISO date/time or integer step); "
+                      "auto: the first column when it is called date, time, year, month, "
+                      "ds, t, step, index, ...; none: no time column."),
     click.option("--targets", default=None,
                  help="Comma-separated columns to forecast (default: every column that is "
                       "not the time column or a covariate)."),
@@ -66,15 +65,6 @@ def _names(text: str | None) -> list[str]:
     return [name.strip() for name in text.split(",") if name.strip()] if text else []
 
 
-def _time_column(path, given):
-    if given:
-        return given
-    from rnn_apps.data.tables import iter_lines
-
-    first = next(csv.reader(line for _, line in iter_lines(path)), [""])
-    return first[0].strip() if first and first[0].strip().lower() in TIME_NAMES else None
-
-
 def read_options_series(options: dict, stream: bool = False):
     """Pop the series options and read the CSV; returns ``(table, targets or None)``
     (``stream``: a lazy series stream instead of the table)."""
@@ -82,7 +72,8 @@ def read_options_series(options: dict, stream: bool = False):
 
     path = options.pop("data")
     targets, covariates = _names(options.pop("targets")), _names(options.pop("covariates"))
-    time_column = _time_column(path, options.pop("time_column"))
+    time_column = options.pop("time_column")
+    time_column = None if time_column.lower() == "none" else time_column
     columns = (targets + covariates) if targets else None
     table = read_series_csv(path, time_column=time_column, columns=columns,
                             interpolate=options.pop("interpolate"), stream=stream)

@@ -9,6 +9,7 @@ in a regular time axis are reported, not refused.
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import pairwise
@@ -28,24 +29,64 @@ class SeriesTable(Series):
     gaps: list[str] = field(default_factory=list)
 
 
-def parse_time(text: str) -> tuple[datetime, str]:
-    """A year (``1749``), a month (``1958-03``) or an ISO date/time, and which it was."""
+# a first column with one of these names (any case) is taken as the time axis
+TIME_NAMES = ("date", "time", "timestamp", "datetime", "year", "month", "ds", "period",
+              "t", "step", "index", "idx", "time_step", "timestep", "")
+STEP_NAMES = ("t", "step", "index", "idx", "time_step", "timestep", "")
+KINDS = ("year", "month", "iso", "step")
+
+
+def time_kind(text: str, column: str | None = None) -> str:
+    """How the first time stamp of a column reads: ``year`` (four digits), ``step``
+    (any other integer, or any integer in a column named like a step), ``month``
+    (YYYY-MM) or ``iso``."""
     text = text.strip()
-    for fmt, kind in (("%Y", "year"), ("%Y-%m", "month")):
-        try:
-            return datetime.strptime(text, fmt), kind
-        except ValueError:
-            pass
+    if re.fullmatch(r"[+-]?\d+", text):
+        step_column = column is not None and column.strip().lower() in STEP_NAMES
+        return "year" if len(text) == 4 and not step_column else "step"
+    return "month" if re.fullmatch(r"\d{4}-\d{2}", text) else "iso"
+
+
+def parse_time(text: str, kind: str | None = None) -> tuple[datetime | int, str]:
+    """A year (``1749``), a month (``1958-03``), an ISO date/time or an integer step
+    (``0``, ``1``, ...), and which it was; ``kind`` (from :func:`time_kind`) fixes
+    which one is expected. Steps are ints, the others datetimes."""
+    text = text.strip()
+    kind = kind or time_kind(text)
+    if kind == "step":
+        if not re.fullmatch(r"[+-]?\d+", text):
+            raise ValueError(text)
+        return int(text), kind
+    if kind == "year":
+        return datetime.strptime(text, "%Y"), kind
+    if kind == "month":
+        return datetime.strptime(text, "%Y-%m"), kind
     return datetime.fromisoformat(text), "iso"
 
 
-def format_time(stamp: datetime, kind: str | None) -> str:
+def format_time(stamp, kind: str | None) -> str:
+    if kind == "step" or isinstance(stamp, int):
+        return str(stamp)
     if kind == "year":
         return f"{stamp.year:04d}"
     if kind == "month":
         return f"{stamp.year:04d}-{stamp.month:02d}"
     return stamp.date().isoformat() if stamp.time() == datetime.min.time() \
         else stamp.isoformat(sep=" ")
+
+
+def time_to_json(stamp):
+    """A time stamp as model metadata keeps it (ints stay ints)."""
+    return stamp if isinstance(stamp, int) or stamp is None else stamp.isoformat()
+
+
+def time_from_json(value):
+    return value if isinstance(value, int) or value is None else datetime.fromisoformat(value)
+
+
+def _span(a, b) -> float:
+    """``b - a`` in seconds (steps for integer time)."""
+    return float(b - a) if isinstance(a, int) else (b - a).total_seconds()
 
 
 def _month_number(stamp: datetime) -> int:
@@ -56,22 +97,27 @@ def _month_end(stamp: datetime) -> bool:
     return stamp.day == calendar.monthrange(stamp.year, stamp.month)[1]
 
 
-def infer_step(times: list[datetime]) -> dict:
+def infer_step(times: list) -> dict:
     """``{"months": k}`` for calendar steps (same day of the month, or the last
-    day, and the same time each row), else ``{"seconds": s}`` (the median step)."""
+    day, and the same time each row), ``{"steps": k}`` for integer steps, else
+    ``{"seconds": s}`` (the median step)."""
     if len(times) < 2:
         raise DataError("at least two time stamps are needed to tell the step")
+    if isinstance(times[0], int):
+        return {"steps": int(np.median([b - a for a, b in pairwise(times)]))}
     same_day = len({(t.day, t.time()) for t in times}) == 1
     month_end = len({t.time() for t in times}) == 1 and all(map(_month_end, times))
     if same_day or month_end:
         months = [_month_number(b) - _month_number(a) for a, b in pairwise(times)]
         if min(months) > 0:
             return {"months": int(np.median(months)), "month_end": month_end and not same_day}
-    return {"seconds": float(np.median([(b - a).total_seconds() for a, b in pairwise(times)]))}
+    return {"seconds": float(np.median([_span(a, b) for a, b in pairwise(times)]))}
 
 
-def future_times(last: datetime, step: dict, n: int) -> list[datetime]:
+def future_times(last, step: dict, n: int) -> list:
     """The ``n`` time stamps after ``last``, ``step`` apart (from :func:`infer_step`)."""
+    if "steps" in step:
+        return [last + step["steps"] * k for k in range(1, n + 1)]
     if "months" in step:
         stamps = []
         for k in range(1, n + 1):
@@ -83,12 +129,19 @@ def future_times(last: datetime, step: dict, n: int) -> list[datetime]:
     return [last + timedelta(seconds=step["seconds"] * k) for k in range(1, n + 1)]
 
 
-def _parse_row_time(path, line, text):
+_KIND_NAMES = {"year": "a year", "month": "a month (YYYY-MM)", "iso": "an ISO date/time",
+               "step": "an integer step"}
+
+
+def _parse_row_time(path, line, text, kind, first_line):
     try:
-        return parse_time(text)
+        return parse_time(text, kind)
     except ValueError:
-        raise DataError(f"{path} line {line}: time stamp {text!r} is not a year, a month "
-                        "(YYYY-MM) or an ISO date/time") from None
+        if first_line is None:
+            raise DataError(f"{path} line {line}: time stamp {text!r} is not a year, a month "
+                            "(YYYY-MM), an ISO date/time or an integer step") from None
+        raise DataError(f"{path} line {line}: time stamp {text!r} is not {_KIND_NAMES[kind]} "
+                        f"like line {first_line}") from None
 
 
 def _interpolate(column: np.ndarray) -> np.ndarray:
@@ -99,7 +152,7 @@ def _interpolate(column: np.ndarray) -> np.ndarray:
 
 
 def _gaps(times: list[datetime]) -> list[str]:
-    steps = np.array([(b - a).total_seconds() for a, b in pairwise(times)])
+    steps = np.array([_span(a, b) for a, b in pairwise(times)])
     if len(steps) < 2:
         return []
     usual = float(np.median(steps))
@@ -107,9 +160,17 @@ def _gaps(times: list[datetime]) -> list[str]:
             for i in np.flatnonzero(steps > 1.5 * usual)]
 
 
+def resolve_time_column(header: list[str], time_column):
+    """``"auto"``: the first column when its name is one of :data:`TIME_NAMES`, else
+    no time column; any other value is returned as it is (None: no time column)."""
+    if time_column != "auto":
+        return time_column
+    return header[0] if header and header[0].lower() in TIME_NAMES else None
+
+
 def _layout(path, header, time_column, columns):
     wanted = [c for c in header if c != time_column] if columns is None else list(columns)
-    for name in [*wanted, *([time_column] if time_column else [])]:
+    for name in [*wanted, *([time_column] if time_column is not None else [])]:
         if name not in header:
             raise DataError(f"{path}: no column {name!r} (columns: {', '.join(header)})")
     if not wanted:
@@ -117,27 +178,31 @@ def _layout(path, header, time_column, columns):
     return wanted, [header.index(name) for name in wanted]
 
 
-def iter_series_rows(path, *, time_column=None, columns=None, interpolate=False):
+def iter_series_rows(path, *, time_column="auto", columns=None, interpolate=False):
     """Yield ``(line, time stamp or None, time kind, values)`` per row, lazily.
 
     ``values`` is a float64 array with NaN where a value is missing (allowed
     only with ``interpolate``); every other check of :func:`read_series_csv`
-    is made row by row. The first item yielded is the list of column names.
+    is made row by row. The first item yielded is ``(value column names, time
+    column or None)``.
     """
     rows = iter_rows(path, "csv", header=False)
     first = next(rows, None)
     if first is None:
         raise DataError(f"{path} has no data rows")
     header = [name.strip() for name in first[1]]
+    time_column = resolve_time_column(header, time_column)
     wanted, index = _layout(path, header, time_column, columns)
-    yield wanted
-    time_index = header.index(time_column) if time_column else None
-    last, last_line, count = None, None, 0
+    yield wanted, time_column
+    time_index = header.index(time_column) if time_column is not None else None
+    last, last_line, count, first_kind, first_line = None, None, 0, None, None
     for line, row in rows:
         stamp = kind = None
         if time_index is not None:
-            stamp, kind = _parse_row_time(path, line, row[time_index]
-                                          if time_index < len(row) else "")
+            text = row[time_index] if time_index < len(row) else ""
+            first_kind = first_kind or time_kind(text, time_column)
+            stamp, kind = _parse_row_time(path, line, text, first_kind, first_line)
+            first_line = first_line or line
             if last is not None and stamp == last:
                 raise DataError(f"{path} line {line}: time stamp {stamp} repeats line "
                                 f"{last_line}")
@@ -166,9 +231,14 @@ def iter_series_rows(path, *, time_column=None, columns=None, interpolate=False)
         raise DataError(f"{path} has no data rows")
 
 
-def read_series_csv(path, *, time_column: str | None = None, columns=None,
+def read_series_csv(path, *, time_column: str | None = "auto", columns=None,
                     interpolate: bool = False, stream: bool = False):
     """Numeric ``columns`` (default: every column but the time column) of a CSV.
+
+    ``time_column="auto"`` takes the first column as the time axis when its name
+    is one of :data:`TIME_NAMES` (date, time, year, month, ds, t, step, index,
+    ...); None reads every column as values. Time stamps are years, months
+    (YYYY-MM), ISO dates/times or integer steps (0, 1, 2, ...).
 
     ``stream=True`` returns a lazy :class:`SeriesStream` for series longer than
     memory allows (no interpolation: every value must be present).
@@ -179,7 +249,7 @@ def read_series_csv(path, *, time_column: str | None = None, columns=None,
         return SeriesStream(path, time_column=time_column, columns=columns)
     rows = iter_series_rows(path, time_column=time_column, columns=columns,
                             interpolate=interpolate)
-    wanted = next(rows)
+    wanted, time_column = next(rows)
     times, kinds, values = [], set(), []
     for _, stamp, kind, row in rows:
         if stamp is not None:
@@ -203,10 +273,10 @@ class SeriesStream:
     iterating yields ``(time stamp or None, time kind, values float32 [columns])``.
     """
 
-    def __init__(self, path, *, time_column=None, columns=None):
-        self.path, self.time_column = path, time_column
-        self._columns = columns
-        self.columns = next(iter_series_rows(path, time_column=time_column, columns=columns))
+    def __init__(self, path, *, time_column="auto", columns=None):
+        self.path, self._columns = path, columns
+        self.columns, self.time_column = next(
+            iter_series_rows(path, time_column=time_column, columns=columns))
 
     def __iter__(self):
         rows = iter_series_rows(self.path, time_column=self.time_column, columns=self._columns)

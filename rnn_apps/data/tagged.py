@@ -7,12 +7,12 @@ naming the file and line.
 
 from __future__ import annotations
 
-import csv
+import re
 from pathlib import Path
 
 import numpy as np
 
-from rnn_apps.data.tables import RecordStream, iter_lines, read_text_file
+from rnn_apps.data.tables import RecordStream, iter_lines, iter_rows
 from rnn_apps.errors import DataError
 
 TAGGED_FORMATS = ("conllu", "conll", "wordtag")
@@ -43,7 +43,7 @@ def _sentences(path, parse_line, comment=None):
         line = line.rstrip("\r\n")
         if comment and line.startswith(comment):
             continue
-        if not line.strip():
+        if not _fields(line):
             if tokens:
                 count += 1
                 yield tokens, labels
@@ -55,6 +55,12 @@ def _sentences(path, parse_line, comment=None):
             labels.append(pair[1])
     if not count:
         raise DataError(f"{path} has no sentences")
+
+
+def _fields(line: str) -> list[str]:
+    """Columns split at spaces and tabs only: other Unicode spaces and line
+    separators (U+0085, U+00A0, U+2028, ...) belong to the tokens."""
+    return [field for field in re.split(r"[ \t]+", line.strip(" \t\r\n")) if field]
 
 
 def _collected(pairs):
@@ -94,7 +100,7 @@ def iter_conll(path):
     width = {}
 
     def parse(number, line):
-        fields = line.split()
+        fields = _fields(line)
         if fields[0] == "-DOCSTART-":
             return None
         if len(fields) < 2:
@@ -112,10 +118,10 @@ def iter_conll(path):
 def iter_word_tag(path):
     """One sentence per line as ``word/TAG`` pairs (split on the last ``/``)."""
     for number, line in iter_lines(path):
-        if not line.strip():
+        if not _fields(line):
             continue
         tokens, labels = [], []
-        for pair in line.split():
+        for pair in _fields(line):
             word, slash, tag = pair.rpartition("/")
             if not slash or not word or not tag:
                 raise DataError(f"{path} line {number}: {pair!r} is not word/TAG")
@@ -162,10 +168,11 @@ def read_frames_csv(path, *, sequence_column="sequence", label_column="label",
     features]`` and lists of label strings, one per sequence, in order of
     first appearance.
     """
-    rows = list(csv.reader(read_text_file(path).splitlines()))
-    if len(rows) < 2:
+    rows = iter_rows(path, "csv", header=False)
+    _, header = next(rows, (None, None))
+    if header is None:
         raise DataError(f"{path} has no data rows")
-    header = [name.strip() for name in rows[0]]
+    header = [name.strip() for name in header]
     for name in (sequence_column, label_column, *(feature_columns or [])):
         if name not in header:
             raise DataError(f"{path}: no column {name!r} (columns: {', '.join(header)})")
@@ -175,9 +182,7 @@ def read_frames_csv(path, *, sequence_column="sequence", label_column="label",
         raise DataError(f"{path}: no feature columns")
     where = [header.index(c) for c in features]
     groups: dict[str, tuple[list, list]] = {}
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
+    for number, row in rows:
         if len(row) != len(header):
             raise DataError(f"{path} line {number}: {len(row)} fields, the header has "
                             f"{len(header)}")

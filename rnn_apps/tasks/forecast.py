@@ -211,13 +211,14 @@ class Forecaster(BaseTask):
 
     def future_times(self, X=None) -> list[datetime] | None:
         """Time stamps of the steps :meth:`predict` forecasts, when the data had them."""
-        from rnn_apps.data.series import future_times, infer_step
+        from rnn_apps.data.series import future_times, infer_step, time_from_json
 
         series = None if X is None or _is_windows(X) else as_series(X, "history")
         if series is not None and series.times:
             return future_times(series.times[-1], infer_step(series.times), self.horizon)
-        if X is None and self.state_.get("last_time") and self.state_.get("time_step"):
-            return future_times(datetime.fromisoformat(self.state_["last_time"]),
+        if X is None and self.state_.get("last_time") is not None \
+                and self.state_.get("time_step"):
+            return future_times(time_from_json(self.state_["last_time"]),
                                 self.state_["time_step"], self.horizon)
         return None
 

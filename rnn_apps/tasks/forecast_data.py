@@ -35,7 +35,7 @@ def split(task, values, validation_data):
 def in_memory_windows(task, series, validation_data, prior, targets, fit_targets,
                       fit_horizon):
     """Scaler, state and ``(x, y, validation, size)`` windows from an in-memory series."""
-    from rnn_apps.data.series import infer_step
+    from rnn_apps.data.series import infer_step, time_to_json
 
     train, valid = split(task, series.values, validation_data)
     scaler = SeriesScaler.from_state(prior["scaler"]) if prior else SeriesScaler.fit(train)
@@ -52,6 +52,6 @@ def in_memory_windows(task, series, validation_data, prior, targets, fit_targets
         "scale": fc.seasonal_naive_scale(train[:, targets], min(season, len(train) - 1))
                    .tolist(),
         "time_column": series.time_column, "time_format": series.time_format,
-        "last_time": times[-1].isoformat() if times else None,
+        "last_time": time_to_json(times[-1]) if times else None,
         "time_step": infer_step(times) if times and len(times) > 1 else None})
     return x, y_fit, validation, len(x)

@@ -91,7 +91,7 @@ def stream_data(task, stream, validation_data, prior, targets, fit_targets, fit_
     """``(train, valid, state)``: window datasets and the fitted state."""
     import tensorflow as tf
 
-    from rnn_apps.data.series import infer_step
+    from rnn_apps.data.series import infer_step, time_to_json
 
     if validation_data is not None:
         raise DataError("a streamed series holds out its own last valid_split share; "
@@ -134,6 +134,6 @@ def stream_data(task, stream, validation_data, prior, targets, fit_targets, fit_
         "scaler": scaler.get_state(), "targets": targets, "season": season,
         "columns": list(stream.columns), "quantiles": task._quantiles(), "ridge_alpha": None,
         "tail": tail.tolist(), "scale": scale.tolist(), "time_column": stream.time_column,
-        "time_format": kind, "last_time": last_time.isoformat() if last_time else None,
+        "time_format": kind, "last_time": time_to_json(last_time),
         "time_step": infer_step(times) if len(times) > 1 else None}
     return train, valid, errors, state

@@ -33,7 +33,7 @@ def test_missing_values_error_or_interpolate(tmp_path):
 @pytest.mark.parametrize("text, message", [
     ("t,y\n2024-01-02,1\n2024-01-01,2\n", "line 3: time stamp .* is earlier"),
     ("t,y\n2024-01-01,1\n2024-01-01,2\n", "line 3: time stamp .* repeats line 2"),
-    ("t,y\nyesterday,1\n", "line 2: time stamp 'yesterday' is not a year, a month"),
+    ("t,y\nyesterday,1\n", "line 2: time stamp .yesterday. is not a year, a month"),
     ("t,y\n2024-01-01,abc\n", "line 2: column 'y' value 'abc' is not a number"),
     ("t,y\n2024-01-01,inf\n", "line 2: column 'y' is not finite"),
     ("t,y\n", "has no data rows"),
@@ -71,3 +71,37 @@ def test_years_months_and_future_time_stamps(tmp_path):
     hours = [datetime(2024, 1, 1, h) for h in range(3)]
     assert format_time(future_times(hours[-1], infer_step(hours), 1)[0], "iso") == \
         "2024-01-01 03:00:00"
+
+
+@pytest.mark.parametrize("name", ["t", "step", "index", "ds", "", "time"])
+def test_integer_steps_and_step_names_are_a_time_axis(tmp_path, name):
+    from rnn_apps.data.series import future_times, infer_step
+
+    table = read_series_csv(write(tmp_path, f"{name},y\n0,5\n1,11\n2,16\n4,20\n"))
+    assert table.time_column == name and table.columns == ["y"]
+    assert table.times == [0, 1, 2, 4] and table.time_format == "step"
+    assert len(table.gaps) == 1 and "2 steps" in table.gaps[0]
+    assert future_times(table.times[-1], infer_step(table.times), 2) == [5, 6]
+
+
+def test_time_kind_is_fixed_by_the_first_row(tmp_path):
+    assert read_series_csv(write(tmp_path, "year,y\n1990,1\n1991,2\n")).time_format == "year"
+    assert read_series_csv(write(tmp_path, "step,y\n1990,1\n1991,2\n")).times == [1990, 1991]
+    with pytest.raises(DataError, match="line 3: time stamp '2024-01-02' is not an integer "
+                                        "step like line 2"):
+        read_series_csv(write(tmp_path, "t,y\n0,1\n2024-01-02,2\n"))
+    assert read_series_csv(write(tmp_path, "value,y\n0,1\n1,2\n")).columns == ["value", "y"]
+    assert read_series_csv(write(tmp_path, "t,y\n0,1\n1,2\n"), time_column=None).columns == \
+        ["t", "y"]
+
+
+@pytest.mark.parametrize("stamps, step", [
+    (["2024-01-01 00:00", "2024-01-01 00:30", "2024-01-01 01:00"], {"seconds": 1800.0}),
+    (["2024-01-30", "2024-01-31", "2024-02-01"], {"seconds": 86400.0}),
+])
+def test_half_hourly_and_daily_stamps(tmp_path, stamps, step):
+    from rnn_apps.data.series import infer_step
+
+    rows = "".join(f"{s},{k}\n" for k, s in enumerate(stamps))
+    table = read_series_csv(write(tmp_path, "ds,y\n" + rows))
+    assert table.time_format == "iso" and infer_step(table.times) == step and not table.gaps
