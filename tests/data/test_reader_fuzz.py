@@ -47,8 +47,7 @@ def test_csv_and_tsv_records_round_trip(tmp_path, rows, delimiter):
 def test_json_lines_round_trip(tmp_path, rows):
     path = tmp_path / "data.jsonl"
     with open(path, "w", encoding="utf-8") as handle:
-        for text, label in rows:
-            handle.write(json.dumps({"text": text, "label": label}) + "\n")
+        handle.writelines(json.dumps({"text": text, "label": label}) + "\n" for text, label in rows)
     assert read_labelled_texts(path) == ([t for t, _ in rows], [label for _, label in rows])
 
 
@@ -58,8 +57,7 @@ def test_json_lines_round_trip(tmp_path, rows):
 def test_plain_lines_round_trip(tmp_path, lines):
     path = tmp_path / "texts.txt"
     path.write_bytes("\n".join(lines).encode("utf-8"))
-    if lines[0].startswith("\ufeff"):
-        lines[0] = lines[0][1:]  # a byte order mark at the start is not text
+    lines[0] = lines[0].removeprefix("\ufeff")  # a byte order mark at the start is not text
     assert read_texts(path) == [line for line in lines if line.strip()]
 
 
