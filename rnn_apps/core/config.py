@@ -12,6 +12,9 @@ def _check(condition: bool, message: str) -> None:
         raise RnnAppsError(message)
 
 
+OPTIONAL = ("reservoir_seed",)  # settings a task need not have
+
+
 @dataclass(frozen=True)
 class RecurrentConfig:
     """Settings of the recurrent part of a network.
@@ -44,43 +47,29 @@ class RecurrentConfig:
     reservoir_seed: int | None = None
 
     def __post_init__(self):
-        from rnn_apps.core.recurrent import cell_names
+        from rnn_apps.core.params import RECURRENT, check_value
 
-        names = cell_names()
-        _check(self.cell in names, f"cell must be one of {', '.join(names)}; got {self.cell!r}")
-        for name in ("units", "layers"):
-            value = getattr(self, name)
-            _check(
-                isinstance(value, int) and not isinstance(value, bool) and value > 0,
-                f"{name} must be a positive integer; got {value!r}",
-            )
-        for name in ("dropout", "recurrent_dropout"):
-            value = getattr(self, name)
-            _check(
-                isinstance(value, (int, float)) and 0.0 <= value < 1.0,
-                f"{name} must be a number in [0, 1); got {value!r}",
-            )
-        for name in ("clipnorm", "clipvalue"):
-            value = getattr(self, name)
-            _check(
-                value is None or (isinstance(value, (int, float)) and value > 0),
-                f"{name} must be a positive number or None; got {value!r}",
-            )
-
-        _check(isinstance(self.spectral_radius, (int, float)) and self.spectral_radius > 0,
-               f"spectral_radius must be a positive number; got {self.spectral_radius!r}")
-        _check(isinstance(self.leak_rate, (int, float)) and 0 < self.leak_rate <= 1,
-               f"leak_rate must be in (0, 1]; got {self.leak_rate!r}")
-        _check(isinstance(self.input_scaling, (int, float)) and self.input_scaling > 0,
-               f"input_scaling must be a positive number; got {self.input_scaling!r}")
+        for f in fields(self):
+            check_value(f.name, getattr(self, f.name), RECURRENT[f.name])
         _check(not (self.cell == "esn" and self.recurrent_dropout),
                "recurrent_dropout has no effect on the esn cell (its reservoir is not trained)")
 
     @classmethod
     def from_params(cls, params) -> RecurrentConfig:
-        """Build from an object (or mapping) that has the same attribute names."""
-        get = params.get if isinstance(params, dict) else lambda k, d: getattr(params, k, d)
-        return cls(**{f.name: get(f.name, f.default) for f in fields(cls)})
+        """Build from a mapping of these settings only, or from an object (a task)
+        that has every one of them as an attribute (``reservoir_seed`` may be
+        missing). An unknown key or a missing attribute is an error, never a
+        silent default."""
+        names = [f.name for f in fields(cls)]
+        if isinstance(params, dict):
+            unknown = sorted(set(params) - set(names))
+            _check(not unknown, f"unknown recurrent setting(s): {', '.join(unknown)} "
+                                f"(known: {', '.join(names)})")
+            return cls(**params)
+        missing = [n for n in names if n not in OPTIONAL and not hasattr(params, n)]
+        _check(not missing, f"{type(params).__name__} has no recurrent setting(s) "
+                            f"{', '.join(missing)}")
+        return cls(**{n: getattr(params, n) for n in names if hasattr(params, n)})
 
     def to_dict(self) -> dict:
         return asdict(self)

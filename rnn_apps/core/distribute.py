@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 import os
 
+from rnn_apps.core import choices
 from rnn_apps.errors import RnnAppsError
 
-MODES = ("none", "mirrored", "multiworker")
+MODES = choices.DISTRIBUTE_MODES
 PEER_TIMEOUT_VARIABLE = "RNN_APPS_WORKER_TIMEOUT"
 DEFAULT_PEER_TIMEOUT = 120.0
 

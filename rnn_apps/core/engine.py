@@ -20,11 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from rnn_apps.core import distribute, training
+from rnn_apps.core import choices, distribute, training
 from rnn_apps.core.runs import RunOptions
 from rnn_apps.errors import RnnAppsError
 
-PRECISIONS = ("mixed_float16", "mixed_bfloat16")
+PRECISIONS = choices.PRECISIONS
 
 
 class TrainingError(RnnAppsError):

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from rnn_apps.core import choices
+
 
 @keras.saving.register_keras_serializable(package="rnn_apps")
 class MaskedGlobalMaxPooling1D(keras.layers.Layer):
@@ -26,7 +28,7 @@ class MaskedGlobalMaxPooling1D(keras.layers.Layer):
         return (input_shape[0], input_shape[2])
 
 
-POOLINGS = ("last", "mean", "max")
+POOLINGS = choices.POOLINGS
 
 
 def pool_over_time(x, pooling: str, name: str = "pool"):

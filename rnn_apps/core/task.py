@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from sklearn.base import BaseEstimator
 
-from rnn_apps.core import saving, training
+from rnn_apps.core import params, saving, training
 from rnn_apps.core.config import RecurrentConfig
 from rnn_apps.errors import NotFittedError
 
@@ -28,6 +28,8 @@ CURVES_FILE = "learning_curves.png"
 
 class BaseTask(BaseEstimator):
     task_name: ClassVar[str] = ""
+    # one list of rules per parameter (see rnn_apps.core.params); subclasses add theirs
+    _parameter_constraints: ClassVar[dict] = {**params.RECURRENT, **params.TRAINING}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -56,13 +58,9 @@ class BaseTask(BaseEstimator):
     def _recurrent_config(self) -> RecurrentConfig:
         return RecurrentConfig.from_params(self)
 
-    def _check_training_params(self) -> None:
-        from rnn_apps.core.engine import check_engine_params
-
-        training.check_training_params(
-            epochs=self.epochs, batch_size=self.batch_size, learning_rate=self.learning_rate,
-            patience=self.patience, valid_split=self.valid_split)
-        check_engine_params(self)
+    def _validate_params(self) -> None:
+        """Check every parameter against the class's ``_parameter_constraints``."""
+        params.check_params(self)
 
     def _data_seed(self):
         """Seed of data decisions (validation split): every worker of a cluster must
@@ -89,7 +87,7 @@ class BaseTask(BaseEstimator):
         from rnn_apps.core import distribute, engine
         from rnn_apps.core.runs import RunOptions
 
-        self._check_training_params()
+        self._validate_params()
         distribute.strategy_for(self.distribute)  # a cluster starts before other TF work
         run = RunOptions(callbacks=callbacks, checkpoint_dir=checkpoint_dir, resume=resume,
                          tensorboard=tensorboard, warm_start=warm_start,

@@ -10,9 +10,10 @@ import csv
 import json
 from pathlib import Path
 
+from rnn_apps.core import choices
 from rnn_apps.errors import DataError
 
-FORMATS = ("csv", "tsv", "jsonl", "lines")
+FORMATS = choices.TABLE_FORMATS
 _SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl",
              ".ndjson": "jsonl", ".json": "jsonl", ".txt": "lines"}
 

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
+from rnn_apps.core import choices
 from rnn_apps.data.tables import RecordStream, iter_lines, iter_rows
 from rnn_apps.errors import DataError
 
-TAGGED_FORMATS = ("conllu", "conll", "wordtag")
+TAGGED_FORMATS = choices.TAGGED_FORMATS
 CONLLU_COLUMNS = {"upos": 3, "xpos": 4}
 
 

@@ -15,9 +15,10 @@ from collections import Counter
 
 import numpy as np
 
+from rnn_apps.core import choices
 from rnn_apps.errors import DataError
 
-LEVELS = ("char", "word")
+LEVELS = choices.SEQUENCE_LEVELS
 PAD, UNKNOWN, START, END = "", "[UNK]", "[START]", "[END]"
 START_ID, END_ID = 2, 3
 

@@ -11,10 +11,11 @@ import math
 
 import numpy as np
 
+from rnn_apps.core import choices
 from rnn_apps.errors import DataError, RnnAppsError
 
-LEVELS = ("word", "char")
-STANDARDIZE = ("lower_and_strip_punctuation", "lower", "strip_punctuation", "none")
+LEVELS = choices.TEXT_LEVELS
+STANDARDIZE = choices.STANDARDIZE
 PAD_ID, OOV_ID = 0, 1
 # Longest automatic sequence length, per level.
 AUTO_LENGTH_CAP = {"word": 200, "char": 1000}
@@ -51,7 +52,7 @@ def note_unknown_tokens(ids) -> None:
              "(read as unknown)")
 
 
-TRUNCATING = ("post", "pre")
+TRUNCATING = choices.TRUNCATING
 
 
 def check_text_settings(level, standardize, max_tokens, max_length,

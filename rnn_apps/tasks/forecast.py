@@ -11,15 +11,20 @@ networks themselves are in :mod:`rnn_apps.tasks.forecast_model`.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 import numpy as np
 
+from rnn_apps._lazy import lazy_module
+from rnn_apps.core import choices
+from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
 from rnn_apps.data.series import SeriesStream
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.evaluation import forecasting as fc
 from rnn_apps.preprocessing.series import Series, SeriesScaler, as_series
-from rnn_apps.tasks import forecast_model as networks
+
+networks = lazy_module("rnn_apps.tasks.forecast_model")
 
 
 def _is_windows(X) -> bool:
@@ -39,6 +44,20 @@ class Forecaster(BaseTask):
     """
 
     task_name = "forecast"
+    _parameter_constraints: ClassVar[dict] = {
+        **BaseTask._parameter_constraints,
+        "lookback": [rules.integer(1)], "horizon": [rules.integer(1)],
+        "targets": [rules.Rule("a column name or number, or a list of them",
+                               lambda v: all(isinstance(t, str) or rules.is_integer(t)
+                                             for t in ([v] if isinstance(v, (str, int))
+                                                       else list(v)))), None],
+        "strategy": [rules.one_of(*choices.FORECAST_STRATEGIES)],
+        "inputs": [rules.one_of(*choices.FORECAST_INPUTS)],
+        "quantiles": [rules.Rule("a list of levels between 0 and 1", lambda v: all(
+            rules.number(0, 1, low_open=True, high_open=True)(q) for q in v)), None],
+        "readout": [rules.one_of(*choices.READOUTS)],
+        "ridge_alpha": [rules.POSITIVE, None], "season": [rules.integer(1), None],
+    }
 
     def __init__(self, *, cell="gru", units=32, layers=1, bidirectional=False, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
@@ -53,18 +72,6 @@ class Forecaster(BaseTask):
     # -- parameters ---------------------------------------------------------
     def _check_params(self, columns: list[str]):
         config = self._recurrent_config()
-        self._check_training_params()
-        for name in ("lookback", "horizon"):
-            value = getattr(self, name)
-            if not (isinstance(value, (int, np.integer)) and value > 0):
-                raise RnnAppsError(f"{name} must be a positive integer; got {value!r}")
-        if self.strategy not in ("direct", "recursive"):
-            raise RnnAppsError(f"strategy must be 'direct' or 'recursive'; got {self.strategy!r}")
-        if self.inputs not in networks.INPUT_MODES:
-            raise RnnAppsError(f"inputs must be one of {', '.join(networks.INPUT_MODES)}; "
-                               f"got {self.inputs!r}")
-        if self.readout not in ("dense", "ridge"):
-            raise RnnAppsError(f"readout must be 'dense' or 'ridge'; got {self.readout!r}")
         if self.readout == "ridge" and self.cell != "esn":
             raise RnnAppsError("readout='ridge' needs cell='esn' (a fixed reservoir)")
         quantiles = self._quantiles()

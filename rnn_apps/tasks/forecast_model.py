@@ -19,6 +19,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from rnn_apps.core import choices
 from rnn_apps.core.esn import ridge_readout
 from rnn_apps.core.recurrent import build_recurrent_stack
 from rnn_apps.errors import RnnAppsError
@@ -44,7 +45,7 @@ class PinballLoss(keras.losses.Loss):
         return {**super().get_config(), "quantiles": self.quantiles}
 
 
-INPUT_MODES = ("relative", "level", "both")
+INPUT_MODES = choices.FORECAST_INPUTS
 
 
 def network_inputs(inputs, mode):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 from sklearn.base import ClassifierMixin
 
-from rnn_apps.core.layers import POOLINGS
+from rnn_apps.core import choices
+from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
 from rnn_apps.data.tables import RecordStream
 from rnn_apps.errors import DataError, RnnAppsError
@@ -72,6 +75,17 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
     """
 
     task_name = "sentiment"
+    _parameter_constraints: ClassVar[dict] = {
+        **BaseTask._parameter_constraints,
+        "level": [rules.one_of(*choices.TEXT_LEVELS)],
+        "standardize": [rules.one_of(*choices.STANDARDIZE)],
+        "max_tokens": [rules.integer(3), None], "max_length": [rules.integer(1), None],
+        "truncating": [rules.one_of(*choices.TRUNCATING)],
+        "embedding_dim": [rules.integer(1)], "pooling": [rules.one_of(*choices.POOLINGS)],
+        "class_weight": [rules.one_of(*choices.CLASS_WEIGHTS),
+                         rules.Rule("a {label: weight} dict", lambda v: isinstance(v, dict)),
+                         None],
+    }
 
     def __init__(self, *, cell="gru", units=64, layers=1, bidirectional=False, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
@@ -84,17 +98,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
 
     # -- training ---------------------------------------------------------
     def _check_params(self):
-        config = self._recurrent_config()
-        self._check_training_params()
-        text_prep.check_text_settings(self.level, self.standardize, self.max_tokens,
-                                      self.max_length, self.truncating)
-        if self.pooling not in POOLINGS:
-            raise RnnAppsError(f"pooling must be one of {', '.join(POOLINGS)}; "
-                               f"got {self.pooling!r}")
-        if not (isinstance(self.embedding_dim, int) and self.embedding_dim > 0):
-            raise RnnAppsError(f"embedding_dim must be a positive integer; "
-                               f"got {self.embedding_dim!r}")
-        return config
+        return self._recurrent_config()
 
     def _class_weights(self, encoder: LabelEncoder, ids=None, counts=None):
         """Weight per class id (None: unweighted), from the training label ids or counts."""

@@ -10,21 +10,25 @@ SavedModel contains. Networks: :mod:`.seq2seq_model`; search:
 from __future__ import annotations
 
 import warnings
+from typing import ClassVar
 
 import numpy as np
 
+from rnn_apps._lazy import lazy_module
+from rnn_apps.core import choices
+from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
 from rnn_apps.data.tables import RecordStream
 from rnn_apps.errors import DataError, Note, RnnAppsError
 from rnn_apps.evaluation.seq2seq import seq2seq_metrics
 from rnn_apps.preprocessing.sequences import (
-    LEVELS,
     SequenceVocabulary,
     check_texts,
 )
 from rnn_apps.tasks import seq2seq_data
-from rnn_apps.tasks import seq2seq_model as networks
-from rnn_apps.tasks.seq2seq_search import beam_search
+
+networks = lazy_module("rnn_apps.tasks.seq2seq_model")
+search = lazy_module("rnn_apps.tasks.seq2seq_search")
 
 BATCH = 256
 
@@ -35,13 +39,6 @@ class InputNote(Note):
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def _positive_int(name, value, none_ok=False):
-    if value is None and none_ok:
-        return
-    if not (isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value > 0):
-        raise RnnAppsError(f"{name} must be a positive integer; got {value!r}")
 
 
 class Seq2SeqTranslator(BaseTask):
@@ -57,6 +54,17 @@ class Seq2SeqTranslator(BaseTask):
     """
 
     task_name = "seq2seq"
+    _parameter_constraints: ClassVar[dict] = {
+        **BaseTask._parameter_constraints,
+        "embedding_dim": [rules.integer(1)],
+        "attention": [rules.one_of(*choices.ATTENTIONS), None],
+        "source_level": [rules.one_of(*choices.SEQUENCE_LEVELS)],
+        "target_level": [rules.one_of(*choices.SEQUENCE_LEVELS)],
+        "lowercase": [rules.BOOLEAN], "max_tokens": [rules.integer(3), None],
+        "max_source_length": [rules.integer(1), None],
+        "max_target_length": [rules.integer(1), None],
+        "beam_width": [rules.integer(1)], "length_penalty": [rules.number(0)],
+    }
 
     def __init__(self, *, cell="gru", units=128, layers=1, bidirectional=True, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
@@ -69,27 +77,13 @@ class Seq2SeqTranslator(BaseTask):
         self._store_params(locals())
 
     def _check_params(self):
-        config = self._recurrent_config()
-        self._check_training_params()
-        if self.attention not in (*networks.ATTENTION, None):
-            raise RnnAppsError(f"attention must be one of {', '.join(networks.ATTENTION)} or "
-                               f"None; got {self.attention!r}")
-        for name in ("source_level", "target_level"):
-            if getattr(self, name) not in LEVELS:
-                raise RnnAppsError(f"{name} must be one of {', '.join(LEVELS)}; "
-                                   f"got {getattr(self, name)!r}")
-        _positive_int("embedding_dim", self.embedding_dim)
-        _positive_int("max_source_length", self.max_source_length, none_ok=True)
-        _positive_int("max_target_length", self.max_target_length, none_ok=True)
-        self._check_decoding(self.beam_width, self.length_penalty)
-        return config
+        return self._recurrent_config()
 
     @staticmethod
     def _check_decoding(beam_width, length_penalty, max_length=None):
-        _positive_int("beam_width", beam_width)
-        _positive_int("max_length", max_length, none_ok=True)
-        if not (isinstance(length_penalty, (int, float)) and length_penalty >= 0):
-            raise RnnAppsError(f"length_penalty must be a number >= 0; got {length_penalty!r}")
+        rules.check_value("beam_width", beam_width, [rules.integer(1)])
+        rules.check_value("max_length", max_length, [rules.integer(1), None])
+        rules.check_value("length_penalty", length_penalty, [rules.number(0)])
 
     @staticmethod
     def _check_pairs(X, y):
@@ -173,7 +167,7 @@ class Seq2SeqTranslator(BaseTask):
             tf.TensorSpec([], tf.float32, name="length_penalty")])
         def decode(text, beam_width, max_length, length_penalty):
             source_ids, lengths, unknown = source_vocab.encode_graph(text, max_source)
-            ids, out_lengths = beam_search(encoder, decoder, source_ids, beam_width,
+            ids, out_lengths = search.beam_search(encoder, decoder, source_ids, beam_width,
                                            max_length, length_penalty)
             return {"output": target_vocab.decode_graph(ids, out_lengths),
                     "source_length": lengths, "unknown": unknown}

@@ -24,9 +24,10 @@ import dataclasses
 import keras
 from keras import ops
 
+from rnn_apps.core import choices
 from rnn_apps.core.recurrent import build_recurrent_stack, make_recurrent_layer
 
-ATTENTION = ("multiplicative", "additive")
+ATTENTION = choices.ATTENTIONS
 MASKED = -1.0e9
 
 

@@ -9,15 +9,20 @@ frames (padded with NaN) in, tag ids out. Networks: :mod:`.tagging_model`.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
+from rnn_apps._lazy import lazy_module
+from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
 from rnn_apps.data.tables import RecordStream
 from rnn_apps.errors import DataError
 from rnn_apps.evaluation.tagging import tagging_metrics
 from rnn_apps.preprocessing.series import SeriesScaler
 from rnn_apps.preprocessing.tokens import TokenEncoder, check_token_lists, pad_tokens
-from rnn_apps.tasks import tagging_model as networks
+
+networks = lazy_module("rnn_apps.tasks.tagging_model")
 
 BATCH = 256
 
@@ -68,6 +73,13 @@ class Tagger(BaseTask):
     """
 
     task_name = "tagging"
+    _parameter_constraints: ClassVar[dict] = {
+        **BaseTask._parameter_constraints,
+        "embedding_dim": [rules.integer(1)], "char_dim": [rules.integer(1)],
+        "char_filters": [rules.integer(0)], "word_dropout": [rules.RATE],
+        "crf": [rules.BOOLEAN], "lowercase": [rules.BOOLEAN],
+        "max_tokens": [rules.integer(3), None],
+    }
 
     def __init__(self, *, cell="lstm", units=64, layers=1, bidirectional=True, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,

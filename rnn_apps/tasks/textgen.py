@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import numpy as np
 
-from rnn_apps.core import training
+from rnn_apps._lazy import lazy_module
+from rnn_apps.core import choices, training
+from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing.chars import CharVocabulary
-from rnn_apps.tasks import textgen_model
 
-MODES = ("tbptt", "windows")
+textgen_model = lazy_module("rnn_apps.tasks.textgen_model")
+
+MODES = choices.TEXTGEN_MODES
 
 
 def is_text_stream(X) -> bool:
@@ -52,6 +56,11 @@ class TextGenerator(BaseTask):
     """
 
     task_name = "textgen"
+    _parameter_constraints: ClassVar[dict] = {
+        **BaseTask._parameter_constraints,
+        "embedding_dim": [rules.integer(1), None], "max_chars": [rules.integer(2), None],
+        "mode": [rules.one_of(*choices.TEXTGEN_MODES)], "bptt": [rules.integer(1)],
+    }
 
     def __init__(self, *, cell="lstm", units=128, layers=1, bidirectional=False, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
@@ -63,18 +72,9 @@ class TextGenerator(BaseTask):
 
     def _check_params(self):
         config = self._recurrent_config()
-        self._check_training_params()
         if self.bidirectional:
             raise RnnAppsError("a language model reads left to right; bidirectional=True "
                                "is not possible for textgen")
-        if self.mode not in MODES:
-            raise RnnAppsError(f"mode must be one of {', '.join(MODES)}; got {self.mode!r}")
-        if not (isinstance(self.bptt, int) and self.bptt > 0):
-            raise RnnAppsError(f"bptt must be a positive integer; got {self.bptt!r}")
-        if self.embedding_dim is not None and not (
-                isinstance(self.embedding_dim, int) and self.embedding_dim > 0):
-            raise RnnAppsError(f"embedding_dim must be a positive integer or None; "
-                               f"got {self.embedding_dim!r}")
         return config
 
     # -- training ---------------------------------------------------------

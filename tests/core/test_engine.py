@@ -125,7 +125,9 @@ def test_warm_start_keeps_vocabulary_and_weights(fitted_sentiment, saved_sentime
 
 
 def test_diverging_training_stops_with_one_clear_error(sentiment_train, tmp_path):
-    model = SentimentClassifier(**{**TINY, "epochs": 1, "learning_rate": float("inf")})
+    with pytest.raises(RnnAppsError, match="learning_rate must be a positive number; got inf"):
+        SentimentClassifier(learning_rate=float("inf")).fit(*sentiment_train)
+    model = SentimentClassifier(**{**TINY, "epochs": 1, "learning_rate": 1e38, "clipnorm": None})
     with pytest.raises(TrainingError, match="the loss became nan"):
         model.fit(*[part[:64] for part in sentiment_train], checkpoint_dir=tmp_path / "run")
     assert not hasattr(model, "model_") and not (tmp_path / "run").exists()

@@ -55,13 +55,29 @@ def test_config_rejects_bad_values_with_clear_messages():
         RecurrentConfig(clipnorm=-1)
 
 
-def test_from_params_reads_attributes_and_fills_defaults():
-    class Params:
+def test_from_params_refuses_unknown_keys_and_missing_attributes():
+    assert RecurrentConfig.from_params({"units": 5}).units == 5
+    with pytest.raises(RnnAppsError, match="unknown recurrent setting.*unit "):
+        RecurrentConfig.from_params({"unit": 5})
+
+    class Partial:
         cell, units, layers = "lstm", 7, 2
 
-    config = RecurrentConfig.from_params(Params())
+    with pytest.raises(RnnAppsError, match="Partial has no recurrent setting.*bidirectional"):
+        RecurrentConfig.from_params(Partial())
+    full = Partial()
+    for name, value in RecurrentConfig().to_dict().items():
+        if name not in ("cell", "units", "layers", "reservoir_seed"):
+            setattr(full, name, value)
+    config = RecurrentConfig.from_params(full)
     assert (config.cell, config.units, config.layers, config.bidirectional) == ("lstm", 7, 2, False)
-    assert RecurrentConfig.from_params({"units": 5}).units == 5
+
+
+@pytest.mark.parametrize("name, value", [("units", True), ("layers", 2.0), ("units", "8"),
+                                         ("bidirectional", 1), ("dropout", float("nan"))])
+def test_booleans_floats_and_strings_are_not_integers(name, value):
+    with pytest.raises(RnnAppsError, match=f"{name} must be"):
+        RecurrentConfig(**{name: value})
 
 
 def test_optimizer_carries_gradient_clipping():

@@ -1,0 +1,114 @@
+"""One table of parameter constraints per task class, checked in ``fit``.
+
+Modelled on scikit-learn's ``_parameter_constraints``: each parameter maps to
+a list of rules, any of which may hold; ``None`` in the list allows None.
+Booleans are never integers or numbers here (``units=True`` is refused).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from numbers import Integral, Real
+
+from rnn_apps.core import choices
+from rnn_apps.errors import RnnAppsError
+
+
+@dataclass(frozen=True)
+class Rule:
+    text: str
+    test: Callable[[object], bool]
+
+    def __call__(self, value) -> bool:
+        try:
+            return bool(self.test(value))
+        except (TypeError, ValueError):
+            return False
+
+
+def is_integer(value) -> bool:
+    return isinstance(value, Integral) and not isinstance(value, bool) \
+        and type(value).__name__ != "bool_"
+
+
+def is_number(value) -> bool:
+    return (is_integer(value) or isinstance(value, Real) and not isinstance(value, bool)
+            and type(value).__name__ != "bool_") and math.isfinite(value)
+
+
+def integer(low: int, high: int | None = None) -> Rule:
+    if high is not None:
+        text = f"an integer in [{low}, {high}]"
+    else:
+        text = {0: "a non-negative integer", 1: "a positive integer"}.get(
+            low, f"an integer >= {low}")
+    return Rule(text, lambda v: is_integer(v) and v >= low and (high is None or v <= high))
+
+
+def number(low=None, high=None, *, low_open=False, high_open=False) -> Rule:
+    if low == 0 and low_open and high is None:
+        text = "a positive number"
+    elif high is None:
+        text = f"a number {'>' if low_open else '>='} {low}"
+    else:
+        text = f"a number in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+
+    def test(v):
+        return is_number(v) and (low is None or (v > low if low_open else v >= low)) and \
+            (high is None or (v < high if high_open else v <= high))
+
+    return Rule(text, test)
+
+
+def one_of(*values) -> Rule:
+    return Rule(f"one of {', '.join(map(str, values))}",
+                lambda v: isinstance(v, str) and v in values)
+
+
+BOOLEAN = Rule("True or False", lambda v: isinstance(v, bool) or type(v).__name__ == "bool_")
+POSITIVE = number(0, low_open=True)
+RATE = number(0, 1, high_open=True)
+
+
+def _cells() -> Rule:
+    from rnn_apps.core.recurrent import cell_names
+
+    return Rule(f"one of {', '.join(cell_names())}", lambda v: v in cell_names())
+
+
+RECURRENT = {
+    "cell": [_cells()], "units": [integer(1)], "layers": [integer(1)],
+    "bidirectional": [BOOLEAN], "dropout": [RATE], "recurrent_dropout": [RATE],
+    "clipnorm": [POSITIVE, None], "clipvalue": [POSITIVE, None],
+    "spectral_radius": [POSITIVE], "leak_rate": [number(0, 1, low_open=True)],
+    "input_scaling": [POSITIVE], "reservoir_seed": [integer(0), None],
+}
+
+TRAINING = {
+    "epochs": [integer(1)], "batch_size": [integer(1)], "learning_rate": [POSITIVE],
+    "patience": [integer(0), None], "valid_split": [RATE], "seed": [integer(0, 2**32 - 1), None],
+    "verbose": [integer(0, 2)], "distribute": [one_of(*choices.DISTRIBUTE_MODES)],
+    "mixed_precision": [BOOLEAN, one_of(*choices.PRECISIONS)],
+}
+
+
+def check_value(name: str, value, rules: list) -> None:
+    """Raise a one-line error unless one of ``rules`` holds for ``value``."""
+    if value is None and None in rules:
+        return
+    live = [rule for rule in rules if rule is not None]
+    if any(rule(value) for rule in live):
+        return
+    allowed = [rule.text for rule in live] + (["None"] if None in rules else [])
+    raise RnnAppsError(f"{name} must be {' or '.join(allowed)}; got {value!r}")
+
+
+def check_params(estimator) -> None:
+    """Check every parameter of ``estimator`` against its class's table."""
+    table = type(estimator)._parameter_constraints
+    for name, value in estimator.get_params(deep=False).items():
+        if name not in table:
+            raise RnnAppsError(f"{type(estimator).__name__} has no constraint for {name!r}")
+        check_value(name, value, table[name])
