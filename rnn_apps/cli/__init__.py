@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
 import click
 
 from rnn_apps import __version__
@@ -40,4 +36,7 @@ _register()
 
 
 def main():
+    from rnn_apps.cli import quiet
+
+    quiet.install()
     cli(prog_name="rnn-apps")

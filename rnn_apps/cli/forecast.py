@@ -19,8 +19,10 @@ from rnn_apps.cli.options import (
     pop_run_options,
     recurrent_options,
     run_options,
+    task_option,
     training_options,
 )
+from rnn_apps.core import choices
 from rnn_apps.errors import DataError
 
 series_options = apply_options([
@@ -40,24 +42,21 @@ series_options = apply_options([
 ])
 
 forecast_options = apply_options([
-    click.option("--lookback", type=int, default=24, show_default=True,
-                 help="Steps of history the network reads."),
-    click.option("--horizon", type=int, default=1, show_default=True,
-                 help="Steps ahead to forecast."),
-    click.option("--strategy", type=click.Choice(["direct", "recursive"]), default="direct",
-                 show_default=True, help="All steps at once, or one step fed back H times."),
-    click.option("--inputs", type=click.Choice(["relative", "level", "both"]),
-                 default="relative", show_default=True,
-                 help="Windows relative to their last value (trends), levels (series that "
-                      "return to a mean) or both."),
-    click.option("--quantiles", default=None,
-                 help="Comma-separated quantile levels for intervals, e.g. 0.1,0.5,0.9."),
-    click.option("--season", type=int, default=None,
-                 help="Season length for the seasonal naive baseline (default: detected)."),
-    click.option("--readout", type=click.Choice(["dense", "ridge"]), default="dense",
-                 show_default=True, help="ridge: closed-form output layer (esn cell)."),
-    click.option("--ridge-alpha", type=float, default=None,
-                 help="Ridge penalty (default: chosen on the validation windows)."),
+    task_option("--lookback", type=int, help="Steps of history the network reads."),
+    task_option("--horizon", type=int, help="Steps ahead to forecast."),
+    task_option("--strategy", type=click.Choice(choices.FORECAST_STRATEGIES),
+                help="All steps at once, or one step fed back H times."),
+    task_option("--inputs", type=click.Choice(choices.FORECAST_INPUTS),
+                help="Windows relative to their last value (trends), levels (series that "
+                     "return to a mean) or both."),
+    task_option("--quantiles",
+                help="Comma-separated quantile levels for intervals, e.g. 0.1,0.5,0.9."),
+    task_option("--season", type=int,
+                help="Season length for the seasonal naive baseline (default: detected)."),
+    task_option("--readout", type=click.Choice(choices.READOUTS),
+                help="ridge: closed-form output layer (esn cell)."),
+    task_option("--ridge-alpha", type=float,
+                help="Ridge penalty (default: chosen on the validation windows)."),
 ])
 
 
@@ -110,8 +109,8 @@ def build_forecaster(options: dict, targets, run=None):
     except ValueError:
         raise DataError(f"--quantiles must be numbers separated by commas; got {quantiles!r}") \
             from None
-    return make_estimator(Forecaster, {"targets": targets, "quantiles": levels,
-                                       **model_kwargs(options)}, run or {})
+    return make_estimator(Forecaster, model_kwargs({"targets": targets, "quantiles": levels,
+                                                    **options}), run or {})
 
 
 @click.group()

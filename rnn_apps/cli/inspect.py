@@ -11,7 +11,8 @@ import click
 @click.command()
 @click.option("--model", "model_dir", required=True, help="Model directory (any task).")
 @click.option("--input", "source", required=True,
-              help="The input: text, or a file (first line for sentiment and seq2seq, the "
+              help="The input: text, or a file (first line for sentiment, tagging and "
+                   "seq2seq, the "
                    "start of the text for textgen); for forecast a series CSV (its last "
                    "lookback rows).")
 @click.option("--out", required=True, help="PNG file to write.")
@@ -35,8 +36,8 @@ def inspect(model_dir, source, out, units, max_steps):
         states = model.hidden_states(read_model_series(model, source))[0]
     else:
         text = read_text_file(source) if Path(source).is_file() else source
-        if model.task_name in ("sentiment", "seq2seq"):
-            text = next((line for line in text.splitlines() if line.strip()), "")
+        if model.task_name in ("sentiment", "seq2seq", "tagging"):
+            text = next((line for line in text.split("\n") if line.strip()), "")
         if model.task_name == "seq2seq":
             from rnn_apps.cli.errors import notes
 
@@ -46,8 +47,15 @@ def inspect(model_dir, source, out, units, max_steps):
                            title=f"seq2seq model {model_dir}: attention")
             click.echo(f"wrote {out}")
             return
-        states = model.hidden_states([text[:max_steps * 20] if model.task_name == "sentiment"
-                                      else text[:max_steps]])[0]
+        if model.task_name == "tagging" and model.state_["kind"] == "frames":
+            raise RnnAppsError("inspect reads text; this tagging model tags numeric frames")
+        if model.task_name == "tagging":
+            sample = text.split()[:max_steps]
+        elif model.task_name == "sentiment":
+            sample = text[:max_steps * 20]
+        else:
+            sample = text[:max_steps]
+        states = model.hidden_states([sample])[0]
     tokens = states["tokens"][:max_steps]
     layers = [layer[:max_steps] for layer in states["layers"]]
     if not tokens:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import click
 
-from rnn_apps.core.distribute import MODES as DISTRIBUTE_MODES
+from rnn_apps.core.choices import DISTRIBUTE_MODES, TABLE_FORMATS
 from rnn_apps.core.recurrent import cell_names
-from rnn_apps.data.tables import FORMATS
 
 # options that set how a run trains, not the network: --init-from keeps the
 # saved model's other settings unless they are given on the command line
@@ -23,47 +22,91 @@ def apply_options(options):
     return decorator
 
 
+# the Python class behind each task's command group
+TASK_CLASSES = {"sentiment": "SentimentClassifier", "tagging": "Tagger",
+                "seq2seq": "Seq2SeqTranslator", "textgen": "TextGenerator",
+                "forecast": "Forecaster"}
+
+
+def task_defaults(task: str, method: str = "__init__") -> dict:
+    """Keyword defaults of a task class's ``method``: the one place they live."""
+    import inspect
+
+    import rnn_apps
+
+    function = getattr(getattr(rnn_apps, TASK_CLASSES[task]), method)
+    return {name: p.default for name, p in inspect.signature(function).parameters.items()
+            if p.default is not inspect.Parameter.empty}
+
+
+class TaskOption(click.Option):
+    """An option that stays None unless given, leaving the value to the task class
+    (or one of its methods); ``--help`` shows the class's default."""
+
+    def __init__(self, *args, method: str = "__init__", param: str | None = None, **kwargs):
+        kwargs["default"], kwargs["show_default"] = None, False
+        super().__init__(*args, **kwargs)
+        self.method, self.param = method, param or self.name
+
+    def get_help_record(self, ctx):
+        record = super().get_help_record(ctx)
+        task = ctx.parent.command.name if ctx.parent is not None else None
+        if record is None or task not in TASK_CLASSES:
+            return record
+        value = task_defaults(task, self.method).get(self.param)
+        if value is None:
+            return record
+        if isinstance(value, bool) and not self.secondary_opts:
+            return record
+        if isinstance(value, bool):
+            value = self.opts[0] if value else self.secondary_opts[0]
+        elif isinstance(value, (list, tuple)):
+            value = ",".join(map(str, value))
+        return record[0], f"{record[1]}  [default: {value}]".strip()
+
+
+def task_option(*declarations, **attributes):
+    """``click.option`` whose default is the task class's (see :class:`TaskOption`)."""
+    return click.option(*declarations, cls=TaskOption, **attributes)
+
+
 recurrent_options = apply_options([
-    click.option("--cell", type=click.Choice(cell_names()), default="gru", show_default=True,
-                 help="Recurrent cell: rnn (SimpleRNN), lstm, gru or esn (echo state)."),
-    click.option("--units", type=int, default=64, show_default=True,
-                 help="Hidden units per layer and direction."),
-    click.option("--layers", type=int, default=1, show_default=True,
-                 help="Stacked recurrent layers."),
-    click.option("--bidirectional/--no-bidirectional", default=False, show_default=True),
-    click.option("--dropout", type=float, default=0.0, show_default=True,
-                 help="Dropout after each recurrent layer."),
-    click.option("--recurrent-dropout", type=float, default=0.0, show_default=True,
-                 help="Dropout on the recurrent state (disables cuDNN kernels)."),
-    click.option("--clipnorm", type=float, default=1.0, show_default=True,
-                 help="Clip gradients to this norm (0 turns it off)."),
-    click.option("--clipvalue", type=float, default=None, help="Clip gradients to this value."),
-    click.option("--spectral-radius", type=float, default=0.9, show_default=True,
-                 help="esn cell: spectral radius of the fixed reservoir."),
-    click.option("--leak-rate", type=float, default=1.0, show_default=True,
-                 help="esn cell: leak rate of the reservoir update (0 < a <= 1)."),
-    click.option("--input-scaling", type=float, default=1.0, show_default=True,
-                 help="esn cell: range of the fixed input weights."),
+    task_option("--cell", type=click.Choice(cell_names()),
+                help="Recurrent cell: rnn (SimpleRNN), lstm, gru or esn (echo state)."),
+    task_option("--units", type=int, help="Hidden units per layer and direction."),
+    task_option("--layers", type=int, help="Stacked recurrent layers."),
+    task_option("--bidirectional/--no-bidirectional",
+                help="Read each sequence in both directions."),
+    task_option("--dropout", type=float, help="Dropout after each recurrent layer."),
+    task_option("--recurrent-dropout", type=float,
+                help="Dropout on the recurrent state (disables cuDNN kernels)."),
+    task_option("--clipnorm", type=float, help="Clip gradients to this norm (0 turns it off)."),
+    task_option("--clipvalue", type=float, help="Clip gradients to this value."),
+    task_option("--spectral-radius", type=float,
+                help="esn cell: spectral radius of the fixed reservoir."),
+    task_option("--leak-rate", type=float,
+                help="esn cell: leak rate of the reservoir update (0 < a <= 1)."),
+    task_option("--input-scaling", type=float,
+                help="esn cell: range of the fixed input weights."),
 ])
 
 training_options = apply_options([
-    click.option("--epochs", type=int, default=10, show_default=True),
-    click.option("--batch-size", type=int, default=32, show_default=True),
-    click.option("--learning-rate", type=float, default=1e-3, show_default=True),
-    click.option("--patience", type=int, default=3, show_default=True,
-                 help="Stop after this many epochs without a better validation loss."),
-    click.option("--valid-split", type=float, default=0.1, show_default=True,
-                 help="Share of the training data held out for validation "
-                      "(ignored with --valid-data)."),
-    click.option("--seed", type=int, default=None, help="Random seed for a repeatable run."),
+    task_option("--epochs", type=int, help="Most passes over the training data."),
+    task_option("--batch-size", type=int),
+    task_option("--learning-rate", type=float),
+    task_option("--patience", type=int,
+                help="Stop after this many epochs without a better validation loss."),
+    task_option("--valid-split", type=float,
+                help="Share of the training data held out for validation "
+                     "(ignored with --valid-data)."),
+    task_option("--seed", type=int, help="Random seed for a repeatable run."),
     click.option("--quiet", is_flag=True, help="No training progress output."),
 ])
 
 
 run_options = apply_options([
-    click.option("--distribute", type=click.Choice(DISTRIBUTE_MODES), default="none",
-                 show_default=True,
-                 help="none: one device; mirrored: every local GPU; multiworker: the "
+    task_option("--distribute", type=click.Choice(DISTRIBUTE_MODES),
+                help="none: one device; mirrored: every local GPU; multiworker: the "
                       "cluster described by the TF_CONFIG environment variable."),
     click.option("--checkpoint-dir", default=None,
                  help="Back up the run after every epoch (and keep its history.csv) here; "
@@ -78,8 +121,8 @@ run_options = apply_options([
     click.option("--steps-per-epoch", type=int, default=None,
                  help="Batches per epoch, reading the data pass after pass (for data too "
                       "large to go through whole epochs); default: one pass per epoch."),
-    click.option("--mixed-precision", is_flag=True,
-                 help="Train in mixed_float16 on a GPU (a CPU trains in float32 and says so)."),
+    task_option("--mixed-precision", is_flag=True,
+                help="Train in mixed_float16 on a GPU (a CPU trains in float32 and says so)."),
 ])
 
 
@@ -91,24 +134,16 @@ def pop_run_options(options: dict) -> dict:
 
 
 def make_estimator(cls, kwargs: dict, run: dict):
-    """``cls(**kwargs)``; with ``--init-from``, settings not given on the command
-    line (and not run settings) come from the saved model."""
+    """``cls(**kwargs)`` (options given on the command line; the class holds every
+    other default). With ``--init-from``, the saved model's settings fill in
+    what is not given, except how to train (``RUN_PARAMS``)."""
     if not run.get("init_from"):
         return cls(**kwargs)
-    from click.core import ParameterSource
-
     from rnn_apps.core.saving import read_metadata
 
     saved = read_metadata(run["init_from"], expected_task=cls.task_name)["params"]
-    context = click.get_current_context()
-
-    def given(key):
-        source = context.get_parameter_source(key) if key in context.params else None
-        return source in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
-
-    known = set(cls._get_param_names())
-    chosen = {k: v for k, v in kwargs.items() if k in RUN_PARAMS or given(k)}
-    return cls(**{**{k: v for k, v in saved.items() if k in known}, **chosen})
+    known = set(cls._get_param_names()) - set(RUN_PARAMS)
+    return cls(**{**{k: v for k, v in saved.items() if k in known}, **kwargs})
 
 
 def fit_and_save(model, out, run: dict, *data, validation=None):
@@ -131,7 +166,7 @@ def table_options(*, labels: bool):
     options = [
         click.option("--text-column", default="text", show_default=True,
                      help="Column holding the text (a 0-based number with --no-header)."),
-        click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+        click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), default=None,
                      help="File format; by default from the suffix "
                           "(.csv, .tsv, .jsonl, .txt = one text per line)."),
         click.option("--no-header", is_flag=True, help="CSV/TSV without a header row."),
@@ -144,10 +179,11 @@ def table_options(*, labels: bool):
 
 
 def model_kwargs(options: dict) -> dict:
-    """Map parsed shared options onto task constructor keyword arguments."""
-    kwargs = dict(options)
-    if "quiet" in kwargs:
-        kwargs["verbose"] = 0 if kwargs.pop("quiet") else 1
+    """The model options given on the command line as constructor keyword
+    arguments; options left unset (None) are left to the class's defaults."""
+    kwargs = {key: value for key, value in options.items() if value is not None}
+    if kwargs.pop("quiet", False):
+        kwargs["verbose"] = 0
     if kwargs.get("clipnorm") == 0:
         kwargs["clipnorm"] = None
     return kwargs

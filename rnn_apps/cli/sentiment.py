@@ -19,8 +19,10 @@ from rnn_apps.cli.options import (
     run_options,
     table_kwargs,
     table_options,
+    task_option,
     training_options,
 )
+from rnn_apps.core import choices
 
 
 @click.group()
@@ -33,18 +35,17 @@ def sentiment():
 @click.option("--valid-data", default=None, help="Validation file (default: a split of --data).")
 @click.option("--out", required=True, help="Model directory to write.")
 @table_options(labels=True)
-@click.option("--level", type=click.Choice(["word", "char"]), default="word", show_default=True)
-@click.option("--max-tokens", type=int, default=20000, show_default=True,
-              help="Vocabulary size limit.")
-@click.option("--max-length", type=int, default=None,
-              help="Tokens per text (longer ones are cut; default: 99th percentile).")
-@click.option("--truncating", type=click.Choice(["post", "pre"]), default="post",
-              show_default=True, help="Cut longer texts at the end (post) or the start (pre).")
-@click.option("--embedding-dim", type=int, default=64, show_default=True)
-@click.option("--pooling", type=click.Choice(["last", "mean", "max"]), default="last",
-              show_default=True, help="How the sequence of states becomes one vector.")
-@click.option("--class-weight", type=click.Choice(["none", "balanced"]), default="none",
-              show_default=True, help="Weight classes for imbalanced data.")
+@task_option("--level", type=click.Choice(choices.TEXT_LEVELS), help="Tokens: words or characters.")
+@task_option("--max-tokens", type=int, help="Vocabulary size limit.")
+@task_option("--max-length", type=int,
+             help="Tokens per text (longer ones are cut; default: 99th percentile).")
+@task_option("--truncating", type=click.Choice(choices.TRUNCATING),
+             help="Cut longer texts at the end (post) or the start (pre).")
+@task_option("--embedding-dim", type=int)
+@task_option("--pooling", type=click.Choice(choices.POOLINGS),
+             help="How the sequence of states becomes one vector.")
+@task_option("--class-weight", type=click.Choice(("none", *choices.CLASS_WEIGHTS)),
+             help="Weight classes for imbalanced data (default: none).")
 @click.option("--stream", is_flag=True,
               help="Read --data (and --valid-data) lazily, in bounded memory: for files "
                    "larger than memory. Without --valid-data, a hash split of the texts "
@@ -62,7 +63,8 @@ def train(data, valid_data, out, stream, **options):
     read = lambda path: read_labelled_texts(path, **reader, stream=stream)
     records = read(data)
     validation = read(valid_data) if valid_data else None
-    options["class_weight"] = None if options["class_weight"] == "none" else "balanced"
+    if options["class_weight"] == "none":
+        options["class_weight"] = None
     clf = make_estimator(SentimentClassifier, model_kwargs(options), run)
     if stream:
         fit_and_save(clf, out, run, records, validation=validation)

@@ -18,11 +18,13 @@ from rnn_apps.cli.options import (
     pop_run_options,
     recurrent_options,
     run_options,
+    task_option,
     training_options,
 )
+from rnn_apps.core import choices
 from rnn_apps.errors import DataError
 
-LEVELS = click.Choice(["char", "word"])
+LEVELS = click.Choice(choices.SEQUENCE_LEVELS)
 
 
 def decoding_options(function):
@@ -41,24 +43,23 @@ def seq2seq():
 @click.option("--data", required=True, help="Pairs file: source<TAB>target per line.")
 @click.option("--valid-data", default=None, help="Validation pairs (default: a split of --data).")
 @click.option("--out", required=True, help="Model directory to write.")
-@click.option("--level", type=LEVELS, default="char", show_default=True,
-              help="Vocabulary of both sides: characters or words.")
-@click.option("--source-level", type=LEVELS, default=None, help="Source side only.")
-@click.option("--target-level", type=LEVELS, default=None, help="Target side only.")
-@click.option("--lowercase", is_flag=True, help="Lower-case both sides.")
-@click.option("--attention", type=click.Choice(["multiplicative", "additive", "none"]),
-              default="multiplicative", show_default=True)
-@click.option("--embedding-dim", type=int, default=64, show_default=True)
-@click.option("--max-source-length", type=int, default=None,
-              help="Source tokens kept (default: the longest training source).")
-@click.option("--max-target-length", type=int, default=None,
-              help="Target tokens kept and written (default: the longest training target).")
-@click.option("--beam-width", type=int, default=4, show_default=True,
-              help="Default beam width of the model (1: greedy).")
-@click.option("--length-penalty", type=float, default=1.0, show_default=True,
-              help="Hypotheses are ranked by log probability / length ** this.")
-@click.option("--max-tokens", type=int, default=20000, show_default=True,
-              help="Vocabulary size limit per side (the most frequent tokens are kept).")
+@task_option("--level", type=LEVELS, param="source_level",
+             help="Vocabulary of both sides: characters or words.")
+@task_option("--source-level", type=LEVELS, help="Source side only.")
+@task_option("--target-level", type=LEVELS, help="Target side only.")
+@task_option("--lowercase/--no-lowercase", help="Lower-case both sides.")
+@task_option("--attention", type=click.Choice((*choices.ATTENTIONS, "none")),
+             help="How the decoder scores encoder states (none: no attention).")
+@task_option("--embedding-dim", type=int)
+@task_option("--max-source-length", type=int,
+             help="Source tokens kept (default: the longest training source).")
+@task_option("--max-target-length", type=int,
+             help="Target tokens kept and written (default: the longest training target).")
+@task_option("--beam-width", type=int, help="Default beam width of the model (1: greedy).")
+@task_option("--length-penalty", type=float,
+             help="Hypotheses are ranked by log probability / length ** this.")
+@task_option("--max-tokens", type=int,
+             help="Vocabulary size limit per side (the most frequent tokens are kept).")
 @click.option("--stream", is_flag=True,
               help="Read the pairs lazily, in bounded memory (files larger than memory); "
                    "without --valid-data a hash split of the sources is held out.")
@@ -74,9 +75,11 @@ def train(data, valid_data, out, level, source_level, target_level, attention, s
     run = pop_run_options(options)
     pairs = read_pairs(data, stream=stream)
     validation = read_pairs(valid_data, stream=stream) if valid_data else None
-    model = make_estimator(Seq2SeqTranslator, {
-        "source_level": source_level or level, "target_level": target_level or level,
-        "attention": None if attention == "none" else attention, **model_kwargs(options)}, run)
+    kwargs = model_kwargs({**options, "source_level": source_level or level,
+                           "target_level": target_level or level, "attention": attention})
+    if attention == "none":
+        kwargs["attention"] = None
+    model = make_estimator(Seq2SeqTranslator, kwargs, run)
     fit_and_save(model, out, run, *([pairs] if stream else pairs), validation=validation)
     amount = f"the pairs of {data} (streamed)" if stream else f"{len(pairs[0])} pairs"
     echo_training_summary(model.history_, amount, out)

@@ -19,11 +19,13 @@ from rnn_apps.cli.options import (
     pop_run_options,
     recurrent_options,
     run_options,
+    task_option,
     training_options,
 )
+from rnn_apps.core import choices
 from rnn_apps.errors import DataError
 
-FORMATS = ("conllu", "conll", "wordtag", "frames")
+FORMATS = (*choices.TAGGED_FORMATS, choices.FRAMES_FORMAT)
 
 input_options = apply_options([
     click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
@@ -39,7 +41,7 @@ input_options = apply_options([
 
 
 def _frames_format(path, fmt) -> bool:
-    return fmt == "frames" or (fmt is None and str(path).lower().endswith(".csv"))
+    return fmt == choices.FRAMES_FORMAT or (fmt is None and str(path).lower().endswith(".csv"))
 
 
 def read_input(path, options: dict, *, labels: bool = True, stream: bool = False):
@@ -77,15 +79,17 @@ def tagging():
 @click.option("--valid-data", default=None, help="Validation file (default: a split of --data).")
 @click.option("--out", required=True, help="Model directory to write.")
 @input_options
-@click.option("--embedding-dim", type=int, default=64, show_default=True)
-@click.option("--char-filters", type=int, default=32, show_default=True,
-              help="Character CNN filters per word (0: no character features).")
-@click.option("--word-dropout", type=float, default=0.1, show_default=True,
-              help="Share of known words hidden as unknown while training.")
-@click.option("--crf/--no-crf", default=False, show_default=True,
-              help="Linear-chain CRF output layer instead of a softmax per step.")
-@click.option("--max-tokens", type=int, default=20000, show_default=True,
-              help="Word vocabulary size limit (the most frequent words are kept).")
+@task_option("--embedding-dim", type=int)
+@task_option("--char-dim", type=int, help="Character embedding size of the character CNN.")
+@task_option("--char-filters", type=int,
+             help="Character CNN filters per word (0: no character features).")
+@task_option("--word-dropout", type=float,
+             help="Share of known words hidden as unknown while training.")
+@task_option("--crf/--no-crf", help="Linear-chain CRF output layer instead of a softmax "
+                                    "per step.")
+@task_option("--lowercase/--no-lowercase", help="Look words up in lower case.")
+@task_option("--max-tokens", type=int,
+             help="Word vocabulary size limit (the most frequent words are kept).")
 @click.option("--stream", is_flag=True,
               help="Read a tagged corpus lazily, in bounded memory (corpora larger than "
                    "memory); without --valid-data a hash split of the sentences is held out.")

@@ -17,8 +17,10 @@ from rnn_apps.cli.options import (
     pop_run_options,
     recurrent_options,
     run_options,
+    task_option,
     training_options,
 )
+from rnn_apps.core import choices
 
 
 def _read(paths) -> str:
@@ -38,15 +40,13 @@ def textgen():
 @click.option("--valid-data", default=None, help="Held-out text file (default: the last "
                                                  "--valid-split share of --data).")
 @click.option("--out", required=True, help="Model directory to write.")
-@click.option("--mode", type=click.Choice(["tbptt", "windows"]), default="tbptt",
-              show_default=True, help="Truncated BPTT with state carried between chunks, "
-                                      "or independent windows.")
-@click.option("--bptt", type=int, default=64, show_default=True,
-              help="Steps per chunk (window length in windows mode).")
-@click.option("--embedding-dim", type=int, default=32, show_default=True,
-              help="Character embedding size (0: one-hot characters).")
-@click.option("--max-chars", type=int, default=None,
-              help="Character vocabulary size limit (default: every character seen).")
+@task_option("--mode", type=click.Choice(choices.TEXTGEN_MODES),
+             help="Truncated BPTT with state carried between chunks, or independent windows.")
+@task_option("--bptt", type=int, help="Steps per chunk (window length in windows mode).")
+@task_option("--embedding-dim", type=int,
+             help="Character embedding size (0: one-hot characters).")
+@task_option("--max-chars", type=int,
+             help="Character vocabulary size limit (default: every character seen).")
 @click.option("--stream", is_flag=True,
               help="Read --data lazily, in bounded memory (files larger than memory); "
                    "tbptt state is carried within blocks of 64 chunks.")
@@ -61,9 +61,10 @@ def train(data, valid_data, out, stream, **options):
     run = pop_run_options(options)
     text = read_text_stream(data) if stream else read_corpus(data)
     validation = read_corpus([valid_data]) if valid_data else None
-    if options["embedding_dim"] == 0:
-        options["embedding_dim"] = None
-    model = make_estimator(TextGenerator, model_kwargs(options), run)
+    kwargs = model_kwargs(options)
+    if kwargs.get("embedding_dim") == 0:
+        kwargs["embedding_dim"] = None
+    model = make_estimator(TextGenerator, kwargs, run)
     fit_and_save(model, out, run, text, validation=validation)
     amount = f"{', '.join(data)} (streamed)" if stream else f"{len(text)} characters"
     echo_training_summary(model.history_, amount, out,
@@ -89,20 +90,20 @@ def evaluate(model_dir, data, as_json):
 @textgen.command()
 @click.option("--model", "model_dir", required=True, help="Model directory.")
 @click.option("--prompt", required=True, help="Text to start from.")
-@click.option("--length", type=int, default=200, show_default=True,
-              help="Characters to generate.")
-@click.option("--temperature", type=float, default=1.0, show_default=True,
-              help="0 = greedy; below 1 safer, above 1 wilder.")
-@click.option("--top-k", type=int, default=None, help="Sample among the k likeliest characters.")
-@click.option("--seed", type=int, default=None, help="Seed for a repeatable sample.")
-@click.option("--stop", default=None, help="Stop after this string appears.")
-def generate(model_dir, prompt, length, temperature, top_k, seed, stop):
+@task_option("--length", type=int, method="generate", help="Characters to generate.")
+@task_option("--temperature", type=float, method="generate",
+             help="0 = greedy; below 1 safer, above 1 wilder.")
+@task_option("--top-k", type=int, method="generate",
+             help="Sample among the k likeliest characters.")
+@task_option("--seed", type=int, method="generate", help="Seed for a repeatable sample.")
+@task_option("--stop", method="generate", help="Stop after this string appears.")
+def generate(model_dir, prompt, **options):
     """Print the prompt followed by generated text."""
     from rnn_apps import TextGenerator
 
     model = TextGenerator.load(model_dir)
-    click.echo(model.generate(prompt, length=length, temperature=temperature, top_k=top_k,
-                              seed=seed, stop=stop))
+    given = {key: value for key, value in options.items() if value is not None}
+    click.echo(model.generate(prompt, **given))
 
 
 textgen.add_command(export_command(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
 _CELLS: dict[str, Callable] = {}
 
 
@@ -126,6 +128,29 @@ def recurrent_probe(inputs, x, config, source):
         if layer.weights and not isinstance(layer, keras.layers.InputLayer):
             layer.set_weights(source.get_layer(layer.name).get_weights())
     return probe
+
+
+def recurrent_outputs(model):
+    """A model from ``model``'s inputs to the output sequence of each of its
+    recurrent layers (those that return sequences, in order)."""
+    import keras
+
+    kinds = (keras.layers.RNN, keras.layers.Bidirectional)
+    outputs = []
+    for layer in model.layers:
+        if isinstance(layer, kinds):
+            output = layer.output
+            outputs.append(output[0] if isinstance(output, (list, tuple)) else output)
+    return keras.Model(model.inputs, outputs)
+
+
+def per_sequence_states(outputs, lengths, tokens) -> list[dict]:
+    """``{"tokens", "layers": [[steps, units] ...]}`` per row of a batch of layer
+    outputs, cut to each row's length (padding left out)."""
+    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    outputs = [np.asarray(out) for out in outputs]
+    return [{"tokens": list(words), "layers": [out[row, :length] for out in outputs]}
+            for row, (length, words) in enumerate(zip(lengths, tokens))]
 
 
 def make_optimizer(config, learning_rate: float):

@@ -62,6 +62,21 @@ def check_target(path, *, kind: str = "model") -> Path:
     return target
 
 
+def current_umask() -> int:
+    """The process umask (read from /proc where it can be, so that no other
+    thread ever sees a changed one)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_directory(path, *, kind: str = "model"):
     """Yield a temporary directory that replaces ``path`` only on success.
@@ -72,6 +87,7 @@ def atomic_directory(path, *, kind: str = "model"):
     target = check_target(path, kind=kind)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    tmp.chmod(0o777 & ~current_umask())  # mkdtemp makes 700; readable as any directory is
     try:
         yield tmp
         if target.exists():

@@ -277,6 +277,11 @@ class Forecaster(BaseTask):
         metrics["season"] = self.season_
         return metrics
 
+    def score(self, X, y=None) -> float:
+        """Minus the mean absolute scaled error (higher is better, for
+        scikit-learn search; ``y`` is ignored: the targets are columns of ``X``)."""
+        return -self.evaluate(X)["mase"]
+
     def backtest(self, X, origins: int = 5, step: int | None = None, refit: bool = True) -> dict:
         """Rolling-origin evaluation with an expanding window.
 

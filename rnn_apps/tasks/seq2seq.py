@@ -201,7 +201,7 @@ class Seq2SeqTranslator(BaseTask):
                           InputNote, stacklevel=2)
         return out
 
-    def evaluate(self, X, y=None, beam_width=None) -> dict:
+    def evaluate(self, X, y, beam_width=None) -> dict:
         """``bleu``, ``chrf`` (0-100), ``exact_match``, ``cer`` (0-1) and ``n``;
         references are compared in the model's writing (case, spacing)."""
         self._check_is_fitted()
@@ -210,9 +210,28 @@ class Seq2SeqTranslator(BaseTask):
         return seq2seq_metrics(references, self.predict(sources, beam_width=beam_width),
                                level=self.target_level)
 
-    def score(self, X, y=None) -> float:
+    def score(self, X, y) -> float:
         """chrF (higher is better, for scikit-learn search)."""
         return self.evaluate(X, y)["chrf"]
+
+    def hidden_states(self, X) -> list[dict]:
+        """The encoder's recurrent activations per source: ``{"tokens", "layers":
+        [[steps, units] ...]}`` (both directions side by side when bidirectional)."""
+        import tensorflow as tf
+
+        from rnn_apps.core.recurrent import per_sequence_states, recurrent_outputs
+
+        self._check_is_fitted()
+        sources = check_texts(X, "sources")
+        probe, result = recurrent_outputs(self._networks()[0]), []
+        for start in range(0, len(sources), BATCH):
+            chunk = sources[start:start + BATCH]
+            ids, _, _ = self.source_vocab_.encode_graph(tf.constant(chunk),
+                                                        self.state_["max_source_length"])
+            lengths = np.count_nonzero(ids.numpy(), axis=1)
+            tokens = [words[:n] for words, n in zip(self.source_vocab_.split(chunk), lengths)]
+            result += per_sequence_states(probe(ids, training=False), lengths, tokens)
+        return result
 
     def attention_weights(self, source: str, beam_width=None) -> dict:
         """What the decoder looked at: ``{"source": tokens, "output": tokens,

@@ -234,8 +234,8 @@ class Tagger(BaseTask):
             self._predict_function = tag_ids
         return self._predict_function
 
-    def predict(self, X) -> list[list[str]]:
-        """A list of tags per sentence (or frame sequence)."""
+    def _inputs(self, X):
+        """``(frames?, sequences)`` checked against what this model was trained on."""
         self._check_is_fitted()
         frames, sequences, _ = self._check(X, need_tags=False)
         if frames != (self.state_["kind"] == "frames"):
@@ -244,6 +244,11 @@ class Tagger(BaseTask):
         if frames and sequences[0].shape[1] != self.state_["n_features"]:
             raise DataError(f"frames have {sequences[0].shape[1]} features; the model was "
                             f"trained on {self.state_['n_features']}")
+        return frames, sequences
+
+    def predict(self, X) -> list[list[str]]:
+        """A list of tags per sentence (or frame sequence)."""
+        _, sequences = self._inputs(X)
         function, tags, out = self._tag_ids(), np.array(self.tags_, dtype=object), []
         for start in range(0, len(sequences), BATCH):
             chunk = sequences[start:start + BATCH]
@@ -251,12 +256,34 @@ class Tagger(BaseTask):
             out += [list(tags[row[:len(s)]]) for row, s in zip(ids.numpy(), chunk)]
         return out
 
-    def evaluate(self, X, y=None) -> dict:
+    def evaluate(self, X, y) -> dict:
         """``token_accuracy``, ``macro_f1``, ``n_tokens``, per-tag scores and, for
         BIO / IOBES tags, CoNLL-style ``entity_precision/recall/f1``."""
         self._check_is_fitted()
         _, sequences, tags = self._check(X, y)
         return tagging_metrics(tags, self.predict(sequences), self.tags_)
+
+    def score(self, X, y) -> float:
+        """Entity F1 for entity tags (BIO, IOBES, ...), else token accuracy (higher
+        is better, for scikit-learn search)."""
+        metrics = self.evaluate(X, y)
+        return metrics.get("entity_f1", metrics["token_accuracy"])
+
+    def hidden_states(self, X) -> list[dict]:
+        """Recurrent activations per sentence (or frame sequence): ``{"tokens",
+        "layers": [[steps, units] ...]}``, one array per recurrent layer (both
+        directions side by side when bidirectional); frames are named by index."""
+        from rnn_apps.core.recurrent import per_sequence_states, recurrent_outputs
+
+        frames, sequences = self._inputs(X)
+        probe, result = recurrent_outputs(self.model_), []
+        for start in range(0, len(sequences), BATCH):
+            chunk = sequences[start:start + BATCH]
+            inputs, _ = self._network_inputs(self._raw_batch(chunk))
+            names = [[str(i) for i in range(len(s))] if frames else list(s) for s in chunk]
+            result += per_sequence_states(probe(inputs, training=False),
+                                          [len(s) for s in chunk], names)
+        return result
 
     def _export_archive(self):
         import keras

@@ -180,6 +180,11 @@ class TextGenerator(BaseTask):
         """Negative bits per character (higher is better, for scikit-learn search)."""
         return -self.evaluate(X)["bits_per_char"]
 
+    def predict(self, X):
+        """Each prompt followed by a continuation (:meth:`generate` with its
+        defaults): a string for a string, a list for a list."""
+        return self.generate(X)
+
     # -- generation -------------------------------------------------------
     def generate(self, prompt, length: int = 200, temperature: float = 1.0, top_k=None,
                  seed=None, stop=None):
@@ -245,14 +250,14 @@ class TextGenerator(BaseTask):
 
     def hidden_states(self, X) -> list[dict]:
         """Recurrent activations per character: ``{"tokens", "layers": [[steps, units] ...]}``."""
-        import keras
         import tensorflow as tf
 
         self._check_is_fitted()
         texts = [X] if isinstance(X, str) else list(X)
+        from rnn_apps.core.recurrent import recurrent_outputs
+
         model = self.model_
-        recurrent = [layer for layer in model.layers if isinstance(layer, keras.layers.RNN)]
-        probe = keras.Model(model.inputs, [layer.output[0] for layer in recurrent])
+        probe = recurrent_outputs(model)
         result = []
         for text in texts:
             text = check_text(text)

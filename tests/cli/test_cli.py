@@ -31,6 +31,23 @@ def test_version_and_python_dash_m():
     assert result.returncode == 0 and __version__ in result.stdout
 
 
+def test_commands_print_nothing_on_stderr_unless_debugging(saved_sentiment, tmp_path):
+    """TensorFlow's C++ start-up lines (oneDNN, CUDA drivers, cuInit) are not shown."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL",
+                                                             "RNN_APPS_DEBUG")}
+    command = [sys.executable, "-m", "rnn_apps", "sentiment", "predict", "--model",
+               str(saved_sentiment), "a fine film"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env,
+                            check=False)
+    assert result.returncode == 0 and result.stdout.strip().endswith("a fine film")
+    assert result.stderr == ""
+    result = subprocess.run(command[:6] + [str(tmp_path / "missing"), "x"], capture_output=True,
+                            text=True, timeout=300, env=env, check=False)
+    assert result.returncode == 1 and result.stderr.startswith("Error: ")
+
+
 def test_train_evaluate_predict_export_round_trip(tmp_path, small_csv):
     out = tmp_path / "model"
     result = run("sentiment", "train", "--data", small_csv, "--out", out, *TINY_ARGS)

@@ -55,3 +55,18 @@ def test_load_of_unknown_task_is_a_clear_error(tmp_path):
     saving.write_metadata(tmp_path, "astrology", {}, {})
     with pytest.raises(ModelDirError, match="unknown task 'astrology'"):
         saving.load(tmp_path)
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o755), (0o077, 0o700), (0o002, 0o775)])
+def test_written_directories_follow_the_umask(tmp_path, umask, mode):
+    import os
+
+    from rnn_apps.core.saving import atomic_directory
+
+    old = os.umask(umask)
+    try:
+        with atomic_directory(tmp_path / "model") as tmp:
+            (tmp / "file.txt").write_text("x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "model").stat().st_mode & 0o777 == mode

@@ -1,7 +1,6 @@
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.model_selection import GridSearchCV
 
 import rnn_apps
 from rnn_apps import SentimentClassifier
@@ -73,16 +72,6 @@ def test_same_seed_gives_the_same_model(sentiment_train, fitted_sentiment, senti
     again = SentimentClassifier(**TINY).fit(*sentiment_train)
     np.testing.assert_allclose(again.predict_proba(sentiment_test[0]),
                                fitted_sentiment.predict_proba(sentiment_test[0]), atol=1e-6)
-
-
-def test_grid_search_with_two_folds(sentiment_train):
-    texts, labels = [part[:160] for part in sentiment_train]
-    search = GridSearchCV(SentimentClassifier(**{**TINY, "epochs": 1}),
-                          {"cell": ["gru", "lstm"]}, cv=2)
-    search.fit(np.array(texts, dtype=object), np.array(labels, dtype=object))
-    assert search.best_params_["cell"] in {"gru", "lstm"}
-    assert len(search.cv_results_["mean_test_score"]) == 2
-    assert len(search.best_estimator_.predict(texts[:3])) == 3
 
 
 def test_multiclass_integer_labels_class_weight_and_pooling():
