@@ -22,17 +22,30 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 
-PEOPLE = ["Anna Berg", "Tomas Weller", "Maria Santos", "John Carter", "Li Wei", "Omar Haddad",
-          "Sofia Rossi", "Kenji Sato", "Eva Novak", "Pedro Alves", "Grace Okafor", "Ivan Petrov",
-          "Nora Lind", "Paul Becker", "Aisha Bello", "Mark Hughes"]
-NEW_PEOPLE = ["Clara Voss", "Diego Ramos", "Hana Kimura", "Victor Hale", "Lena Marsh",
-              "Ravi Menon"]
+# Names are drawn from many first names, surnames, places and organisation
+# stems, so a tagger learns context and word shape rather than a short list;
+# the test's unseen names come from separate lists.
+FIRST = ["Anna", "Tomas", "Maria", "John", "Li", "Omar", "Sofia", "Kenji", "Eva", "Pedro",
+         "Grace", "Ivan", "Nora", "Paul", "Aisha", "Mark", "Julia", "Samuel", "Mei", "Karim",
+         "Elena", "Lucas", "Amara", "Felix"]
+LAST = ["Berg", "Weller", "Santos", "Carter", "Wei", "Haddad", "Rossi", "Sato", "Novak",
+        "Alves", "Okafor", "Petrov", "Lind", "Becker", "Bello", "Hughes", "Moreau", "Tanaka",
+        "Kowalski", "Mensah", "Larsen", "Costa", "Fischer", "Dubois"]
+NEW_FIRST = ["Clara", "Diego", "Hana", "Victor", "Lena", "Ravi"]
+NEW_LAST = ["Voss", "Ramos", "Kimura", "Hale", "Marsh", "Menon"]
+PEOPLE = [f"{a} {b}" for a in FIRST for b in LAST]
+NEW_PEOPLE = [f"{a} {b}" for a in NEW_FIRST for b in NEW_LAST]
 PLACES = ["Berlin", "Lisbon", "Nairobi", "Osaka", "Toronto", "Madrid", "Oslo", "Cairo",
-          "Lima", "Dublin", "Prague", "Seoul"]
-NEW_PLACES = ["Quito", "Tallinn", "Hanoi", "Perth"]
-ORGS = ["Acme Corp", "Blue River Bank", "Northwind", "Globex", "City Library", "Red Cross",
-        "Vertex Labs", "Harbor Press"]
-NEW_ORGS = ["Sunline Group", "Orion Systems"]
+          "Lima", "Dublin", "Prague", "Seoul", "Vienna", "Accra", "Denver", "Kyoto", "Porto",
+          "Bergen", "Tunis", "Austin", "Hamburg", "Rome", "Manila", "Zurich", "New York",
+          "Buenos Aires", "Cape Town", "Hong Kong"]
+NEW_PLACES = ["Quito", "Tallinn", "Hanoi", "Perth", "Santiago", "Kigali", "Rio de Janeiro"]
+STEMS = ["Acme", "Blue River", "Northwind", "Globex", "Vertex", "Harbor", "Summit", "Redwood",
+         "Silverline", "Bright", "Atlas", "Granite", "Maple", "Nova", "Pioneer", "Keystone"]
+NEW_STEMS = ["Sunline", "Orion", "Cobalt", "Juniper"]
+SUFFIXES = ["Corp", "Bank", "Labs", "Group", "Systems", "Press", "Foods", "Energy"]
+ORGS = [f"{a} {b}" for a in STEMS for b in SUFFIXES] + ["Red Cross", "City Library"]
+NEW_ORGS = [f"{a} {b}" for a in NEW_STEMS for b in SUFFIXES]
 TEMPLATES = [
     "{PER} moved to {LOC} last year .", "{PER} works for {ORG} in {LOC} .",
     "yesterday {PER} met {PER} at {ORG} .", "the office of {ORG} is in {LOC} .",
@@ -42,6 +55,7 @@ TEMPLATES = [
     "the new director of {ORG} , {PER} , spoke today .", "prices in {LOC} rose again .",
     "nobody from {ORG} came to the meeting .", "{PER} wrote to {ORG} about the delay .",
     "after the game {PER} went home .", "the train to {LOC} was late .",
+    "{PER} moved to {LOC} to work for {ORG} .", "shares of {ORG} fell in {LOC} today .",
 ]
 
 

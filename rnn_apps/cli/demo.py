@@ -26,6 +26,13 @@ def find_datasets(explicit: str | None) -> Path:
                     "(the datasets/ folder of the rnn-apps repository)")
 
 
+def echo_example(shown: str, got: str, expected: str) -> None:
+    """One showcase example; a wrong answer is marked and its expected answer shown."""
+    mark = "ok   " if got == expected else "WRONG"
+    line = f"  {mark} {shown}"
+    click.echo(line if got == expected else f"{line}  (expected {expected})")
+
+
 def _bag_of_words_accuracy(train, test, ngram_range) -> float:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -54,11 +61,12 @@ def demo_sentiment(datasets: Path, out: Path, epochs: int, verbose: int) -> dict
     for name, ngrams in (("unigram", (1, 1)), ("uni+bigram", (1, 2))):
         accuracy = _bag_of_words_accuracy(train, (test[0], labels), ngrams)
         click.echo(f"baseline TF-IDF {name} + logistic regression: accuracy {accuracy:.4f}")
-    examples = ["the food was good but the service was awful",
-                "the service was awful but the food was good",
-                "the battery was not bad at all"]
-    for text, label, p in zip(examples, clf.predict(examples), clf.predict_proba(examples)):
-        click.echo(f"  {label:<8} {p.max():.3f}  {text}")
+    examples = {"the food was good but the service was awful": "negative",
+                "the service was awful but the food was good": "positive",
+                "the battery was not bad at all": "positive"}
+    texts = list(examples)
+    for text, label, p in zip(texts, clf.predict(texts), clf.predict_proba(texts)):
+        echo_example(f"{label:<8} {p.max():.3f}  {text}", label, examples[text])
     clf.save(out / "sentiment" / "model")
     clf.export(out / "sentiment" / "export")
     click.echo(f"model: {out / 'sentiment' / 'model'}  SavedModel: {out / 'sentiment' / 'export'}")
@@ -72,15 +80,16 @@ def demo_textgen(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
 
     text = read_text_file(datasets / "textgen" / "corpus.txt")
     cut = int(len(text) * 0.9)
-    model = TextGenerator(cell="lstm", units=128, embedding_dim=32, bptt=64, batch_size=16,
-                          epochs=max(epochs * 3, 1), learning_rate=3e-3, seed=0,
+    model = TextGenerator(cell="lstm", units=128, embedding_dim=32, bptt=64, batch_size=32,
+                          epochs=max(epochs + epochs // 5, 1), learning_rate=5e-3, seed=0,
                           verbose=verbose)
     model.fit(text[:cut], validation_data=text[cut:])
     metrics = model.evaluate(text[cut:])
     click.echo(format_report(metrics, title="textgen (LSTM 128, truncated BPTT) on the last "
-                                            "10% of datasets/textgen/corpus.txt"))
+                                            "10% of datasets/textgen/corpus.txt (Genesis, "
+                                            "King James Version)"))
     click.echo("sample (temperature 0.6, seed 0):")
-    click.echo("  " + model.generate("The ", length=160, temperature=0.6, seed=0)
+    click.echo("  " + model.generate("And ", length=240, temperature=0.6, seed=0)
                .replace("\n", "\n  "))
     model.save(out / "textgen" / "model")
     model.export(out / "textgen" / "export")
@@ -137,9 +146,16 @@ def demo_tagging(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
                                      "entity_recall", "entity_f1", "n_tokens")}
     click.echo(format_report(shown, title="tagging (BiLSTM + char CNN) on "
                                           "datasets/tagging/ner_test.conll (BIO entities)"))
-    sentence = ["Hana", "Kimura", "moved", "to", "Quito", "to", "work", "for", "Orion", "Systems"]
-    tags = tagger.predict([sentence])[0]
-    click.echo("  " + " ".join(f"{w}/{t}" for w, t in zip(sentence, tags)))
+    click.echo("names never seen in training:")
+    for text, expected in (
+            ("Hana Kimura moved to Quito to work for Orion Systems .",
+             "B-PER I-PER O O B-LOC O O O B-ORG I-ORG O"),
+            ("shares of Cobalt Foods fell in Rio de Janeiro today .",
+             "O O B-ORG I-ORG O O B-LOC I-LOC I-LOC O O")):
+        words = text.split()
+        got = tagger.predict([words])[0]
+        echo_example(" ".join(f"{w}/{t}" for w, t in zip(words, got)), " ".join(got),
+                     expected)
     tagger.save(out / "tagging" / "model")
     tagger.export(out / "tagging" / "export")
     frames_train = read_frames_csv(folder / "activity_train.csv")
@@ -164,14 +180,15 @@ def demo_seq2seq(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
     folder = datasets / "seq2seq"
     sources, targets = read_pairs(folder / "dates_train.tsv")
     test = read_pairs(folder / "dates_test.tsv")
-    model = Seq2SeqTranslator(units=64, embedding_dim=32, epochs=epochs, batch_size=64,
-                              seed=0, verbose=verbose).fit(sources[:3000], targets[:3000])
+    model = Seq2SeqTranslator(units=64, embedding_dim=32, epochs=max(epochs + epochs // 5, 1),
+                              batch_size=64, seed=0, verbose=verbose).fit(sources, targets)
     metrics = model.evaluate(*test)
     click.echo(format_report(metrics, title="seq2seq (BiGRU encoder, attention, beam 4) on "
                                             "datasets/seq2seq/dates_test.tsv"))
-    examples = ["the twenty-first of June 2031", "SATURDAY, JULY 4, 1970", "7 Nov 49"]
-    for source, output in zip(examples, model.predict(examples)):
-        click.echo(f"  {source:<32} -> {output}")
+    examples = {"the twenty-first of June 2031": "2031-06-21",
+                "SATURDAY, JULY 4, 1970": "1970-07-04", "7 Nov 49": "2049-11-07"}
+    for source, output in zip(examples, model.predict(list(examples))):
+        echo_example(f"{source:<32} -> {output}", output, examples[source])
     model.save(out / "seq2seq" / "model")
     model.export(out / "seq2seq" / "export")
     chat = Seq2SeqTranslator(units=64, embedding_dim=32, source_level="word",
