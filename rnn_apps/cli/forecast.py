@@ -206,16 +206,17 @@ def predict(model_dir, data, interpolate, output, plot):
 @forecast.command()
 @series_options
 @forecast_options
-@click.option("--origins", type=int, default=5, show_default=True,
-              help="Number of forecast origins.")
-@click.option("--step", type=int, default=None, help="Steps between origins (default: horizon).")
+@task_option("--origins", type=int, method="backtest", help="Number of forecast origins.")
+@task_option("--step", type=int, method="backtest",
+             help="Steps between origins (default: horizon).")
 @recurrent_options
 @training_options
 @json_option
 def backtest(origins, step, as_json, **options):
     """Rolling-origin evaluation: retrain before each origin, forecast, score."""
     table, targets = read_options_series(options)
-    result = build_forecaster(options, targets).backtest(table, origins=origins, step=step)
+    given = {"origins": origins} if origins is not None else {}
+    result = build_forecaster(options, targets).backtest(table, step=step, **given)
     if as_json:
         click.echo(json.dumps(result))
         return

@@ -2,6 +2,7 @@ import json
 import subprocess
 import sys
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -182,3 +183,13 @@ def test_train_with_the_echo_state_cell(tmp_path, small_csv):
     assert (params["cell"], params["spectral_radius"], params["leak_rate"]) == ("esn", 0.8, 0.5)
     one_line_error(run("sentiment", "train", "--data", small_csv, "--out", tmp_path / "bad",
                        "--cell", "esn", "--leak-rate", "2", *TINY_ARGS), "leak_rate")
+
+
+def test_demo_examples_mark_a_wrong_answer_with_the_expected_one():
+    from rnn_apps.cli.demo import echo_example
+
+    runner = CliRunner()
+    right = runner.invoke(click.Command("x", callback=lambda: echo_example("a -> 1", "1", "1")))
+    wrong = runner.invoke(click.Command("x", callback=lambda: echo_example("a -> 2", "2", "1")))
+    assert right.output == "  ok    a -> 1\n"
+    assert wrong.output == "  WRONG a -> 2  (expected 1)\n"

@@ -72,24 +72,24 @@ def test_fit_evaluate_and_metric_relations(fitted_lm, corpus):
 
 
 def test_generation_is_repeatable_and_batched_prompts_match_single_ones(fitted_lm):
-    a = fitted_lm.generate("The ", length=30, temperature=0.8, seed=3)
-    b = fitted_lm.generate("The ", length=30, temperature=0.8, seed=3)
-    assert a == b and a.startswith("The ") and len(a) == 34
-    together = fitted_lm.generate(["The model", "a"], length=12, temperature=0)
-    assert together == [fitted_lm.generate("The model", length=12, temperature=0),
+    a = fitted_lm.generate("And ", length=30, temperature=0.8, seed=3)
+    b = fitted_lm.generate("And ", length=30, temperature=0.8, seed=3)
+    assert a == b and a.startswith("And ") and len(a) == 34
+    together = fitted_lm.generate(["And God", "a"], length=12, temperature=0)
+    assert together == [fitted_lm.generate("And God", length=12, temperature=0),
                         fitted_lm.generate("a", length=12, temperature=0)]
     top1 = fitted_lm.generate("a", length=12, temperature=1.0, top_k=1, seed=5)
     assert top1 == together[1]  # top-1 sampling is greedy decoding
-    stopped = fitted_lm.generate("The ", length=40, temperature=0, stop=" ")
-    assert stopped.startswith("The ") and " " not in stopped[4:-1]
+    stopped = fitted_lm.generate("And ", length=40, temperature=0, stop=" ")
+    assert stopped.startswith("And ") and " " not in stopped[4:-1]
 
 
 def test_save_load_round_trip(fitted_lm, tmp_path):
     fitted_lm.save(tmp_path / "lm")
     loaded = rnn_apps.load(tmp_path / "lm")
     assert isinstance(loaded, TextGenerator)
-    assert loaded.generate("The ", length=25, temperature=0.7, seed=1) == \
-        fitted_lm.generate("The ", length=25, temperature=0.7, seed=1)
+    assert loaded.generate("And ", length=25, temperature=0.7, seed=1) == \
+        fitted_lm.generate("And ", length=25, temperature=0.7, seed=1)
     assert loaded.evaluate("the model")["loss"] == pytest.approx(
         fitted_lm.evaluate("the model")["loss"], rel=1e-5)
 
@@ -137,5 +137,5 @@ def test_echo_state_language_model_trains_saves_and_generates(corpus, tmp_path):
     model.fit(corpus[:1500])
     model.save(tmp_path / "esn")
     loaded = rnn_apps.load(tmp_path / "esn")
-    assert loaded.generate("The ", length=10, temperature=0) == \
-        model.generate("The ", length=10, temperature=0)
+    assert loaded.generate("And ", length=10, temperature=0) == \
+        model.generate("And ", length=10, temperature=0)

@@ -10,7 +10,7 @@ SERVE = textwrap.dedent("""
     sys.modules["rnn_apps"] = None  # serving must not need the toolkit
     import tensorflow as tf
     loaded = tf.saved_model.load(sys.argv[1])
-    prompts = tf.constant(["The ", "a model"])
+    prompts = tf.constant(["And ", "and the"])
     greedy = loaded.signatures["serving_default"](
         prompt=prompts, length=tf.constant(20), temperature=tf.constant(0.0))
     seeded = loaded.signatures["generate_seeded"](
@@ -33,7 +33,7 @@ def test_savedmodel_matches_the_python_api(tmp_path):
                             check=False, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     served = json.loads(result.stdout.strip().splitlines()[-1])
-    prompts = ["The ", "a model"]
+    prompts = ["And ", "and the"]
     assert served["greedy"] == model.generate(prompts, length=20, temperature=0)
     assert served["seeded"] == model.generate(prompts, length=20, temperature=0.9, top_k=5,
                                               seed=11)
