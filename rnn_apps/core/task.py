@@ -167,13 +167,16 @@ class BaseTask(BaseEstimator):
             raise saving.ModelDirError(
                 f"{directory / MODEL_FILE} cannot be loaded: {first_line}") from None
         estimator.history_ = training.read_history_csv(directory / HISTORY_FILE)
+        estimator._loaded_from = directory
         return estimator
 
     def export(self, path) -> Path:
         """Write a TensorFlow SavedModel that runs the whole pipeline."""
         self._check_is_fitted()
+        source = getattr(self, "_loaded_from", None)
+        saving.check_target(path, kind="export", source=source)
         archive = self._export_archive()
-        with saving.atomic_directory(path, kind="export") as tmp:
+        with saving.atomic_directory(path, kind="export", source=source) as tmp:
             archive.write_out(str(tmp), verbose=False)
             marker = {"task": self.task_name, "signature": "serving_default"}
             (tmp / saving.EXPORT_MARKER).write_text(json.dumps(marker), encoding="utf-8")

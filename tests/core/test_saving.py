@@ -19,6 +19,7 @@ def test_atomic_directory_replaces_an_old_model_but_not_user_files(tmp_path):
     target = tmp_path / "model"
     with saving.atomic_directory(target) as tmp:
         saving.write_metadata(tmp, "sentiment", {}, {})
+        (tmp / "model.keras").write_text("k")
     with saving.atomic_directory(target) as tmp:
         saving.write_metadata(tmp, "sentiment", {"units": 3}, {})
     assert json.loads((target / saving.METADATA_FILE).read_text())["params"] == {"units": 3}

@@ -1,0 +1,177 @@
+"""Writing model and export directories without ever losing what is there.
+
+A directory is replaced only when it is verifiably one of ours: a model
+directory holds nothing but the files :mod:`rnn_apps.core.saving` writes and
+its metadata parses; an export directory holds a SavedModel and our marker.
+New content is written to a hidden sibling (``.NAME.PID.XXXX.tmp``) and swapped
+in with one atomic rename-exchange where the system has it (Linux
+``renameat2``), so a concurrent reader always finds a complete directory; the
+old content is then removed. Siblings left by a killed writer are removed on
+the next write to the same path.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import re
+import shutil
+import stat
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from rnn_apps.errors import ModelDirError
+
+METADATA_FILE = "rnn_apps.json"
+EXPORT_MARKER = "rnn_apps_export.json"
+MODEL_FILES = {METADATA_FILE, "model.keras", "history.csv", "learning_curves.png"}
+EXPORT_ENTRIES = {EXPORT_MARKER, "saved_model.pb", "fingerprint.pb", "variables", "assets"}
+MAX_METADATA_BYTES = 256 * 1024 * 1024
+
+
+def regular_file(path: Path) -> bool:
+    """A regular file (not a FIFO, device or directory; a link to one is fine)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _json_object(path: Path):
+    if not regular_file(path) or os.stat(path).st_size > MAX_METADATA_BYTES:
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            value = json.load(handle)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _names(path: Path) -> set[str]:
+    try:
+        return {entry.name for entry in path.iterdir()}
+    except OSError:
+        return set()
+
+
+def is_model_dir(path) -> bool:
+    """Only our model files, with readable metadata naming a task."""
+    path, names = Path(path), _names(Path(path))
+    if not {METADATA_FILE, "model.keras"} <= names or not names <= MODEL_FILES:
+        return False
+    metadata = _json_object(path / METADATA_FILE)
+    return metadata is not None and isinstance(metadata.get("task"), str)
+
+
+def is_export_dir(path) -> bool:
+    """A SavedModel and our readable marker, nothing else."""
+    path, names = Path(path), _names(Path(path))
+    if not {EXPORT_MARKER, "saved_model.pb"} <= names or not names <= EXPORT_ENTRIES:
+        return False
+    marker = _json_object(path / EXPORT_MARKER)
+    return marker is not None and isinstance(marker.get("task"), str)
+
+
+def _inside(path: Path, other: Path) -> bool:
+    path, other = path.resolve(), other.resolve()
+    return path == other or other in path.parents
+
+
+def check_target(path, *, kind: str = "model", source=None) -> Path:
+    """``path`` as a Path if a ``kind`` ("model" or "export") may be written there:
+    it does not exist, is empty, or is verifiably a ``kind`` of ours; never
+    ``source`` (the directory a model was loaded from) or a path inside it.
+    Checked before training, so no minutes are spent on a refused output."""
+    target = Path(path)
+    if source is not None and _inside(target, Path(source)):
+        raise ModelDirError(f"{target} is the model being written out (or inside it); "
+                            "choose another path")
+    if target.is_symlink() or target.exists():
+        if not target.is_dir() or target.is_symlink():
+            raise ModelDirError(f"{target} exists and is not a directory")
+        replaceable = is_model_dir(target) if kind == "model" else is_export_dir(target)
+        if _names(target) and not replaceable:
+            raise ModelDirError(
+                f"{target} is a non-empty directory that is not an rnn-apps {kind}; "
+                "choose another path")
+    return target
+
+
+def current_umask() -> int:
+    """The process umask (read from /proc where it can be, so that no other
+    thread ever sees a changed one)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_siblings(target: Path) -> None:
+    """Remove ``.NAME.PID.*.tmp`` and ``.NAME.old-PID`` siblings whose writer is gone."""
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.(?:(\d+)\..*\.tmp|old-(\d+))")
+    for sibling in target.parent.glob(f".{glob_escape(target.name)}.*"):
+        match = pattern.fullmatch(sibling.name)
+        if match and sibling.is_dir() and not sibling.is_symlink() \
+                and not _alive(int(match.group(1) or match.group(2))):
+            shutil.rmtree(sibling, ignore_errors=True)
+
+
+def glob_escape(name: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where
+    the system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+@contextmanager
+def atomic_directory(path, *, kind: str = "model", source=None):
+    """Yield a temporary directory that replaces ``path`` only on success (see
+    :func:`check_target` for what may be replaced)."""
+    target = check_target(path, kind=kind, source=source)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_siblings(target)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
+                                dir=target.parent))
+    tmp.chmod(0o777 & ~current_umask())  # mkdtemp makes 700; readable as any directory is
+    try:
+        yield tmp
+        check_target(target, kind=kind, source=source)  # still ours after the work
+        if not target.exists():
+            os.replace(tmp, target)
+        elif not _exchange(tmp, target):  # tmp now holds the old content when it worked
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            os.replace(target, old)
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
