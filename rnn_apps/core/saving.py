@@ -19,6 +19,7 @@ from pathlib import Path
 
 from rnn_apps.core.directories import (  # noqa: F401  (part of this module's interface)
     EXPORT_MARKER,
+    MAX_METADATA_BYTES,
     METADATA_FILE,
     atomic_directory,
     check_target,
@@ -62,6 +63,10 @@ def write_metadata(directory: Path, task: str, params: dict, state: dict) -> Non
         json.dump(metadata, handle, indent=2, default=str)
 
 
+def _no_constant(name):
+    raise ValueError(f"{name} is not valid JSON")
+
+
 def read_metadata(path, expected_task: str | None = None) -> dict:
     """Read and check ``rnn_apps.json``; a clear ``ModelDirError`` otherwise."""
     directory = Path(path)
@@ -70,15 +75,19 @@ def read_metadata(path, expected_task: str | None = None) -> dict:
     if not directory.is_dir():
         raise ModelDirError(f"{directory} is not a directory")
     meta_path = directory / METADATA_FILE
+    if meta_path.exists() and not regular_file(meta_path):
+        raise ModelDirError(f"{meta_path} is not a regular file")
     if not meta_path.is_file():
         hint = " (it is an exported SavedModel; use tf.saved_model.load)" if is_export_dir(
             directory) else ""
         raise ModelDirError(f"{directory} is not an rnn-apps model directory: "
                             f"no {METADATA_FILE}{hint}")
+    if meta_path.stat().st_size > MAX_METADATA_BYTES:
+        raise ModelDirError(f"{meta_path} is larger than {MAX_METADATA_BYTES >> 20} MiB")
     try:
         with open(meta_path, encoding="utf-8") as handle:
-            metadata = json.load(handle)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            metadata = json.load(handle, parse_constant=_no_constant)
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
         raise ModelDirError(f"{meta_path} cannot be read: {error}") from None
     if not isinstance(metadata, dict) or "task" not in metadata:
         raise ModelDirError(f"{meta_path} has no 'task' entry")
@@ -88,6 +97,10 @@ def read_metadata(path, expected_task: str | None = None) -> dict:
             f"{directory} has model format version {version!r}; "
             f"this rnn-apps reads version {FORMAT_VERSION}"
         )
+    for key, kind in (("task", str), ("params", dict), ("state", dict)):
+        if not isinstance(metadata.get(key), kind):
+            raise ModelDirError(f"{meta_path}: {key!r} must be a JSON "
+                                f"{'string' if kind is str else 'object'}")
     if expected_task is not None and metadata["task"] != expected_task:
         raise ModelDirError(
             f"{directory} holds a {metadata['task']!r} model, not a {expected_task!r} model"

@@ -19,7 +19,12 @@ from sklearn.base import BaseEstimator
 
 from rnn_apps.core import params, saving, training
 from rnn_apps.core.config import RecurrentConfig
-from rnn_apps.errors import NotFittedError
+from rnn_apps.errors import NotFittedError, RnnAppsError
+
+
+def first_line(error) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 MODEL_FILE = "model.keras"
 HISTORY_FILE = "history.csv"
@@ -115,6 +120,11 @@ class BaseTask(BaseEstimator):
         """A ``keras.export.ExportArchive`` with a ``serving_default`` endpoint."""
         raise NotImplementedError
 
+    def _sizes(self) -> list[tuple[str, int, int]]:
+        """``(what, size from the fitted state, size in the network)`` pairs that
+        must agree for a loaded model (checked by :meth:`load`)."""
+        return []
+
     # -- persistence ------------------------------------------------------
     def save(self, path) -> Path:
         """Write the model directory (atomically: complete or not at all).
@@ -154,18 +164,37 @@ class BaseTask(BaseEstimator):
     @classmethod
     def load(cls, path):
         """Restore a model saved by :meth:`save` (Keras safe mode, no pickle)."""
+        import sys
+
         import keras
 
+        from rnn_apps._lazy import load_lazy_modules
+
+        load_lazy_modules(vars(sys.modules[cls.__module__]))  # registers custom layers
         metadata = saving.read_metadata(path, expected_task=cls.task_name)
         directory = Path(path)
-        estimator = cls(**metadata["params"])
-        estimator._set_state(metadata["state"])
+        where = directory / saving.METADATA_FILE
+        try:
+            estimator = cls(**metadata["params"])
+            params.check_params(estimator)
+        except (TypeError, RnnAppsError) as error:
+            raise saving.ModelDirError(f"{where}: bad parameters ({first_line(error)})") from None
+        try:
+            estimator._set_state(metadata["state"])
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
+            raise saving.ModelDirError(f"{where}: the fitted state is malformed "
+                                       f"({type(error).__name__}: {first_line(error)})") from None
+        if not saving.regular_file(directory / MODEL_FILE):
+            raise saving.ModelDirError(f"{directory / MODEL_FILE} is missing or not a file")
         try:
             estimator.model_ = keras.saving.load_model(directory / MODEL_FILE, safe_mode=True)
-        except (OSError, ValueError) as error:
-            first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        except (OSError, ValueError, TypeError) as error:
             raise saving.ModelDirError(
-                f"{directory / MODEL_FILE} cannot be loaded: {first_line}") from None
+                f"{directory / MODEL_FILE} cannot be loaded: {first_line(error)}") from None
+        for what, expected, found in estimator._sizes():
+            if expected != found:
+                raise saving.ModelDirError(f"{where} does not fit its model: {what} is "
+                                           f"{expected} in the metadata, {found} in the network")
         estimator.history_ = training.read_history_csv(directory / HISTORY_FILE)
         estimator._loaded_from = directory
         return estimator

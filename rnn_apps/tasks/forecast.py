@@ -299,6 +299,13 @@ class Forecaster(BaseTask):
                         refit=refit)
 
     # -- serving ----------------------------------------------------------------
+    def _sizes(self):
+        outputs = self.model_.output
+        forecast = outputs["forecast"] if isinstance(outputs, dict) else outputs
+        return [("the number of input columns", len(self.state_["columns"]),
+                 self.model_.inputs[0].shape[-1]),
+                ("the number of targets", len(self.state_["targets"]), forecast.shape[-1])]
+
     def _export_archive(self):
         return networks.export_archive(self.model_, self.scaler_, self.targets_,
                                        lookback=self.lookback, n_columns=len(self.columns_))

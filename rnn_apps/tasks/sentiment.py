@@ -178,6 +178,11 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         self.classes_ = np.array(self.encoder_.classes, dtype=object)
         self.text_encoder_ = text_prep.TextEncoder.from_state(state["text"])
 
+    def _sizes(self):
+        return [("the number of classes", len(self.classes_), self.model_.output_shape[-1]),
+                ("the vocabulary size", len(self.text_encoder_.vocabulary),
+                 self.model_.get_layer("embedding").input_dim)]
+
     # -- inference --------------------------------------------------------
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities ``[n, n_classes]`` in the order of ``classes_``."""

@@ -147,6 +147,12 @@ class Seq2SeqTranslator(BaseTask):
         """``(encoder, decoder)`` inside the trained (or loaded) model."""
         return self.model_.get_layer("encoder"), self.model_.get_layer("decoder")
 
+    def _sizes(self):
+        return [("the target vocabulary size", self.target_vocab_.size,
+                 self.model_.output_shape[-1]),
+                ("the source vocabulary size", self.source_vocab_.size,
+                 self.model_.get_layer("encoder").get_layer("source_embedding").input_dim)]
+
     # -- decoding -----------------------------------------------------------------
     def _decoder(self):
         """``text [b], beam_width, max_length, length_penalty -> {output,

@@ -209,6 +209,13 @@ class Tagger(BaseTask):
         else:
             self.scaler_ = SeriesScaler.from_state(state["scaler"])
 
+    def _sizes(self):
+        sizes = [("the number of tags", len(self.tags_), self.model_.output_shape[-1])]
+        if self.state_["kind"] == "frames":
+            sizes.append(("the number of features", self.state_["n_features"],
+                          self.model_.inputs[0].shape[-1]))
+        return sizes
+
     def _input_spec(self):
         import tensorflow as tf
 

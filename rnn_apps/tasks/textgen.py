@@ -277,6 +277,10 @@ class TextGenerator(BaseTask):
         self.lookup_ = self.vocabulary_.lookup_layer()
         self._sampler_fn = None
 
+    def _sizes(self):
+        return [("the number of characters", len(self.vocabulary_),
+                 self.model_.outputs[0].shape[-1])]
+
     def _export_archive(self):
         import keras
         import tensorflow as tf

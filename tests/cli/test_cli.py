@@ -170,6 +170,13 @@ def test_demo_runs_end_to_end_and_reports_missing_datasets(tmp_path):
     assert (tmp_path / "demo" / "forecast" / "forecast.png").stat().st_size > 10000
     assert "baseline_mase" in result.output and "next months (point, 0.1-0.9 interval)" \
         in result.output
+    models = [tmp_path / "demo" / task / "model"
+              for task in ("sentiment", "tagging", "seq2seq", "textgen", "forecast")]
+    fresh = subprocess.run(  # custom layers load in a process that never built them
+        [sys.executable, "-c", "import sys, rnn_apps\nfor p in sys.argv[1:]: rnn_apps.load(p)",
+         *map(str, models), str(tmp_path / "demo" / "tagging" / "frames_model")],
+        capture_output=True, text=True, timeout=300, check=False)
+    assert fresh.returncode == 0, fresh.stderr[-2000:]
     one_line_error(run("demo", "--datasets", tmp_path / "nowhere"), "datasets not found")
 
 
