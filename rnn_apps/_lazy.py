@@ -25,4 +25,4 @@ def load_lazy_modules(namespace: dict) -> None:
     Keras layers must be registered before a saved model is deserialised."""
     for value in list(namespace.values()):
         if type(value).__name__ == "_LazyModule":
-            value.__name__
+            getattr(value, "__name__")  # noqa: B009  (the access loads it)

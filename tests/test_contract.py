@@ -131,7 +131,7 @@ def test_parameter_table_covers_every_parameter():
 
 
 @pytest.mark.parametrize("task, params, message", [
-    ("tagging", {"units": True}, "units must be a positive integer; got True"),
+    ("tagging", {"units": True}, "units must be a positive integer up to 16384; got True"),
     ("forecast", {"lookback": 0}, "lookback must be a positive integer"),
     ("textgen", {"mode": "chars"}, "mode must be one of tbptt, windows"),
     ("seq2seq", {"beam_width": 2.5}, "beam_width must be a positive integer"),

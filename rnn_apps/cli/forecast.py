@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import csv
-import json
 import sys
 
 import click
 
 from rnn_apps.cli.options import (
     apply_options,
+    echo_json,
     echo_training_summary,
     export_command,
     fit_and_save,
@@ -144,7 +144,10 @@ def train(out, stream, **options):
 def _echo_metrics(metrics: dict, title: str, as_json: bool) -> None:
     from rnn_apps.evaluation.report import format_report
 
-    click.echo(json.dumps(metrics) if as_json else format_report(metrics, title=title))
+    if as_json:
+        echo_json(metrics)
+    else:
+        click.echo(format_report(metrics, title=title))
 
 
 @forecast.command()
@@ -218,7 +221,7 @@ def backtest(origins, step, as_json, **options):
     given = {"origins": origins} if origins is not None else {}
     result = build_forecaster(options, targets).backtest(table, step=step, **given)
     if as_json:
-        click.echo(json.dumps(result))
+        echo_json(result)
         return
     keys = [k for k in ("mase", "baseline_mase", "naive_mase", "drift_mase", "mae", "coverage")
             if k in result["mean"]]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
-import json
 
 import click
 
 from rnn_apps.cli.options import (
+    echo_json,
     echo_training_summary,
     export_command,
     fit_and_save,
@@ -90,7 +90,7 @@ def evaluate(model_dir, data, as_json, **options):
     texts, labels = read_labelled_texts(data, **table_kwargs(options))
     metrics = clf.evaluate(texts, _as_training_type(labels, clf.classes_))
     if as_json:
-        click.echo(json.dumps(metrics))
+        echo_json(metrics)
     else:
         click.echo(format_report(metrics, title=f"sentiment model {model_dir} on {data}"))
 

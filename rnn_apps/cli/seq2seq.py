@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
 from rnn_apps.cli.errors import notes
 from rnn_apps.cli.options import (
+    echo_json,
     echo_training_summary,
     export_command,
     fit_and_save,
@@ -99,8 +99,10 @@ def evaluate(model_dir, beam_width, data, as_json):
     sources, targets = read_pairs(data)
     with notes():
         metrics = model.evaluate(sources, targets, beam_width=beam_width)
-    click.echo(json.dumps(metrics) if as_json else
-               format_report(metrics, title=f"seq2seq model {model_dir} on {data}"))
+    if as_json:
+        echo_json(metrics)
+    else:
+        click.echo(format_report(metrics, title=f"seq2seq model {model_dir} on {data}"))
 
 
 @seq2seq.command()

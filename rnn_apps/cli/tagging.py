@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import csv
-import json
 import sys
 
 import click
 
 from rnn_apps.cli.options import (
     apply_options,
+    echo_json,
     echo_training_summary,
     export_command,
     fit_and_save,
@@ -131,8 +131,10 @@ def evaluate(model_dir, data, as_json, **options):
     model = Tagger.load(model_dir)
     sequences, tags, _ = read_input(data, options)
     metrics = model.evaluate(sequences, tags)
-    click.echo(json.dumps(metrics) if as_json else
-               format_report(metrics, title=f"tagging model {model_dir} on {data}"))
+    if as_json:
+        echo_json(metrics)
+    else:
+        click.echo(format_report(metrics, title=f"tagging model {model_dir} on {data}"))
 
 
 @tagging.command()

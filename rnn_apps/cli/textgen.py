@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import math
 
 import click
 
 from rnn_apps.cli.options import (
+    echo_json,
     echo_training_summary,
     export_command,
     fit_and_save,
@@ -82,7 +82,7 @@ def evaluate(model_dir, data, as_json):
 
     metrics = TextGenerator.load(model_dir).evaluate(_read(data))
     if as_json:
-        click.echo(json.dumps(metrics))
+        echo_json(metrics)
     else:
         click.echo(format_report(metrics, title=f"textgen model {model_dir}"))
 

@@ -39,12 +39,15 @@ def is_number(value) -> bool:
 
 
 def integer(low: int, high: int | None = None) -> Rule:
+    text = {0: "a non-negative integer", 1: "a positive integer"}.get(low, f"an integer >= {low}")
     if high is not None:
-        text = f"an integer in [{low}, {high}]"
-    else:
-        text = {0: "a non-negative integer", 1: "a positive integer"}.get(
-            low, f"an integer >= {low}")
+        text = f"{text} up to {high}" if low in (0, 1) else f"an integer in [{low}, {high}]"
     return Rule(text, lambda v: is_integer(v) and v >= low and (high is None or v <= high))
+
+
+def size(low: int, limit: str) -> Rule:
+    """An integer from ``low`` to ``LIMITS[limit]``."""
+    return integer(low, LIMITS[limit])
 
 
 def number(low=None, high=None, *, low_open=False, high_open=False) -> Rule:
@@ -67,6 +70,13 @@ def one_of(*values) -> Rule:
                 lambda v: isinstance(v, str) and v in values)
 
 
+# Upper limits on sizes, so that a typo (or a hostile request) is a one-line
+# error rather than an allocation that kills the process.
+LIMITS = {
+    "units": 16_384, "layers": 64, "epochs": 1_000_000, "batch_size": 65_536,
+    "embedding_dim": 16_384, "vocabulary": 10_000_000, "sequence": 1_000_000,
+    "generated": 100_000, "beam_width": 64, "horizon": 10_000, "requests": 100_000,
+}
 BOOLEAN = Rule("True or False", lambda v: isinstance(v, bool) or type(v).__name__ == "bool_")
 POSITIVE = number(0, low_open=True)
 RATE = number(0, 1, high_open=True)
@@ -79,7 +89,8 @@ def _cells() -> Rule:
 
 
 RECURRENT = {
-    "cell": [_cells()], "units": [integer(1)], "layers": [integer(1)],
+    "cell": [_cells()], "units": [integer(1, LIMITS["units"])],
+    "layers": [integer(1, LIMITS["layers"])],
     "bidirectional": [BOOLEAN], "dropout": [RATE], "recurrent_dropout": [RATE],
     "clipnorm": [POSITIVE, None], "clipvalue": [POSITIVE, None],
     "spectral_radius": [POSITIVE], "leak_rate": [number(0, 1, low_open=True)],
@@ -87,7 +98,8 @@ RECURRENT = {
 }
 
 TRAINING = {
-    "epochs": [integer(1)], "batch_size": [integer(1)], "learning_rate": [POSITIVE],
+    "epochs": [integer(1, LIMITS["epochs"])], "batch_size": [integer(1, LIMITS["batch_size"])],
+    "learning_rate": [POSITIVE],
     "patience": [integer(0), None], "valid_split": [RATE], "seed": [integer(0, 2**32 - 1), None],
     "verbose": [integer(0, 2)], "distribute": [one_of(*choices.DISTRIBUTE_MODES)],
     "mixed_precision": [BOOLEAN, one_of(*choices.PRECISIONS)],

@@ -18,7 +18,7 @@ import numpy as np
 
 from rnn_apps.data.tables import iter_rows
 from rnn_apps.errors import DataError
-from rnn_apps.preprocessing.series import Series
+from rnn_apps.preprocessing.series import FLOAT32_MAX, Series, fits_float32
 
 
 @dataclass
@@ -225,6 +225,9 @@ def iter_series_rows(path, *, time_column="auto", columns=None, interpolate=Fals
                                 "a number") from None
             if not np.isfinite(values[c]):
                 raise DataError(f"{path} line {line}: column {name!r} is not finite")
+            if not fits_float32(values[c]):
+                raise DataError(f"{path} line {line}: column {name!r} value {text!r} is beyond "
+                                f"the 32-bit float range (+-{FLOAT32_MAX:.1e})")
         count += 1
         yield line, stamp, kind, values
     if not count:

@@ -15,6 +15,7 @@ import numpy as np
 from rnn_apps.core import choices
 from rnn_apps.data.tables import RecordStream, iter_lines, iter_rows
 from rnn_apps.errors import DataError
+from rnn_apps.preprocessing.series import FLOAT32_MAX, fits_float32
 
 TAGGED_FORMATS = choices.TAGGED_FORMATS
 CONLLU_COLUMNS = {"upos": 3, "xpos": 4}
@@ -194,8 +195,9 @@ def read_frames_csv(path, *, sequence_column="sequence", label_column="label",
             frame = [float(row[i]) for i in where]
         except ValueError:
             raise DataError(f"{path} line {number}: a feature value is not a number") from None
-        if not np.isfinite(frame).all():
-            raise DataError(f"{path} line {number}: a feature value is NaN or infinite")
+        if not all(map(fits_float32, frame)):
+            raise DataError(f"{path} line {number}: a feature value is NaN, infinite or beyond "
+                            f"the 32-bit float range (+-{FLOAT32_MAX:.1e})")
         frames, labels = groups.setdefault(row[header.index(sequence_column)].strip(), ([], []))
         frames.append(frame)
         labels.append(label)

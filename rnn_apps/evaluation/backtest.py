@@ -20,13 +20,12 @@ def rolling_origins(n: int, *, horizon: int, origins: int, step: int, min_train:
     for name, value in (("origins", origins), ("step", step), ("horizon", horizon)):
         if not (isinstance(value, (int, np.integer)) and value > 0):
             raise DataError(f"{name} must be a positive integer; got {value!r}")
-    points = [n - horizon - k * step for k in reversed(range(origins))]
-    if points[0] < min_train:
-        need = min_train + horizon + (origins - 1) * step
+    need = min_train + horizon + (origins - 1) * step
+    if need > n:
         raise DataError(f"{origins} origins {step} steps apart with horizon {horizon} and at "
                         f"least {min_train} training steps need a series of {need} steps; "
                         f"it has {n}")
-    return points
+    return [n - horizon - k * step for k in reversed(range(origins))]
 
 
 def mean_of(rows: list[dict]) -> dict:

@@ -23,7 +23,8 @@ def check_series(X, what: str = "series") -> np.ndarray:
             raise DataError(f"{what} column {non_numeric[0]!r} is not numeric")
         X = X.to_numpy()
     try:
-        values = np.asarray(X, dtype=np.float32)
+        with np.errstate(over="ignore"):  # too large for float32 becomes inf, refused below
+            values = np.asarray(X, dtype=np.float32)
     except (TypeError, ValueError):
         raise DataError(f"{what} must be numeric") from None
     if values.ndim == 1:
@@ -33,8 +34,17 @@ def check_series(X, what: str = "series") -> np.ndarray:
     bad = np.argwhere(~np.isfinite(values))
     if len(bad):
         row, column = bad[0]
-        raise DataError(f"{what} has a NaN or infinite value at row {row}, column {column}")
+        raise DataError(f"{what} has a NaN or infinite value at row {row}, column {column} "
+                        f"(or one beyond the 32-bit float range, +-{FLOAT32_MAX:.1e})")
     return values
+
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def fits_float32(value: float) -> bool:
+    """Finite, and still finite as a 32-bit float (what the networks compute in)."""
+    return bool(np.isfinite(value)) and abs(value) <= FLOAT32_MAX
 
 
 @dataclass

@@ -46,7 +46,7 @@ class Forecaster(BaseTask):
     task_name = "forecast"
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,
-        "lookback": [rules.integer(1)], "horizon": [rules.integer(1)],
+        "lookback": [rules.size(1, "sequence")], "horizon": [rules.size(1, "horizon")],
         "targets": [rules.Rule("a column name or number, or a list of them",
                                lambda v: all(isinstance(t, str) or rules.is_integer(t)
                                              for t in ([v] if isinstance(v, (str, int))
@@ -56,7 +56,8 @@ class Forecaster(BaseTask):
         "quantiles": [rules.Rule("a list of levels between 0 and 1", lambda v: all(
             rules.number(0, 1, low_open=True, high_open=True)(q) for q in v)), None],
         "readout": [rules.one_of(*choices.READOUTS)],
-        "ridge_alpha": [rules.POSITIVE, None], "season": [rules.integer(1), None],
+        "ridge_alpha": [rules.POSITIVE, None],
+        "season": [rules.size(1, "sequence"), None],
     }
 
     def __init__(self, *, cell="gru", units=32, layers=1, bidirectional=False, dropout=0.0,

@@ -56,14 +56,14 @@ class Seq2SeqTranslator(BaseTask):
     task_name = "seq2seq"
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,
-        "embedding_dim": [rules.integer(1)],
+        "embedding_dim": [rules.size(1, "embedding_dim")],
         "attention": [rules.one_of(*choices.ATTENTIONS), None],
         "source_level": [rules.one_of(*choices.SEQUENCE_LEVELS)],
         "target_level": [rules.one_of(*choices.SEQUENCE_LEVELS)],
-        "lowercase": [rules.BOOLEAN], "max_tokens": [rules.integer(3), None],
-        "max_source_length": [rules.integer(1), None],
-        "max_target_length": [rules.integer(1), None],
-        "beam_width": [rules.integer(1)], "length_penalty": [rules.number(0)],
+        "lowercase": [rules.BOOLEAN], "max_tokens": [rules.size(3, "vocabulary"), None],
+        "max_source_length": [rules.size(1, "sequence"), None],
+        "max_target_length": [rules.size(1, "generated"), None],
+        "beam_width": [rules.size(1, "beam_width")], "length_penalty": [rules.number(0, 100)],
     }
 
     def __init__(self, *, cell="gru", units=128, layers=1, bidirectional=True, dropout=0.0,
@@ -81,9 +81,9 @@ class Seq2SeqTranslator(BaseTask):
 
     @staticmethod
     def _check_decoding(beam_width, length_penalty, max_length=None):
-        rules.check_value("beam_width", beam_width, [rules.integer(1)])
-        rules.check_value("max_length", max_length, [rules.integer(1), None])
-        rules.check_value("length_penalty", length_penalty, [rules.number(0)])
+        rules.check_value("beam_width", beam_width, [rules.size(1, "beam_width")])
+        rules.check_value("max_length", max_length, [rules.size(1, "generated"), None])
+        rules.check_value("length_penalty", length_penalty, [rules.number(0, 100)])
 
     @staticmethod
     def _check_pairs(X, y):

@@ -75,10 +75,11 @@ class Tagger(BaseTask):
     task_name = "tagging"
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,
-        "embedding_dim": [rules.integer(1)], "char_dim": [rules.integer(1)],
-        "char_filters": [rules.integer(0)], "word_dropout": [rules.RATE],
+        "embedding_dim": [rules.size(1, "embedding_dim")],
+        "char_dim": [rules.size(1, "embedding_dim")],
+        "char_filters": [rules.size(0, "units")], "word_dropout": [rules.RATE],
         "crf": [rules.BOOLEAN], "lowercase": [rules.BOOLEAN],
-        "max_tokens": [rules.integer(3), None],
+        "max_tokens": [rules.size(3, "vocabulary"), None],
     }
 
     def __init__(self, *, cell="lstm", units=64, layers=1, bidirectional=True, dropout=0.0,

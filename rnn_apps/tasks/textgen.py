@@ -58,8 +58,9 @@ class TextGenerator(BaseTask):
     task_name = "textgen"
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,
-        "embedding_dim": [rules.integer(1), None], "max_chars": [rules.integer(2), None],
-        "mode": [rules.one_of(*choices.TEXTGEN_MODES)], "bptt": [rules.integer(1)],
+        "embedding_dim": [rules.size(1, "embedding_dim"), None],
+        "max_chars": [rules.size(2, "vocabulary"), None],
+        "mode": [rules.one_of(*choices.TEXTGEN_MODES)], "bptt": [rules.size(1, "sequence")],
     }
 
     def __init__(self, *, cell="lstm", units=128, layers=1, bidirectional=False, dropout=0.0,
@@ -206,12 +207,12 @@ class TextGenerator(BaseTask):
             if unseen:
                 raise DataError(f"prompt {index} has characters not in the training text: "
                                 + ", ".join(repr(c) for c in unseen[:10]))
-        if not (isinstance(length, (int, np.integer)) and length > 0):
-            raise RnnAppsError(f"length must be a positive integer; got {length!r}")
-        if not (isinstance(temperature, (int, float)) and temperature >= 0):
-            raise RnnAppsError(f"temperature must be 0 (greedy) or positive; got {temperature!r}")
-        if top_k is not None and not (isinstance(top_k, int) and top_k > 0):
-            raise RnnAppsError(f"top_k must be a positive integer or None; got {top_k!r}")
+        rules.check_value("length", length, [rules.size(1, "generated")])
+        rules.check_value("temperature", temperature, [rules.number(0, 100)])
+        rules.check_value("top_k", top_k, [rules.size(1, "vocabulary"), None])
+        rules.check_value("seed", seed, [rules.integer(0, 2**31 - 1), None])
+        rules.check_value("stop", stop, [rules.Rule("a string", lambda v: isinstance(v, str)),
+                                         None])
         texts = self._sampler()(tf.constant(prompts), tf.constant(length, tf.int32),
                                 tf.constant(temperature, tf.float32),
                                 tf.constant(top_k or 0, tf.int32),

@@ -47,7 +47,7 @@ def test_right_padding_is_masked(cell):
 def test_config_rejects_bad_values_with_clear_messages():
     with pytest.raises(RnnAppsError, match="cell must be one of rnn, lstm, gru, esn"):
         RecurrentConfig(cell="transformer")
-    with pytest.raises(RnnAppsError, match="units must be a positive integer; got 0"):
+    with pytest.raises(RnnAppsError, match="units must be a positive integer up to 16384; got 0"):
         RecurrentConfig(units=0)
     with pytest.raises(RnnAppsError, match=r"dropout must be a number in \[0, 1\)"):
         RecurrentConfig(dropout=1.5)

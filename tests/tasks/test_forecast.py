@@ -151,7 +151,7 @@ def test_bad_series_and_parameters_are_refused(fitted):
         Forecaster(verbose=0).fit([1.0, 2.0, np.nan, 4.0])
     with pytest.raises(DataError, match="needs at least lookback \\+ horizon = 26"):
         Forecaster(lookback=24, horizon=2, verbose=0).fit(np.arange(20.0))
-    with pytest.raises(RnnAppsError, match="horizon must be a positive integer; got 0"):
+    with pytest.raises(RnnAppsError, match="horizon must be a positive integer up to 10000; got 0"):
         Forecaster(horizon=0, verbose=0).fit(np.arange(50.0))
     with pytest.raises(DataError, match="must be numeric"):
         Forecaster(verbose=0).fit(["a", "b"])

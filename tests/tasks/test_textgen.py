@@ -111,9 +111,9 @@ def test_bad_input_is_refused_clearly(fitted_lm):
         fitted_lm.generate("§ok")
     with pytest.raises(DataError, match="empty"):
         fitted_lm.generate("")
-    with pytest.raises(RnnAppsError, match="length must be a positive integer; got 0"):
+    with pytest.raises(RnnAppsError, match="length must be a positive integer up to 100000; got 0"):
         fitted_lm.generate("a", length=0)
-    with pytest.raises(RnnAppsError, match="temperature must be 0"):
+    with pytest.raises(RnnAppsError, match=r"temperature must be a number in \[0, 100\]"):
         fitted_lm.generate("a", temperature=-1.0)
 
 
