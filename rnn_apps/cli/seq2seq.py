@@ -22,7 +22,7 @@ from rnn_apps.cli.options import (
     training_options,
 )
 from rnn_apps.core import choices
-from rnn_apps.errors import DataError
+from rnn_apps.errors import DataError, RnnAppsError
 
 LEVELS = click.Choice(choices.SEQUENCE_LEVELS)
 
@@ -133,6 +133,12 @@ def predict(model_dir, beam_width, data, output, texts):
             click.echo(line)
 
 
+def _skipped(message: str, interactive: bool):
+    """Say why a line got no answer; piped, an empty answer keeps lines aligned."""
+    click.echo(f"note: {message}", err=True)
+    return None if interactive else ""
+
+
 @seq2seq.command()
 @decoding_options
 def chat(model_dir, beam_width):
@@ -150,17 +156,21 @@ def chat(model_dir, beam_width):
     while True:
         if interactive:
             click.echo("> ", nl=False, err=True)
-        line = sys.stdin.readline()
-        if not line:
+        raw = sys.stdin.buffer.readline()
+        if not raw:
             break
-        text = line.strip()
-        if not text:
-            click.echo("note: empty line; type some text (end of input quits)", err=True)
-            if not interactive:
-                click.echo("")
-            continue
-        with notes():
-            click.echo(model.predict([text], beam_width=beam_width)[0])
+        try:
+            text = raw.decode("utf-8").strip()
+            if not text:
+                raise DataError("empty line; type some text (end of input quits)")
+            with notes():
+                answer = model.predict([text], beam_width=beam_width)[0]
+        except UnicodeDecodeError:
+            answer = _skipped("the line is not UTF-8 text", interactive)
+        except RnnAppsError as error:  # one bad line does not end the conversation
+            answer = _skipped(str(error), interactive)
+        if answer is not None:
+            click.echo(answer)
     if interactive:
         click.echo("", err=True)
 

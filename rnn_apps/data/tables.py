@@ -14,6 +14,7 @@ from rnn_apps.core import choices
 from rnn_apps.errors import DataError
 
 FORMATS = choices.TABLE_FORMATS
+FIELD_LIMIT = 64 * 1024 * 1024  # characters in one CSV field (the csv module's default: 128 Ki)
 _SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl",
              ".ndjson": "jsonl", ".json": "jsonl", ".txt": "lines"}
 
@@ -115,6 +116,7 @@ def iter_rows(path, fmt: str, header: bool):
             numbers[0] = number
             yield line
 
+    csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
     reader = csv.reader(physical_lines(), delimiter="," if fmt == "csv" else "\t")
     names, first_line = None, 1
     try:

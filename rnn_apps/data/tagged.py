@@ -162,6 +162,15 @@ def read_tagged(path, fmt: str | None = None, tag_column="upos", stream: bool = 
     return _collected(make())
 
 
+class FrameSequences(list):
+    """Frame sequences (a list of ``[frames, features]`` arrays) that remember
+    the names of their feature columns, so a model can check them by name."""
+
+    def __init__(self, sequences, feature_names):
+        super().__init__(sequences)
+        self.feature_names = list(feature_names)
+
+
 def read_frames_csv(path, *, sequence_column="sequence", label_column="label",
                     feature_columns=None):
     """Frames grouped by ``sequence_column`` (rows in frame order) with their labels.
@@ -203,5 +212,6 @@ def read_frames_csv(path, *, sequence_column="sequence", label_column="label",
         labels.append(label)
     if not groups:
         raise DataError(f"{path} has no data rows")
-    sequences = [np.asarray(frames, dtype=np.float32) for frames, _ in groups.values()]
+    sequences = FrameSequences([np.asarray(frames, dtype=np.float32)
+                                for frames, _ in groups.values()], features)
     return sequences, [labels for _, labels in groups.values()], features

@@ -17,6 +17,7 @@ import numpy as np
 
 from rnn_apps.core import choices
 from rnn_apps.errors import DataError
+from rnn_apps.preprocessing.strings import check_string
 
 LEVELS = choices.SEQUENCE_LEVELS
 PAD, UNKNOWN, START, END = "", "[UNK]", "[START]", "[END]"
@@ -42,7 +43,7 @@ def check_texts(texts, what: str = "sources") -> list[str]:
             raise DataError(f"{what}[{index}] is {type(text).__name__}, not a string")
         if not text.strip():
             raise DataError(f"{what}[{index}] is empty")
-        out.append(text)
+        out.append(check_string(text, f"{what}[{index}]"))
     if not out:
         raise DataError(f"no {what} given")
     return out

@@ -13,6 +13,7 @@ import numpy as np
 
 from rnn_apps.core import choices
 from rnn_apps.errors import DataError, RnnAppsError
+from rnn_apps.preprocessing.strings import check_string
 
 LEVELS = choices.TEXT_LEVELS
 STANDARDIZE = choices.STANDARDIZE
@@ -38,6 +39,7 @@ def check_texts(texts, what: str = "texts", allow_empty_text: bool = False) -> n
             raise DataError(f"{what}[{index}] is not a string: {item!r}")
         if not allow_empty_text and not item.strip():
             raise DataError(f"{what}[{index}] is an empty string")
+        check_string(item, f"{what}[{index}]")
     return np.array(items, dtype=object)
 
 

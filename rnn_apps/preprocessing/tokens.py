@@ -14,6 +14,7 @@ from collections import Counter
 import numpy as np
 
 from rnn_apps.errors import DataError
+from rnn_apps.preprocessing.strings import check_string
 
 PAD, UNKNOWN = "", "[UNK]"
 
@@ -31,6 +32,8 @@ def check_token_lists(X, what: str = "sentences") -> list[list[str]]:
             raise DataError(f"{what}[{index}] is empty (sentences of length zero cannot be tagged)")
         if any(not t or t.isspace() for t in tokens):
             raise DataError(f"{what}[{index}] has an empty token")
+        for token in tokens:
+            check_string(token, f"{what}[{index}]")
         sentences.append(tokens)
     if not sentences:
         raise DataError(f"no {what} given")

@@ -173,6 +173,22 @@ class Forecaster(BaseTask):
         return [self.columns_[t] for t in self.targets_]
 
     # -- forecasting ----------------------------------------------------------
+    def _by_name(self, series) -> np.ndarray:
+        """The values with their columns in the training order, matched by name when
+        both the series and the model have real column names (not ``column_0``...)."""
+        trained, names = self.state_["columns"], list(series.columns)
+
+        def named(columns):
+            return not all(c == f"column_{i}" for i, c in enumerate(columns))
+
+        if names == trained or not (named(trained) and named(names)):
+            return series.values
+        missing = [name for name in trained if name not in names]
+        if missing:
+            raise DataError(f"the series has no column {missing[0]!r} (the model was trained "
+                            f"on {', '.join(trained)})")
+        return series.values[:, [names.index(name) for name in trained]]
+
     def _history_windows(self, X):
         """``(windows [n, lookback, columns], single)`` from ``X`` as in :meth:`predict`."""
         if X is None:
@@ -182,7 +198,7 @@ class Forecaster(BaseTask):
             if not np.isfinite(windows).all():
                 raise DataError("history windows contain NaN or infinite values")
         else:
-            values, single = as_series(X, "history").values, True
+            values, single = self._by_name(as_series(X, "history")), True
             if len(values) < self.lookback:
                 raise DataError(f"the history has {len(values)} steps; the model reads "
                                 f"lookback = {self.lookback}")
@@ -264,7 +280,7 @@ class Forecaster(BaseTask):
         naive (``baseline_mase``) and drift forecasts beside the model, and
         ``coverage`` of the outer quantiles when trained with them."""
         self._check_is_fitted()
-        values = as_series(X).values
+        values = self._by_name(as_series(X))
         starts = np.arange(len(values) - self.lookback - self.horizon + 1)
         if len(starts) == 0:
             raise DataError(f"the series has {len(values)} steps; it needs at least lookback + "

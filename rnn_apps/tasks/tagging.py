@@ -160,7 +160,8 @@ class Tagger(BaseTask):
             state = {"kind": "frames" if frames else "tokens", "tags": tag_set}
             if frames:
                 state.update(n_features=int(sequences[0].shape[1]),
-                             scaler=SeriesScaler.fit(np.concatenate(sequences)).get_state())
+                             scaler=SeriesScaler.fit(np.concatenate(sequences)).get_state(),
+                             feature_names=getattr(X, "feature_names", None))
             else:
                 state["encoder"] = TokenEncoder.fit(sequences, max_tokens=self.max_tokens,
                                                     lowercase=self.lowercase).get_state()
@@ -249,10 +250,24 @@ class Tagger(BaseTask):
         if frames != (self.state_["kind"] == "frames"):
             raise DataError(f"this model tags {self.state_['kind']}; got "
                             f"{'frames' if frames else 'tokens'}")
+        if frames:
+            sequences = self._by_name(sequences, getattr(X, "feature_names", None))
         if frames and sequences[0].shape[1] != self.state_["n_features"]:
             raise DataError(f"frames have {sequences[0].shape[1]} features; the model was "
                             f"trained on {self.state_['n_features']}")
         return frames, sequences
+
+    def _by_name(self, sequences, names):
+        """Feature columns put in the training order by name, when both are named."""
+        trained = self.state_.get("feature_names")
+        if not trained or not names or list(names) == trained:
+            return sequences
+        missing = [name for name in trained if name not in names]
+        if missing:
+            raise DataError(f"the frames have no feature {missing[0]!r} (the model was trained "
+                            f"on {', '.join(trained)})")
+        order = [list(names).index(name) for name in trained]
+        return [frames[:, order] for frames in sequences]
 
     def predict(self, X) -> list[list[str]]:
         """A list of tags per sentence (or frame sequence)."""

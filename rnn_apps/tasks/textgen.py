@@ -13,6 +13,7 @@ from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing.chars import CharVocabulary
+from rnn_apps.preprocessing.strings import check_string
 
 textgen_model = lazy_module("rnn_apps.tasks.textgen_model")
 
@@ -40,9 +41,7 @@ def check_text(text, what: str = "text") -> str:
         joined = "\n".join(parts)
     if not joined.strip():
         raise DataError(f"{what} is empty")
-    if "\x00" in joined:
-        raise DataError(f"{what} looks binary (it contains NUL characters)")
-    return joined
+    return check_string(joined, what)
 
 
 class TextGenerator(BaseTask):
@@ -203,6 +202,7 @@ class TextGenerator(BaseTask):
         for index, item in enumerate(prompts):
             if not isinstance(item, str) or not item:
                 raise DataError(f"prompt {index} is empty or not a string")
+            check_string(item, f"prompt {index}")
             unseen = self.vocabulary_.unknown_chars(item)
             if unseen:
                 raise DataError(f"prompt {index} has characters not in the training text: "

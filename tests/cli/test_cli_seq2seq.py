@@ -59,6 +59,20 @@ def test_chat_answers_each_piped_line(model_dir):
     assert "note: 1 source had tokens unseen in training" in result.stderr
 
 
+def test_chat_survives_nul_bytes_and_bad_utf8(model_dir):
+    from click.testing import CliRunner
+
+    from rnn_apps.cli import cli
+
+    result = CliRunner().invoke(cli, ["seq2seq", "chat", "--model", str(model_dir)],
+                                input=b"ab\x00c\n\xff\xfe\nabc\n")
+    assert result.exit_code == 0, result.output
+    answers = result.stdout.split("\n")
+    assert len(answers) == 4 and answers[0] == answers[1] == ""  # one line per input line
+    assert "contains a NUL character" in result.stderr
+    assert "not UTF-8 text" in result.stderr and "Traceback" not in result.output
+
+
 def test_inspect_draws_attention(model_dir, tmp_path):
     from tests.test_inspect import assert_real_picture
 
