@@ -182,12 +182,19 @@ def export_archive(model, scaler, targets, *, lookback: int, n_columns: int):
     to ``forecast [batch, horizon, targets]`` (and ``quantiles`` when trained with them)."""
     import tensorflow as tf
 
+    from rnn_apps.core import graph_checks
+
     spec = tf.TensorSpec([None, lookback, n_columns], tf.float32, name="history")
 
     @tf.function(input_signature=[spec])
     def serve(history):
-        return to_original_units(model(scaler.transform_graph(history), training=False),
-                                 scaler, targets)
+        history = graph_checks.finite(history, "history")
+        out = to_original_units(model(scaler.transform_graph(history), training=False),
+                                scaler, targets)
+        return {key: graph_checks.checked(value, (
+            tf.reduce_all(tf.math.is_finite(value)),
+            "the forecast is not finite (history values beyond what float32 holds?)"))
+            for key, value in out.items()}
 
     archive = keras.export.ExportArchive()
     archive.track(model)

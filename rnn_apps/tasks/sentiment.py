@@ -241,6 +241,8 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         import keras
         import tensorflow as tf
 
+        from rnn_apps.core import graph_checks
+
         text_encoder, model = self.text_encoder_, self.model_
         if not text_encoder.layer.built:  # rebuilt from the saved vocabulary, never called yet
             text_encoder.layer(tf.constant(["x"]))
@@ -248,6 +250,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
 
         @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
         def serve(text):
+            text = graph_checks.texts(text)
             probabilities = model(text_encoder(text), training=False)
             label = tf.gather(class_names, tf.argmax(probabilities, axis=-1))
             return {"label": label, "probabilities": probabilities}

@@ -161,6 +161,8 @@ class Seq2SeqTranslator(BaseTask):
             return self._decode_function
         import tensorflow as tf
 
+        from rnn_apps.core import graph_checks
+
         encoder, decoder = self._networks()
         source_vocab, target_vocab = self.source_vocab_, self.target_vocab_
         source_vocab.lookup()  # made eagerly, not inside a trace that ends
@@ -172,6 +174,12 @@ class Seq2SeqTranslator(BaseTask):
             tf.TensorSpec([], tf.int32, name="max_length"),
             tf.TensorSpec([], tf.float32, name="length_penalty")])
         def decode(text, beam_width, max_length, length_penalty):
+            text = graph_checks.texts(text)
+            beam_width = graph_checks.in_range(beam_width, "beam_width", 1,
+                                               graph_checks.limit("beam_width"))
+            max_length = graph_checks.in_range(max_length, "max_length", 1,
+                                               graph_checks.limit("generated"))
+            length_penalty = graph_checks.in_range(length_penalty, "length_penalty", 0.0, 100.0)
             source_ids, lengths, unknown = source_vocab.encode_graph(text, max_source)
             ids, out_lengths = search.beam_search(encoder, decoder, source_ids, beam_width,
                                            max_length, length_penalty)

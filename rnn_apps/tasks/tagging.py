@@ -226,6 +226,29 @@ class Tagger(BaseTask):
         return tf.TensorSpec([None, None, self.state_["n_features"]], tf.float32, name="frames")
 
     # -- prediction ---------------------------------------------------------------------
+    def _checked_raw(self, raw):
+        """In the graph: a non-empty batch, every sequence with a token (or a frame),
+        no NUL in tokens, no infinite feature values (NaN is frame padding)."""
+        import tensorflow as tf
+
+        from rnn_apps.core.graph_checks import checked
+
+        shape = tf.shape(raw)
+        conditions = [(tf.logical_and(shape[0] > 0, shape[1] > 0), "the batch is empty")]
+        if self.state_["kind"] == "tokens":
+            nul = tf.strings.regex_full_match(raw, "(?s).*\\x00.*")
+            conditions += [
+                (tf.reduce_all(tf.reduce_any(tf.not_equal(raw, ""), axis=1)),
+                 "a sentence has no tokens"),
+                (tf.logical_not(tf.reduce_any(nul)), "a token contains a NUL character")]
+        else:
+            present = tf.reduce_any(tf.logical_not(tf.math.is_nan(raw)), axis=-1)
+            conditions += [
+                (tf.reduce_all(tf.reduce_any(present, axis=1)), "a sequence has no frames"),
+                (tf.logical_not(tf.reduce_any(tf.math.is_inf(raw))),
+                 "a frame holds an infinite value")]
+        return checked(raw, *conditions)
+
     def _tag_ids(self):
         """``raw batch -> (tag ids [batch, time], mask)`` as one tf.function."""
         import tensorflow as tf
@@ -237,6 +260,7 @@ class Tagger(BaseTask):
 
             @tf.function(input_signature=[self._input_spec()])
             def tag_ids(raw):
+                raw = self._checked_raw(raw)
                 inputs, mask = self._network_inputs(raw)
                 return networks.decode(model, model(inputs, training=False), mask), mask
 

@@ -229,6 +229,8 @@ class TextGenerator(BaseTask):
             return self._sampler_fn
         import tensorflow as tf
 
+        from rnn_apps.core import graph_checks
+
         model, vocabulary, lookup = self.model_, self.vocabulary_, self.lookup_
 
         @tf.function(input_signature=[
@@ -238,6 +240,12 @@ class TextGenerator(BaseTask):
             tf.TensorSpec([], tf.int32, name="top_k"),
             tf.TensorSpec([], tf.int32, name="seed")])
         def sample(prompt, length, temperature, top_k, seed):
+            prompt = graph_checks.checked(
+                prompt, (tf.size(prompt) > 0, "the prompt batch is empty"),
+                (tf.reduce_all(tf.strings.length(prompt) > 0), "a prompt is empty"))
+            length = graph_checks.in_range(length, "length", 1, graph_checks.limit("generated"))
+            temperature = graph_checks.in_range(temperature, "temperature", 0.0, 100.0)
+            top_k = graph_checks.in_range(top_k, "top_k", 0, graph_checks.limit("vocabulary"))
             chars = tf.strings.unicode_split(prompt, "UTF-8")
             ids = tf.cast(lookup(chars), tf.int32)
             dense = tf.pad(ids.to_tensor(default_value=0), [[0, 0], [0, 1]])
