@@ -135,6 +135,7 @@ class BaseTask(BaseEstimator):
         from rnn_apps.core import distribute
 
         self._check_is_fitted()
+        self._check_finite_weights()
         if distribute.is_chief(self.distribute):
             self._write(path)
         else:
@@ -148,6 +149,16 @@ class BaseTask(BaseEstimator):
             run.finished()
             self._run = None
         return Path(path)
+
+    def _check_finite_weights(self) -> None:
+        """A model holding NaN or infinite weights is never written."""
+        import numpy as np
+
+        from rnn_apps.core.engine import TrainingError
+
+        if not all(np.isfinite(w).all() for w in self.model_.get_weights()):
+            raise TrainingError("the model holds NaN or infinite weights (training diverged?); "
+                                "it was not saved")
 
     def _write(self, path) -> None:
         with saving.atomic_directory(path) as tmp:
@@ -202,6 +213,7 @@ class BaseTask(BaseEstimator):
     def export(self, path) -> Path:
         """Write a TensorFlow SavedModel that runs the whole pipeline."""
         self._check_is_fitted()
+        self._check_finite_weights()
         source = getattr(self, "_loaded_from", None)
         saving.check_target(path, kind="export", source=source)
         archive = self._export_archive()

@@ -140,3 +140,25 @@ def test_frames_csv_round_trip(tmp_path, frames):
         mine = [(x, label) for s, x, label in frames if s == key]
         np.testing.assert_array_equal(sequence[:, 0], np.float32([x for x, _ in mine]))
         assert found == [label.strip() for _, label in mine]
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=300), name=st.sampled_from(
+    ["x.csv", "x.tsv", "x.jsonl", "x.txt", "x.conllu", "x.conll", "pairs.tsv", "series.csv",
+     "frames.csv", "corpus.txt"]))
+def test_random_bytes_give_records_or_one_line_errors(tmp_path, data, name):
+    """Whatever the bytes, every reader returns or raises a DataError: no other
+    exception, no hang."""
+    from rnn_apps.errors import DataError
+
+    path = tmp_path / name
+    path.write_bytes(data)
+    readers = {"x.csv": read_labelled_texts, "x.tsv": read_labelled_texts,
+               "x.jsonl": read_labelled_texts, "x.txt": read_texts, "x.conllu": read_tagged,
+               "x.conll": read_tagged, "pairs.tsv": read_pairs, "series.csv": read_series_csv,
+               "frames.csv": read_frames_csv, "corpus.txt": read_corpus}
+    try:
+        readers[name](path)
+    except DataError as error:
+        assert "\n" not in str(error) and str(error)

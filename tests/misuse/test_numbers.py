@@ -93,3 +93,23 @@ def test_decoding_and_backtest_sizes_are_capped():
         Seq2SeqTranslator._check_decoding(2, 1.0, 10**9)
     with pytest.raises(DataError, match="need a series of"):
         rolling_origins(100, horizon=1, origins=10**9, step=1, min_train=10)
+
+
+def test_a_model_with_non_finite_weights_is_never_written(fitted_sentiment, tmp_path):
+    from sklearn.base import clone
+
+    from rnn_apps.core.engine import TrainingError
+
+    broken = clone(fitted_sentiment)
+    broken.__dict__.update({k: v for k, v in fitted_sentiment.__dict__.items()
+                            if k.endswith("_")})
+    import keras
+
+    broken.model_ = keras.models.clone_model(fitted_sentiment.model_)
+    weights = fitted_sentiment.model_.get_weights()
+    weights[0] = weights[0] * np.nan
+    broken.model_.set_weights(weights)
+    for write in (broken.save, broken.export):
+        with pytest.raises(TrainingError, match="NaN or infinite weights"):
+            write(tmp_path / "out")
+    assert not (tmp_path / "out").exists()
