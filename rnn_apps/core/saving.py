@@ -63,6 +63,9 @@ def write_metadata(directory: Path, task: str, params: dict, state: dict) -> Non
         json.dump(metadata, handle, indent=2, default=str)
 
 
+METADATA_KEYS = {"task", "format_version", "rnn_apps_version", "params", "state"}
+
+
 def _no_constant(name):
     raise ValueError(f"{name} is not valid JSON")
 
@@ -97,6 +100,9 @@ def read_metadata(path, expected_task: str | None = None) -> dict:
             f"{directory} has model format version {version!r}; "
             f"this rnn-apps reads version {FORMAT_VERSION}"
         )
+    unknown = sorted(set(metadata) - METADATA_KEYS)
+    if unknown:
+        raise ModelDirError(f"{meta_path}: unknown entry {unknown[0]!r}")
     for key, kind in (("task", str), ("params", dict), ("state", dict)):
         if not isinstance(metadata.get(key), kind):
             raise ModelDirError(f"{meta_path}: {key!r} must be a JSON "

@@ -35,6 +35,7 @@ def edit(directory, change):
     (lambda m: m["params"].update(units=True), "bad parameters.*units must be a positive"),
     (lambda m: m.update(state=[]), "'state' must be a JSON object"),
     (lambda m: m.update(params=None), "'params' must be a JSON object"),
+    (lambda m: m.update(code="import os"), "unknown entry 'code'"),
 ])
 def test_bad_metadata_is_a_one_line_error(copy, change, message):
     edit(copy, change)
@@ -49,18 +50,19 @@ def test_non_json_constants_and_missing_model_file(copy):
         SentimentClassifier.load(copy)
 
 
-def test_a_fifo_in_place_of_a_file_does_not_hang_load(copy):
-    for name in ("rnn_apps.json", "model.keras"):
-        target = copy / name
-        original = target.read_bytes()
-        target.unlink()
-        os.mkfifo(target)
-        code = ("import sys\nfrom rnn_apps import SentimentClassifier\n"
-                "try:\n    SentimentClassifier.load(sys.argv[1])\n"
-                "except Exception as error:\n    print(type(error).__name__, error)\n")
-        result = subprocess.run([sys.executable, "-c", code, str(copy)], capture_output=True,
-                                text=True, timeout=120, check=False)
-        assert result.stdout.startswith("ModelDirError") and "not a" in result.stdout, \
-            result.stdout + result.stderr[-500:]
-        target.unlink()
-        target.write_bytes(original)
+def test_a_fifo_in_place_of_a_file_does_not_hang_load(copy, tmp_path):
+    second = tmp_path / "second"
+    shutil.copytree(copy, second)
+    for directory, name in ((copy, "rnn_apps.json"), (second, "model.keras")):
+        (directory / name).unlink()
+        os.mkfifo(directory / name)
+    code = ("import sys\nfrom rnn_apps import SentimentClassifier\n"
+            "for path in sys.argv[1:]:\n"
+            "    try:\n        SentimentClassifier.load(path)\n"
+            "    except Exception as error:\n        print(type(error).__name__, error)\n")
+    result = subprocess.run([sys.executable, "-c", code, str(copy), str(second)],
+                            capture_output=True, text=True, timeout=120, check=False)
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2, result.stdout + result.stderr[-500:]
+    assert lines[0].startswith("ModelDirError") and "is not a regular file" in lines[0]
+    assert lines[1].startswith("ModelDirError") and "missing or not a file" in lines[1]
