@@ -47,6 +47,6 @@ def test_textgen_bad_input(tmp_path):
     one_line_error(run("textgen", "generate", "--model", tmp_path / "m", "--prompt", "ab",
                        "--length", "0"), "length must be a positive integer")
     one_line_error(run("textgen", "generate", "--model", tmp_path / "m", "--prompt", "ab",
-                       "--temperature", "-1"), "temperature must be 0")
+                       "--temperature", "-1"), "temperature must be a number in [0, 100]")
     one_line_error(run("sentiment", "predict", "--model", tmp_path / "m", "abc"),
                    "'textgen' model, not a 'sentiment' model")

@@ -70,7 +70,7 @@ def test_frames_csv_groups_rows_by_sequence(tmp_path):
     for text, message in [("sequence,x,label\na,1,\n", "line 2: the label is missing"),
                           ("sequence,x,label\na,1,up\na,zz,up\n", "line 3: a feature value"),
                           ("sequence,x,label\na,1,up\na,1,2,up\n", "line 3: 4 fields"),
-                          ("sequence,x,label\na,nan,up\n", "NaN or infinite"),
+                          ("sequence,x,label\na,nan,up\n", "NaN, infinite or beyond the 32-bit float range"),
                           ("seq,x,label\na,1,up\n", "no column 'sequence'")]:
         with pytest.raises(DataError, match=message):
             read_frames_csv(write(tmp_path, "bad.csv", text))
