@@ -32,7 +32,7 @@ def test_version_and_python_dash_m():
     assert result.returncode == 0 and __version__ in result.stdout
 
 
-def test_commands_print_nothing_on_stderr_unless_debugging(saved_sentiment, tmp_path):
+def test_commands_print_nothing_on_stderr_unless_debugging(saved_sentiment):
     """TensorFlow's C++ start-up lines (oneDNN, CUDA drivers, cuInit) are not shown."""
     import os
 
@@ -44,9 +44,6 @@ def test_commands_print_nothing_on_stderr_unless_debugging(saved_sentiment, tmp_
                             check=False)
     assert result.returncode == 0 and result.stdout.strip().endswith("a fine film")
     assert result.stderr == ""
-    result = subprocess.run(command[:6] + [str(tmp_path / "missing"), "x"], capture_output=True,
-                            text=True, timeout=300, env=env, check=False)
-    assert result.returncode == 1 and result.stderr.startswith("Error: ")
 
 
 def test_train_evaluate_predict_export_round_trip(tmp_path, small_csv):
