@@ -57,22 +57,22 @@ def _names(path: Path) -> set[str]:
         return set()
 
 
+def _ours(path, required: set, allowed: set, marker: str) -> bool:
+    path, names = Path(path), _names(Path(path))
+    if not required <= names or not names <= allowed:
+        return False
+    metadata = _json_object(path / marker)
+    return metadata is not None and isinstance(metadata.get("task"), str)
+
+
 def is_model_dir(path) -> bool:
     """Only our model files, with readable metadata naming a task."""
-    path, names = Path(path), _names(Path(path))
-    if not {METADATA_FILE, "model.keras"} <= names or not names <= MODEL_FILES:
-        return False
-    metadata = _json_object(path / METADATA_FILE)
-    return metadata is not None and isinstance(metadata.get("task"), str)
+    return _ours(path, {METADATA_FILE, "model.keras"}, MODEL_FILES, METADATA_FILE)
 
 
 def is_export_dir(path) -> bool:
     """A SavedModel and our readable marker, nothing else."""
-    path, names = Path(path), _names(Path(path))
-    if not {EXPORT_MARKER, "saved_model.pb"} <= names or not names <= EXPORT_ENTRIES:
-        return False
-    marker = _json_object(path / EXPORT_MARKER)
-    return marker is not None and isinstance(marker.get("task"), str)
+    return _ours(path, {EXPORT_MARKER, "saved_model.pb"}, EXPORT_ENTRIES, EXPORT_MARKER)
 
 
 def _inside(path: Path, other: Path) -> bool:
