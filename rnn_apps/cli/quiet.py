@@ -28,7 +28,11 @@ def debugging() -> bool:
 @contextlib.contextmanager
 def descriptor_2_silenced():
     sys.stderr.flush()
-    saved = os.dup(2)
+    try:
+        saved = os.dup(2)
+    except OSError:  # no descriptor 2 (a daemon): nothing to keep quiet
+        yield
+        return
     try:
         with open(os.devnull, "wb") as null:
             os.dup2(null.fileno(), 2)
