@@ -27,7 +27,8 @@ def debugging() -> bool:
 
 @contextlib.contextmanager
 def descriptor_2_silenced():
-    sys.stderr.flush()
+    if sys.stderr is not None:
+        sys.stderr.flush()
     try:
         saved = os.dup(2)
     except OSError:  # no descriptor 2 (a daemon): nothing to keep quiet
