@@ -93,3 +93,12 @@ def saved_forecaster(series_csv, tmp_path_factory):
     model = Forecaster(units=8, lookback=14, horizon=3, targets=["sales"], quantiles=[0.1, 0.9],
                        epochs=2, seed=0, verbose=0).fit(table)
     return model.save(tmp_path_factory.mktemp("forecast") / "model")
+
+
+# Property tests run the same examples on every run (a CI run never fails on a
+# new random draw); HYPOTHESIS_PROFILE=deep explores many more.
+from hypothesis import settings as _hypothesis_settings
+
+_hypothesis_settings.register_profile("ci", max_examples=40, derandomize=True, database=None)
+_hypothesis_settings.register_profile("deep", max_examples=2000, derandomize=False)
+_hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -14,8 +14,7 @@ from rnn_apps.data.tables import read_labelled_texts, read_texts
 from rnn_apps.data.tagged import read_frames_csv, read_tagged
 from rnn_apps.data.text import read_corpus, read_text_stream
 
-FUZZ = settings(max_examples=40, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 # the characters that break naive readers, mixed into any Unicode (no NUL: binary)
 TRICKY = ",;\"'\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\ufeff \u00a0"
 chars = st.one_of(st.sampled_from(TRICKY),
@@ -142,8 +141,7 @@ def test_frames_csv_round_trip(tmp_path, frames):
         assert found == [label.strip() for _, label in mine]
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@FUZZ
 @given(data=st.binary(max_size=300), name=st.sampled_from(
     ["x.csv", "x.tsv", "x.jsonl", "x.txt", "x.conllu", "x.conll", "pairs.tsv", "series.csv",
      "frames.csv", "corpus.txt"]))
