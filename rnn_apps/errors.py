@@ -25,3 +25,9 @@ class Note(UserWarning):
     """Something the user should hear about that is not an error (input that
     was cut, unknown tokens, a setting that had no effect); the CLI prints each
     as one ``note:`` line."""
+
+
+def first_line(error) -> str:
+    """The first line of an error's message (its type name when it has none)."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -13,6 +13,7 @@ the next write to the same path.
 from __future__ import annotations
 
 import ctypes
+import glob
 import json
 import os
 import re
@@ -130,15 +131,11 @@ def _alive(pid: int) -> bool:
 def remove_stale_siblings(target: Path) -> None:
     """Remove ``.NAME.PID.*.tmp`` and ``.NAME.old-PID`` siblings whose writer is gone."""
     pattern = re.compile(rf"\.{re.escape(target.name)}\.(?:(\d+)\..*\.tmp|old-(\d+))")
-    for sibling in target.parent.glob(f".{glob_escape(target.name)}.*"):
+    for sibling in target.parent.glob(f".{glob.escape(target.name)}.*"):
         match = pattern.fullmatch(sibling.name)
         if match and sibling.is_dir() and not sibling.is_symlink() \
                 and not _alive(int(match.group(1) or match.group(2))):
             shutil.rmtree(sibling, ignore_errors=True)
-
-
-def glob_escape(name: str) -> str:
-    return re.sub(r"([*?\[])", r"[\1]", name)
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -14,7 +14,7 @@ import json
 import os
 
 from rnn_apps.core import choices
-from rnn_apps.errors import RnnAppsError
+from rnn_apps.errors import RnnAppsError, first_line
 
 MODES = choices.DISTRIBUTE_MODES
 PEER_TIMEOUT_VARIABLE = "RNN_APPS_WORKER_TIMEOUT"
@@ -130,8 +130,8 @@ def _make_multi_worker_strategy(config: dict, timeout: float):
             raise DistributeError(
                 f"the cluster ({', '.join(addresses)}) did not come up within {timeout:g} s "
                 f"(set {PEER_TIMEOUT_VARIABLE} to wait longer)") from None
-        first = text.splitlines()[0] if text else type(error).__name__
-        raise DistributeError(f"cannot start multi-worker training: {first[:300]}") from None
+        raise DistributeError(f"cannot start multi-worker training: "
+                              f"{first_line(error)[:300]}") from None
 
 
 def strategy_for(mode="none"):

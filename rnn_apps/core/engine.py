@@ -22,7 +22,7 @@ import numpy as np
 
 from rnn_apps.core import choices, distribute, training
 from rnn_apps.core.runs import RunOptions
-from rnn_apps.errors import RnnAppsError
+from rnn_apps.errors import RnnAppsError, first_line
 
 PRECISIONS = choices.PRECISIONS
 
@@ -69,13 +69,6 @@ class TrainingPlan:
     solve: Callable | None = None
     finish: Callable | None = None
     errors: list = field(default_factory=list)  # Python errors met by streamed inputs
-
-
-def check_engine_params(task) -> None:
-    distribute.check_mode(task.distribute)
-    if task.mixed_precision not in (False, True, *PRECISIONS):
-        raise RnnAppsError(f"mixed_precision must be True, False or one of "
-                           f"{', '.join(PRECISIONS)}; got {task.mixed_precision!r}")
 
 
 def progress_verbosity(verbose) -> int:
@@ -134,9 +127,9 @@ def load_warm_weights(model, source) -> None:
     try:
         model.set_weights(source.get_weights())
     except ValueError as error:
-        first = str(error).strip().splitlines()[0]
         raise RnnAppsError(f"the warm-start model's network does not match this one "
-                           f"(same cell, units, layers and sizes needed): {first}") from None
+                           f"(same cell, units, layers and sizes needed): "
+                           f"{first_line(error)}") from None
 
 
 def train(task, plan: TrainingPlan, run: RunOptions):

@@ -10,8 +10,6 @@ from an input before it has passed.
 
 from __future__ import annotations
 
-from rnn_apps.core.params import LIMITS
-
 
 def checked(value, *conditions):
     """``value`` once every ``(condition, message)`` holds."""
@@ -27,10 +25,17 @@ def texts(text, what: str = "text"):
     import tensorflow as tf
 
     blank = tf.equal(tf.strings.length(tf.strings.strip(text)), 0)
-    nul = tf.strings.regex_full_match(text, "(?s).*\\x00.*")
     return checked(text, (tf.size(text) > 0, f"the {what} batch is empty"),
                    (tf.logical_not(tf.reduce_any(blank)), f"a {what} is empty"),
-                   (tf.logical_not(tf.reduce_any(nul)), f"a {what} contains a NUL character"))
+                   no_nul(text, what))
+
+
+def no_nul(strings, what: str):
+    """The condition (and its message) that no string holds a NUL character."""
+    import tensorflow as tf
+
+    nul = tf.strings.regex_full_match(strings, "(?s).*\\x00.*")
+    return tf.logical_not(tf.reduce_any(nul)), f"a {what} contains a NUL character"
 
 
 def in_range(value, name: str, low, high):
@@ -41,10 +46,6 @@ def in_range(value, name: str, low, high):
     if value.dtype.is_floating:
         ok = tf.logical_and(ok, tf.math.is_finite(value))
     return checked(value, (ok, f"{name} must be from {low} to {high}"))
-
-
-def limit(name: str) -> int:
-    return LIMITS[name]
 
 
 def finite(values, what: str):

@@ -75,7 +75,7 @@ def one_of(*values) -> Rule:
 LIMITS = {
     "units": 16_384, "layers": 64, "epochs": 1_000_000, "batch_size": 65_536,
     "embedding_dim": 16_384, "vocabulary": 10_000_000, "sequence": 1_000_000,
-    "generated": 100_000, "beam_width": 64, "horizon": 10_000, "requests": 100_000,
+    "generated": 100_000, "beam_width": 64, "horizon": 10_000,
 }
 BOOLEAN = Rule("True or False", lambda v: isinstance(v, bool) or type(v).__name__ == "bool_")
 POSITIVE = number(0, low_open=True)
@@ -103,6 +103,13 @@ TRAINING = {
     "patience": [integer(0), None], "valid_split": [RATE], "seed": [integer(0, 2**32 - 1), None],
     "verbose": [integer(0, 2)], "distribute": [one_of(*choices.DISTRIBUTE_MODES)],
     "mixed_precision": [BOOLEAN, one_of(*choices.PRECISIONS)],
+}
+
+
+TEXT = {
+    "level": [one_of(*choices.TEXT_LEVELS)], "standardize": [one_of(*choices.STANDARDIZE)],
+    "max_tokens": [size(3, "vocabulary"), None], "max_length": [size(1, "sequence"), None],
+    "truncating": [one_of(*choices.TRUNCATING)],
 }
 
 

@@ -23,7 +23,6 @@ from rnn_apps.core.directories import (  # noqa: F401  (part of this module's in
     METADATA_FILE,
     atomic_directory,
     check_target,
-    current_umask,
     is_export_dir,
     is_model_dir,
     regular_file,

@@ -19,12 +19,7 @@ from sklearn.base import BaseEstimator
 
 from rnn_apps.core import params, saving, training
 from rnn_apps.core.config import RecurrentConfig
-from rnn_apps.errors import NotFittedError, RnnAppsError
-
-
-def first_line(error) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
+from rnn_apps.errors import NotFittedError, RnnAppsError, first_line
 
 MODEL_FILE = "model.keras"
 HISTORY_FILE = "history.csv"

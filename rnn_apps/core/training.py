@@ -29,21 +29,6 @@ class TrainingNote(Note):
     """Something about a training run the user should hear (not an error)."""
 
 
-def check_training_params(*, epochs, batch_size, learning_rate, patience, valid_split) -> None:
-    def positive_int(name, value):
-        if not (isinstance(value, int) and not isinstance(value, bool) and value > 0):
-            raise RnnAppsError(f"{name} must be a positive integer; got {value!r}")
-
-    positive_int("epochs", epochs)
-    positive_int("batch_size", batch_size)
-    if not (isinstance(learning_rate, (int, float)) and learning_rate > 0):
-        raise RnnAppsError(f"learning_rate must be a positive number; got {learning_rate!r}")
-    if patience is not None and not (isinstance(patience, int) and patience >= 0):
-        raise RnnAppsError(f"patience must be a non-negative integer or None; got {patience!r}")
-    if not (isinstance(valid_split, (int, float)) and 0 <= valid_split < 1):
-        raise RnnAppsError(f"valid_split must be in [0, 1); got {valid_split!r}")
-
-
 def training_callbacks(*, has_validation: bool, patience: int | None, directory=None):
     """Early stopping on the validation loss, restoring the best weights (its
     state kept in ``directory`` when there is one, so a resumed run goes on)."""

@@ -39,6 +39,23 @@ def check_series(X, what: str = "series") -> np.ndarray:
     return values
 
 
+def column_order(trained, names, what: str = "column", holder: str = "the series has"):
+    """Indices that put columns ``names`` in the ``trained`` order, matched by name;
+    None when there is nothing to reorder (same order, or either side unnamed:
+    None or the default ``column_0``, ``column_1``, ...)."""
+    def named(columns):
+        return bool(columns) and not all(c == f"column_{i}" for i, c in enumerate(columns))
+
+    names = list(names) if names is not None else None
+    if not (named(trained) and named(names)) or names == list(trained):
+        return None
+    missing = [name for name in trained if name not in names]
+    if missing:
+        raise DataError(f"{holder} no {what} {missing[0]!r} (the model was trained on "
+                        f"{', '.join(trained)})")
+    return [names.index(name) for name in trained]
+
+
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 

@@ -11,12 +11,9 @@ import math
 
 import numpy as np
 
-from rnn_apps.core import choices
-from rnn_apps.errors import DataError, RnnAppsError
+from rnn_apps.errors import DataError
 from rnn_apps.preprocessing.strings import check_string
 
-LEVELS = choices.TEXT_LEVELS
-STANDARDIZE = choices.STANDARDIZE
 PAD_ID, OOV_ID = 0, 1
 # Longest automatic sequence length, per level.
 AUTO_LENGTH_CAP = {"word": 200, "char": 1000}
@@ -54,23 +51,16 @@ def note_unknown_tokens(ids) -> None:
              "(read as unknown)")
 
 
-TRUNCATING = choices.TRUNCATING
 
 
 def check_text_settings(level, standardize, max_tokens, max_length,
                         truncating: str = "post") -> None:
-    if level not in LEVELS:
-        raise RnnAppsError(f"level must be one of {', '.join(LEVELS)}; got {level!r}")
-    if standardize not in STANDARDIZE:
-        raise RnnAppsError(f"standardize must be one of {', '.join(STANDARDIZE)}; "
-                           f"got {standardize!r}")
-    if max_tokens is not None and not (isinstance(max_tokens, int) and max_tokens > 2):
-        raise RnnAppsError(f"max_tokens must be an integer above 2 or None; got {max_tokens!r}")
-    if max_length is not None and not (isinstance(max_length, int) and max_length > 0):
-        raise RnnAppsError(f"max_length must be a positive integer or None; got {max_length!r}")
-    if truncating not in TRUNCATING:
-        raise RnnAppsError(f"truncating must be one of {', '.join(TRUNCATING)}; "
-                           f"got {truncating!r}")
+    from rnn_apps.core.params import TEXT, check_value
+
+    given = {"level": level, "standardize": standardize, "max_tokens": max_tokens,
+             "max_length": max_length, "truncating": truncating}
+    for name, value in given.items():
+        check_value(name, value, TEXT[name])
 
 
 def make_vectorizer(*, level: str, standardize: str, max_tokens, vocabulary=None,

@@ -22,7 +22,7 @@ from rnn_apps.core.task import BaseTask
 from rnn_apps.data.series import SeriesStream
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.evaluation import forecasting as fc
-from rnn_apps.preprocessing.series import Series, SeriesScaler, as_series
+from rnn_apps.preprocessing.series import Series, SeriesScaler, as_series, column_order
 
 networks = lazy_module("rnn_apps.tasks.forecast_model")
 
@@ -174,20 +174,9 @@ class Forecaster(BaseTask):
 
     # -- forecasting ----------------------------------------------------------
     def _by_name(self, series) -> np.ndarray:
-        """The values with their columns in the training order, matched by name when
-        both the series and the model have real column names (not ``column_0``...)."""
-        trained, names = self.state_["columns"], list(series.columns)
-
-        def named(columns):
-            return not all(c == f"column_{i}" for i, c in enumerate(columns))
-
-        if names == trained or not (named(trained) and named(names)):
-            return series.values
-        missing = [name for name in trained if name not in names]
-        if missing:
-            raise DataError(f"the series has no column {missing[0]!r} (the model was trained "
-                            f"on {', '.join(trained)})")
-        return series.values[:, [names.index(name) for name in trained]]
+        """The values with their columns in the training order, matched by name."""
+        order = column_order(self.state_["columns"], series.columns)
+        return series.values if order is None else series.values[:, order]
 
     def _history_windows(self, X):
         """``(windows [n, lookback, columns], single)`` from ``X`` as in :meth:`predict`."""

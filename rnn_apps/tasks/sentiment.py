@@ -77,11 +77,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
     task_name = "sentiment"
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,
-        "level": [rules.one_of(*choices.TEXT_LEVELS)],
-        "standardize": [rules.one_of(*choices.STANDARDIZE)],
-        "max_tokens": [rules.size(3, "vocabulary"), None],
-        "max_length": [rules.size(1, "sequence"), None],
-        "truncating": [rules.one_of(*choices.TRUNCATING)],
+        **rules.TEXT,
         "embedding_dim": [rules.size(1, "embedding_dim")], "pooling": [rules.one_of(*choices.POOLINGS)],
         "class_weight": [rules.one_of(*choices.CLASS_WEIGHTS),
                          rules.Rule("a {label: weight} dict", lambda v: isinstance(v, dict)),

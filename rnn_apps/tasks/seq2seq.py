@@ -176,9 +176,9 @@ class Seq2SeqTranslator(BaseTask):
         def decode(text, beam_width, max_length, length_penalty):
             text = graph_checks.texts(text)
             beam_width = graph_checks.in_range(beam_width, "beam_width", 1,
-                                               graph_checks.limit("beam_width"))
+                                               rules.LIMITS["beam_width"])
             max_length = graph_checks.in_range(max_length, "max_length", 1,
-                                               graph_checks.limit("generated"))
+                                               rules.LIMITS["generated"])
             length_penalty = graph_checks.in_range(length_penalty, "length_penalty", 0.0, 100.0)
             source_ids, lengths, unknown = source_vocab.encode_graph(text, max_source)
             ids, out_lengths = search.beam_search(encoder, decoder, source_ids, beam_width,

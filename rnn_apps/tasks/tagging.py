@@ -19,7 +19,7 @@ from rnn_apps.core.task import BaseTask
 from rnn_apps.data.tables import RecordStream
 from rnn_apps.errors import DataError
 from rnn_apps.evaluation.tagging import tagging_metrics
-from rnn_apps.preprocessing.series import SeriesScaler
+from rnn_apps.preprocessing.series import SeriesScaler, column_order
 from rnn_apps.preprocessing.tokens import TokenEncoder, check_token_lists, pad_tokens
 
 networks = lazy_module("rnn_apps.tasks.tagging_model")
@@ -231,16 +231,14 @@ class Tagger(BaseTask):
         no NUL in tokens, no infinite feature values (NaN is frame padding)."""
         import tensorflow as tf
 
-        from rnn_apps.core.graph_checks import checked
+        from rnn_apps.core.graph_checks import checked, no_nul
 
         shape = tf.shape(raw)
         conditions = [(tf.logical_and(shape[0] > 0, shape[1] > 0), "the batch is empty")]
         if self.state_["kind"] == "tokens":
-            nul = tf.strings.regex_full_match(raw, "(?s).*\\x00.*")
             conditions += [
                 (tf.reduce_all(tf.reduce_any(tf.not_equal(raw, ""), axis=1)),
-                 "a sentence has no tokens"),
-                (tf.logical_not(tf.reduce_any(nul)), "a token contains a NUL character")]
+                 "a sentence has no tokens"), no_nul(raw, "token")]
         else:
             present = tf.reduce_any(tf.logical_not(tf.math.is_nan(raw)), axis=-1)
             conditions += [
@@ -283,15 +281,8 @@ class Tagger(BaseTask):
 
     def _by_name(self, sequences, names):
         """Feature columns put in the training order by name, when both are named."""
-        trained = self.state_.get("feature_names")
-        if not trained or not names or list(names) == trained:
-            return sequences
-        missing = [name for name in trained if name not in names]
-        if missing:
-            raise DataError(f"the frames have no feature {missing[0]!r} (the model was trained "
-                            f"on {', '.join(trained)})")
-        order = [list(names).index(name) for name in trained]
-        return [frames[:, order] for frames in sequences]
+        order = column_order(self.state_.get("feature_names"), names, "feature", "the frames have")
+        return sequences if order is None else [frames[:, order] for frames in sequences]
 
     def predict(self, X) -> list[list[str]]:
         """A list of tags per sentence (or frame sequence)."""

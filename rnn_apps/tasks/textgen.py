@@ -17,7 +17,6 @@ from rnn_apps.preprocessing.strings import check_string
 
 textgen_model = lazy_module("rnn_apps.tasks.textgen_model")
 
-MODES = choices.TEXTGEN_MODES
 
 
 def is_text_stream(X) -> bool:
@@ -243,9 +242,9 @@ class TextGenerator(BaseTask):
             prompt = graph_checks.checked(
                 prompt, (tf.size(prompt) > 0, "the prompt batch is empty"),
                 (tf.reduce_all(tf.strings.length(prompt) > 0), "a prompt is empty"))
-            length = graph_checks.in_range(length, "length", 1, graph_checks.limit("generated"))
+            length = graph_checks.in_range(length, "length", 1, rules.LIMITS["generated"])
             temperature = graph_checks.in_range(temperature, "temperature", 0.0, 100.0)
-            top_k = graph_checks.in_range(top_k, "top_k", 0, graph_checks.limit("vocabulary"))
+            top_k = graph_checks.in_range(top_k, "top_k", 0, rules.LIMITS["vocabulary"])
             chars = tf.strings.unicode_split(prompt, "UTF-8")
             ids = tf.cast(lookup(chars), tf.int32)
             dense = tf.pad(ids.to_tensor(default_value=0), [[0, 0], [0, 1]])

@@ -13,12 +13,15 @@ def test_history_csv_round_trip(tmp_path):
 
 
 def test_training_params_are_checked():
+    from rnn_apps.core.params import TRAINING, check_value
+
     ok = {"epochs": 1, "batch_size": 2, "learning_rate": 0.1, "patience": 1, "valid_split": 0.2}
-    training.check_training_params(**ok)
+    for key, value in ok.items():
+        check_value(key, value, TRAINING[key])
     for key, bad in [("epochs", 0), ("batch_size", 1.5), ("learning_rate", -1),
                      ("patience", -2), ("valid_split", 1.0)]:
         with pytest.raises(RnnAppsError, match=key):
-            training.check_training_params(**{**ok, key: bad})
+            check_value(key, bad, TRAINING[key])
 
 
 def test_early_stopping_only_with_validation():
