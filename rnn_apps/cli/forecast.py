@@ -42,17 +42,26 @@ series_options = apply_options([
 ])
 
 forecast_options = apply_options([
-    task_option("--lookback", type=int, help="Steps of history the network reads."),
+    task_option("--lookback", type=int,
+                help="Steps of history the network reads (default: chosen on the held-out "
+                     "end of the series among multiples of the season)."),
     task_option("--horizon", type=int, help="Steps ahead to forecast."),
     task_option("--strategy", type=click.Choice(choices.FORECAST_STRATEGIES),
                 help="All steps at once, or one step fed back H times."),
-    task_option("--inputs", type=click.Choice(choices.FORECAST_INPUTS),
+    task_option("--inputs", type=click.Choice((choices.AUTO, *choices.FORECAST_INPUTS)),
                 help="Windows relative to their last value (trends), levels (series that "
-                     "return to a mean) or both."),
+                     "return to a mean) or both; auto: chosen on the held-out end."),
+    task_option("--deseasonalize", type=click.Choice((choices.AUTO, *choices.DESEASONALIZE)),
+                help="Take each window's seasonal profile out before the network and put "
+                     "it back after; auto: chosen on the held-out end."),
+    task_option("--ensemble", type=int,
+                help="Forecast the median of this many networks (the best candidates of "
+                     "the automatic choices, then more seeds)."),
     task_option("--quantiles",
                 help="Comma-separated quantile levels for intervals, e.g. 0.1,0.5,0.9."),
     task_option("--season", type=int,
-                help="Season length for the seasonal naive baseline (default: detected)."),
+                help="Season length, for the decomposition and the seasonal naive "
+                     "baseline (default: detected from the time step and the data)."),
     task_option("--readout", type=click.Choice(choices.READOUTS),
                 help="ridge: closed-form output layer (esn cell)."),
     task_option("--ridge-alpha", type=float,
@@ -137,8 +146,28 @@ def train(out, stream, **options):
     if stream:
         echo_training_summary(model.history_, f"the series in {table.path} (streamed)", out)
         return
+    echo_choices(model)
     echo_training_summary(model.history_, f"{len(table.values)} steps of "
                                           f"{len(table.columns)} column(s)", out)
+
+
+def echo_choices(model) -> None:
+    """The settings chosen automatically, each with its validation score."""
+    found = model.choices_
+    click.echo(f"season {found['season']}" + (" (strength " + ", ".join(
+        f"{k}: {v:.2f}" for k, v in found["season_scores"].items()) + ")"
+        if found.get("season_scores") else ""))
+    for row in found.get("search", []):
+        chosen = any(m["lookback"] == row["lookback"] and m["inputs"] == row["inputs"]
+                     and m["deseasonalize"] == row["deseasonalize"]
+                     for m in found.get("members", []))
+        click.echo(f"  {'*' if chosen else ' '} lookback {row['lookback']:<4} "
+                   f"inputs {row['inputs']:<8} deseasonalize {row['deseasonalize']:<14}"
+                   + (f" seed+{row['seed_offset']}" if row["seed_offset"] else "")
+                   + f" validation MASE {row['validation_mase']:.4f}")
+    members = found.get("members") or [found]
+    click.echo("forecast: " + ("median of " if len(members) > 1 else "") + ", ".join(
+        f"lookback {m['lookback']} {m['inputs']} {m['deseasonalize']}" for m in members))
 
 
 def _echo_metrics(metrics: dict, title: str, as_json: bool) -> None:
@@ -212,13 +241,20 @@ def predict(model_dir, data, interpolate, output, plot):
 @task_option("--origins", type=int, method="backtest", help="Number of forecast origins.")
 @task_option("--step", type=int, method="backtest",
              help="Steps between origins (default: horizon).")
+@task_option("--window", type=click.Choice(choices.BACKTEST_WINDOWS), method="backtest",
+             help="Train on all data before each origin, or on a window as long as the "
+                  "first origin's.")
+@task_option("--refit-every", type=int, method="backtest",
+             help="Retrain at every N-th origin only; the others forecast with the last "
+                  "model trained.")
 @recurrent_options
 @training_options
 @json_option
-def backtest(origins, step, as_json, **options):
+def backtest(origins, step, window, refit_every, as_json, **options):
     """Rolling-origin evaluation: retrain before each origin, forecast, score."""
     table, targets = read_options_series(options)
-    given = {"origins": origins} if origins is not None else {}
+    given = {k: v for k, v in (("origins", origins), ("window", window),
+                               ("refit_every", refit_every)) if v is not None}
     result = build_forecaster(options, targets).backtest(table, step=step, **given)
     if as_json:
         echo_json(result)

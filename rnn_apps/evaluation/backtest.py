@@ -8,6 +8,7 @@ series (Tashman, 2000).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import numpy as np
@@ -38,40 +39,74 @@ def mean_of(rows: list[dict]) -> dict:
     return summary
 
 
-def backtest(forecaster, series, *, origins: int, step: int, refit: bool) -> dict:
-    """Run :meth:`Forecaster.backtest <rnn_apps.tasks.forecast.Forecaster.backtest>`."""
-    from rnn_apps.evaluation import forecasting as fc
+@contextlib.contextmanager
+def quiet_retracing():
+    """Training and predicting in a loop makes TensorFlow warn about retracing;
+    it is expected here, so only errors are logged inside."""
+    logger = logging.getLogger("tensorflow")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
+
+def backtest(forecaster, series, *, origins: int, step: int, refit: bool,
+             window: str = "expanding", refit_every: int = 1) -> dict:
+    """Run :meth:`Forecaster.backtest <rnn_apps.tasks.forecast.Forecaster.backtest>`."""
+    from rnn_apps.core.choices import BACKTEST_WINDOWS
+    from rnn_apps.data.series import infer_step
+    from rnn_apps.preprocessing.seasons import choose_season
+
+    if window not in BACKTEST_WINDOWS:
+        raise DataError(f"window must be one of {', '.join(BACKTEST_WINDOWS)}; got {window!r}")
+    if not (isinstance(refit_every, (int, np.integer)) and refit_every > 0):
+        raise DataError(f"refit_every must be a positive integer; got {refit_every!r}")
     horizon = forecaster.horizon
     targets = forecaster._resolve_targets(series.columns)
+    lookback = forecaster.lookback_ if not refit else (forecaster.lookback or 1)
     points = rolling_origins(len(series.values), horizon=horizon, origins=origins, step=step,
-                             min_train=forecaster.lookback + (horizon if refit else 0))
-    season = forecaster.season or fc.detect_season(series.values[:points[0], targets[0]])
-    rows = []
-    quiet = logging.getLogger("tensorflow")
-    level = quiet.level
-    quiet.setLevel(logging.ERROR)  # refitting in a loop makes TF warn about retracing
-    try:
-        for origin in points:
-            rows.append(_one_origin(forecaster, series, origin, targets, season, refit))
-    finally:
-        quiet.setLevel(level)
-    return {"origins": rows, "mean": mean_of(rows), "season": int(season)}
+                             min_train=lookback + (horizon if refit else 0))
+    first = series.values[:points[0], targets]
+    if forecaster.season:
+        season = forecaster.season
+    else:
+        times = series.times[:points[0]] if series.times else None
+        season = choose_season(first, infer_step(times) if times and len(times) > 1 else None)[0]
+    rows, model = [], None if refit else forecaster
+    with quiet_retracing():
+        for k, origin in enumerate(points):
+            begin = origin - points[0] if window == "sliding" else 0
+            if refit and k % refit_every == 0:
+                model = _refit(forecaster, series, begin, origin)
+            rows.append(_one_origin(model, series, begin, origin, targets, season))
+    return {"origins": rows, "mean": mean_of(rows), "season": int(season), "window": window,
+            "refit_every": int(refit_every) if refit else None}
 
 
-def _one_origin(forecaster, series, origin, targets, season, refit) -> dict:
+def _part(series, begin: int, stop: int):
+    from rnn_apps.tasks.forecast_auto import _part as part
+
+    return part(series, begin, stop)
+
+
+def _refit(forecaster, series, begin: int, origin: int):
     from sklearn.base import clone
 
+    return clone(forecaster).fit(_part(series, begin, origin))
+
+
+def _one_origin(model, series, begin, origin, targets, season) -> dict:
     from rnn_apps.data.series import format_time
     from rnn_apps.evaluation import forecasting as fc
 
-    horizon = forecaster.horizon
-    past = series.head(origin)
-    model = clone(forecaster).fit(past) if refit else forecaster
+    horizon = model.horizon
+    past = series.values[begin:origin]
     actual = series.values[origin:origin + horizon, targets]
-    scale = fc.seasonal_naive_scale(past.values[:, targets], min(season, origin - 1))
-    forecast = {k: v[None] for k, v in model._forecast(past.values).items()}
+    scale = fc.seasonal_naive_scale(past[:, targets], min(season, len(past) - 1))
+    forecast = {k: v[None] for k, v in model._forecast(series.values[:origin]).items()}
     row = {"origin": format_time(series.times[origin], series.time_format)
-           if series.times else int(origin), "train_size": int(origin)}
-    row.update(model._score(actual[None], forecast, [past.values[:, targets]], scale, season))
+           if series.times else int(origin), "train_size": int(origin - begin)}
+    row.update(model._score(actual[None], forecast, [past[:, targets]], scale, season))
     return row

@@ -36,8 +36,13 @@ class Forecaster(BaseTask):
 
     ``strategy``: ``"direct"`` (all steps at once) or ``"recursive"`` (one
     step of every column, fed back). ``inputs``: the network reads each window
-    ``"relative"`` to its last value (default; suits trends), as ``"level"``s
-    (suits series that return to a mean) or ``"both"``. ``quantiles`` (direct only), e.g.
+    ``"relative"`` to its last value (suits trends), as ``"level"``s (suits
+    series that return to a mean) or ``"both"``. ``deseasonalize``: each window's
+    seasonal profile is taken out before the network and put back after
+    (``"additive"``, ``"multiplicative"`` or ``"none"``). ``lookback=None``,
+    ``season=None`` and ``"auto"`` (the defaults) are chosen on the held-out end
+    of the series (:mod:`rnn_apps.tasks.forecast_auto`); ``ensemble=K`` forecasts
+    the median of the K best candidates. ``quantiles`` (direct only), e.g.
     ``(0.1, 0.5, 0.9)``, adds a pinball-loss head for prediction intervals.
     ``readout="ridge"`` (``cell="esn"``) solves the output layer in closed form,
     with ``ridge_alpha`` (default: chosen on the validation windows).
@@ -46,13 +51,15 @@ class Forecaster(BaseTask):
     task_name = "forecast"
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,
-        "lookback": [rules.size(1, "sequence")], "horizon": [rules.size(1, "horizon")],
+        "lookback": [rules.size(1, "sequence"), None], "horizon": [rules.size(1, "horizon")],
         "targets": [rules.Rule("a column name or number, or a list of them",
                                lambda v: all(isinstance(t, str) or rules.is_integer(t)
                                              for t in ([v] if isinstance(v, (str, int))
                                                        else list(v)))), None],
         "strategy": [rules.one_of(*choices.FORECAST_STRATEGIES)],
-        "inputs": [rules.one_of(*choices.FORECAST_INPUTS)],
+        "inputs": [rules.one_of(choices.AUTO, *choices.FORECAST_INPUTS)],
+        "deseasonalize": [rules.one_of(choices.AUTO, *choices.DESEASONALIZE)],
+        "ensemble": [rules.integer(1, 50)],
         "quantiles": [rules.Rule("a list of levels between 0 and 1", lambda v: all(
             rules.number(0, 1, low_open=True, high_open=True)(q) for q in v)), None],
         "readout": [rules.one_of(*choices.READOUTS)],
@@ -62,10 +69,9 @@ class Forecaster(BaseTask):
 
     def __init__(self, *, cell="gru", units=32, layers=1, bidirectional=False, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
-                 leak_rate=1.0, input_scaling=1.0, lookback=24, horizon=1, targets=None,
-                 strategy="direct", inputs="relative", quantiles=None, readout="dense",
-                 ridge_alpha=None,
-                 season=None, epochs=20, batch_size=32, learning_rate=1e-3, patience=5,
+                 leak_rate=1.0, input_scaling=1.0, lookback=None, horizon=1, targets=None,
+                 strategy="direct", inputs="auto", deseasonalize="auto", ensemble=3,
+                 quantiles=None, readout="dense", ridge_alpha=None, season=None, epochs=20, batch_size=32, learning_rate=1e-3, patience=5,
                  valid_split=0.1, seed=None, verbose=1, distribute="none",
                  mixed_precision=False):
         self._store_params(locals())
@@ -101,6 +107,32 @@ class Forecaster(BaseTask):
         return resolved
 
     # -- training -------------------------------------------------------------
+    def fit(self, X, y=None, validation_data=None, **run):
+        """Train on the series ``X`` (``y`` is ignored); see :meth:`BaseTask.fit`.
+        Settings left automatic are chosen on the held-out end of ``X``."""
+        from rnn_apps.tasks import forecast_auto
+
+        if forecast_auto.searchable(self, X, validation_data, run):
+            self._validate_params()
+            if forecast_auto.fit_search(self, X, run.get("callbacks")) is not None:
+                return self
+        return super().fit(X, y, validation_data, **run)
+
+    @property
+    def lookback_(self) -> int:
+        """The lookback in use (chosen when ``lookback=None``)."""
+        self._check_is_fitted()
+        return int(self.state_.get("lookback") or self.lookback)
+
+    @property
+    def choices_(self) -> dict:
+        """The automatic choices: season, lookback, inputs, decomposition, the
+        ensemble's members and every candidate's validation MASE."""
+        self._check_is_fitted()
+        keys = ("season", "lookback", "inputs", "deseasonalize", "season_scores",
+                "members", "search")
+        return {key: self.state_[key] for key in keys if key in self.state_}
+
     def _plan(self, X, y, validation_data, prior):
         """Scaler, windows and networks for the engine. ``y`` is ignored (the
         targets are columns of ``X``)."""
@@ -134,9 +166,11 @@ class Forecaster(BaseTask):
 
         def build():
             return networks.build_network(
-                config, lookback=self.lookback, n_columns=n_columns, horizon=self.horizon,
-                targets=targets, strategy=self.strategy, quantiles=quantiles,
-                inputs_mode=self.inputs)
+                config, lookback=self.state_["lookback"], n_columns=n_columns,
+                horizon=self.horizon, targets=targets, strategy=self.strategy,
+                quantiles=quantiles, inputs_mode=self.state_["inputs"],
+                decomposition=self.state_.get("decomposition"),
+                name=getattr(self, "_network_name", "forecaster"))
 
         if self.readout == "ridge":
             def solve(trainer):
@@ -180,6 +214,7 @@ class Forecaster(BaseTask):
 
     def _history_windows(self, X):
         """``(windows [n, lookback, columns], single)`` from ``X`` as in :meth:`predict`."""
+        lookback = self.lookback_
         if X is None:
             return np.asarray(self.state_["tail"], dtype=np.float32)[None], True
         if _is_windows(X):
@@ -188,11 +223,11 @@ class Forecaster(BaseTask):
                 raise DataError("history windows contain NaN or infinite values")
         else:
             values, single = self._by_name(as_series(X, "history")), True
-            if len(values) < self.lookback:
+            if len(values) < lookback:
                 raise DataError(f"the history has {len(values)} steps; the model reads "
-                                f"lookback = {self.lookback}")
-            windows = values[-self.lookback:][None]
-        expected = (self.lookback, len(self.columns_))
+                                f"lookback = {lookback}")
+            windows = values[-lookback:][None]
+        expected = (lookback, len(self.columns_))
         if windows.shape[1:] != expected:
             raise DataError(f"history windows must be [n, {expected[0]}, {expected[1]}] "
                             f"(columns: {', '.join(self.columns_)}); got {windows.shape}")
@@ -236,21 +271,32 @@ class Forecaster(BaseTask):
         return None
 
     def hidden_states(self, X=None) -> list[dict]:
-        """Recurrent activations per history window (``X`` as in :meth:`predict`):
-        ``{"tokens": ["t-23", ..., "t0"], "layers": [[lookback, units] per layer]}``."""
+        """Recurrent activations per history window (``X`` as in :meth:`predict`) of
+        the best ensemble member: ``{"tokens": ["t-23", ..., "t0"], "layers":
+        [[lookback, units] per layer]}``."""
         import keras
 
         from rnn_apps.core.recurrent import recurrent_probe
 
         self._check_is_fitted()
         windows, _ = self._history_windows(X)
+        member = networks.member_networks(self.model_)[0]
+        lookback = member.inputs[0].shape[1]
+        windows = windows[:, windows.shape[1] - lookback:]
         inputs = keras.Input(shape=windows.shape[1:])
-        probe = recurrent_probe(inputs, networks.network_inputs(inputs, self.inputs),
+        window = inputs
+        if "seasonal_split" in [layer.name for layer in member.layers]:
+            split = member.get_layer("seasonal_split")
+            window = type(split).from_config(split.get_config())(inputs)[0]
+        read = self.state_.get("inputs", self.inputs)
+        if self.state_.get("members"):
+            read = self.state_["members"][0]["inputs"]
+        probe = recurrent_probe(inputs, networks.network_inputs(window, read),
                                 self._recurrent_config(),
-                                networks.recurrent_network(self.model_))
+                                networks.recurrent_network(member))
         outputs = probe.predict(self.scaler_.transform(windows), verbose=0, batch_size=256)
         outputs = outputs if isinstance(outputs, list) else [outputs]
-        labels = [f"t{k}" for k in range(1 - self.lookback, 1)]
+        labels = [f"t{k}" for k in range(1 - lookback, 1)]
         return [{"tokens": labels, "layers": [out[row] for out in outputs]}
                 for row in range(len(windows))]
 
@@ -269,16 +315,16 @@ class Forecaster(BaseTask):
         naive (``baseline_mase``) and drift forecasts beside the model, and
         ``coverage`` of the outer quantiles when trained with them."""
         self._check_is_fitted()
-        values = self._by_name(as_series(X))
-        starts = np.arange(len(values) - self.lookback - self.horizon + 1)
+        values, lookback = self._by_name(as_series(X)), self.lookback_
+        starts = np.arange(len(values) - lookback - self.horizon + 1)
         if len(starts) == 0:
             raise DataError(f"the series has {len(values)} steps; it needs at least lookback + "
-                            f"horizon = {self.lookback + self.horizon}")
-        index = starts[:, None] + np.arange(self.lookback)[None]
+                            f"horizon = {lookback + self.horizon}")
+        index = starts[:, None] + np.arange(lookback)[None]
         forecast = self._forecast(values[index])
         actual = values[index[:, -1:] + 1 + np.arange(self.horizon)[None]][..., self.targets_]
         target_values = values[:, self.targets_]
-        histories = [target_values[:start + self.lookback] for start in starts]  # views
+        histories = [target_values[:start + lookback] for start in starts]  # views
         metrics = self._score(actual, forecast, histories, np.asarray(self.state_["scale"]))
         metrics["season"] = self.season_
         return metrics
@@ -288,21 +334,26 @@ class Forecaster(BaseTask):
         scikit-learn search; ``y`` is ignored: the targets are columns of ``X``)."""
         return -self.evaluate(X)["mase"]
 
-    def backtest(self, X, origins: int = 5, step: int | None = None, refit: bool = True) -> dict:
-        """Rolling-origin evaluation with an expanding window.
+    def backtest(self, X, origins: int = 5, step: int | None = None, refit: bool = True,
+                 window: str = "expanding", refit_every: int = 1) -> dict:
+        """Rolling-origin evaluation.
 
         For each of ``origins`` origins, ``step`` steps apart (default: the
         horizon), ending so the last forecast covers the end of ``X``: train a
-        fresh copy of this model on everything before the origin (``refit``;
-        otherwise use this fitted model) and forecast ``horizon`` steps.
-        Returns ``{"origins": [metrics per origin], "mean": {...}, "season"}``.
+        fresh copy of this model (``refit``; otherwise use this fitted model)
+        on the data before the origin, all of it (``window="expanding"``) or as
+        many steps as the first origin had (``"sliding"``), and forecast
+        ``horizon`` steps. ``refit_every=N`` trains at every N-th origin only;
+        the origins between forecast from their own history with the last
+        model trained. Returns ``{"origins": [metrics per origin], "mean":
+        {...}, "season", "window", "refit_every"}``.
         """
         from rnn_apps.evaluation.backtest import backtest
 
         if not refit:
             self._check_is_fitted()
         return backtest(self, as_series(X), origins=origins, step=step or self.horizon,
-                        refit=refit)
+                        refit=refit, window=window, refit_every=refit_every)
 
     # -- serving ----------------------------------------------------------------
     def _sizes(self):
@@ -314,4 +365,4 @@ class Forecaster(BaseTask):
 
     def _export_archive(self):
         return networks.export_archive(self.model_, self.scaler_, self.targets_,
-                                       lookback=self.lookback, n_columns=len(self.columns_))
+                                       lookback=self.lookback_, n_columns=len(self.columns_))

@@ -60,15 +60,29 @@ def network_inputs(inputs, mode):
     return inputs
 
 
-def _heads(config, inputs, *, horizon, targets, quantiles, name, inputs_mode):
-    """Recurrent encoder, point head and optional quantile head as one model."""
-    x = network_inputs(inputs, inputs_mode)
+def _heads(config, inputs, *, horizon, targets, quantiles, name, inputs_mode,
+           decomposition=None):
+    """Recurrent encoder, point head and optional quantile head as one model;
+    ``decomposition`` (``{"season", "mode", "stats"}``) wraps them in a
+    per-window seasonal split and join (:mod:`.forecast_layers`)."""
+    window, profile, join = inputs, None, None
+    if decomposition:
+        from rnn_apps.tasks.forecast_layers import SeasonalJoin, SeasonalSplit
+
+        season, mode, stats = (decomposition[k] for k in ("season", "mode", "stats"))
+        window, profile = SeasonalSplit(season, mode, targets, inputs.shape[-1], stats,
+                                        name="seasonal_split")(inputs)
+        join = SeasonalJoin(season, mode, stats, name="seasonal_join", dtype="float32")
+    x = network_inputs(window, inputs_mode)
     encoded = build_recurrent_stack(x, config)
-    last = keras.ops.take(inputs[:, -1:, :], targets, axis=2)          # [batch, 1, targets]
+    last = keras.ops.take(window[:, -1:, :], targets, axis=2)          # [batch, 1, targets]
     out = {"dtype": "float32"}  # outputs stay float32 under mixed precision
     flat = keras.layers.Dense(horizon * len(targets), name=READOUT_LAYER, **out)(encoded)
     change = keras.layers.Reshape((horizon, len(targets)), name="change", **out)(flat)
-    point = keras.layers.Add(name="forecast", **out)([last, change])
+    point = keras.layers.Add(name="forecast" if join is None else "remainder", **out)(
+        [last, change])
+    if join is not None:
+        point = keras.layers.Identity(name="forecast", **out)(join(point, profile))
     if not quantiles:
         return keras.Model(inputs, point, name=name)
     spread = keras.layers.Dense(horizon * len(targets) * len(quantiles),
@@ -76,11 +90,14 @@ def _heads(config, inputs, *, horizon, targets, quantiles, name, inputs_mode):
     spread = keras.layers.Reshape((horizon, len(targets), len(quantiles)),
                                   name="quantile_change", **out)(spread)
     bands = keras.ops.sort(keras.ops.expand_dims(last, -1) + spread, axis=-1)
+    if join is not None:
+        bands = join(bands, profile)
     return keras.Model(inputs, {"forecast": point, "quantiles": bands}, name=name)
 
 
 def build_network(config, *, lookback, n_columns, horizon, targets, strategy="direct",
-                  quantiles=None, inputs_mode="relative"):
+                  quantiles=None, inputs_mode="relative", decomposition=None,
+                  name="forecaster"):
     """``(model, trainer)``: ``model`` maps scaled history to the scaled forecast
     ``[batch, horizon, targets]`` (a dict with ``quantiles`` when asked); ``trainer``
     is the network ``fit`` trains: the same model for direct, the one-step
@@ -88,11 +105,11 @@ def build_network(config, *, lookback, n_columns, horizon, targets, strategy="di
     inputs = keras.Input(shape=(lookback, n_columns), name="history")
     if strategy == "direct":
         model = _heads(config, inputs, horizon=horizon, targets=targets, quantiles=quantiles,
-                       name="forecaster", inputs_mode=inputs_mode)
+                       name=name, inputs_mode=inputs_mode, decomposition=decomposition)
         return model, model
     step = _heads(config, keras.Input(shape=(lookback, n_columns), name="window"), horizon=1,
                   targets=list(range(n_columns)), quantiles=None, name=STEP_MODEL,
-                  inputs_mode=inputs_mode)
+                  inputs_mode=inputs_mode, decomposition=decomposition)
     window, steps = inputs, []
     for _ in range(horizon):
         following = step(window)                                        # [batch, 1, columns]
@@ -100,7 +117,7 @@ def build_network(config, *, lookback, n_columns, horizon, targets, strategy="di
         window = keras.ops.concatenate([window[:, 1:], following], axis=1)
     path = keras.ops.concatenate(steps, axis=1) if horizon > 1 else steps[0]
     forecast = keras.ops.take(path, targets, axis=2)
-    return keras.Model(inputs, forecast, name="forecaster"), step
+    return keras.Model(inputs, forecast, name=name), step
 
 
 def trainer_loss(quantiles=None):
@@ -200,3 +217,27 @@ def export_archive(model, scaler, targets, *, lookback: int, n_columns: int):
     archive.track(model)
     archive.add_endpoint("serving_default", serve)
     return archive
+
+
+def ensemble_network(models, lookbacks, lookback):
+    """One model over ``[batch, lookback, columns]``: each member reads its own
+    last ``lookbacks[k]`` steps, and the forecasts (each quantile level too)
+    are the median over the members."""
+    n_columns = models[0].inputs[0].shape[-1]
+    inputs = keras.Input(shape=(lookback, n_columns), name="history")
+    outputs = [model(inputs[:, lookback - own:]) for model, own in zip(models, lookbacks)]
+
+    def median(parts):
+        return keras.ops.median(keras.ops.stack(parts, axis=0), axis=0)
+
+    if isinstance(outputs[0], dict):
+        combined = {key: median([out[key] for out in outputs]) for key in outputs[0]}
+    else:
+        combined = median(outputs)
+    return keras.Model(inputs, combined, name="forecaster")
+
+
+def member_networks(model) -> list:
+    """The members of an ensemble (the model itself when it is not one)."""
+    members = [layer for layer in model.layers if layer.name.startswith("member_")]
+    return members or [model]

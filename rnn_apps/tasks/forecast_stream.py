@@ -99,41 +99,54 @@ def stream_data(task, stream, validation_data, prior, targets, fit_targets, fit_
     if task.readout == "ridge":
         raise DataError("readout='ridge' solves from windows in memory; read the series "
                         "without streaming")
-    count, sample, tail, times, kinds, last_time = _first_pass(stream, task.lookback)
-    need = task.lookback + task.horizon
+    from rnn_apps.tasks.forecast_auto import static_settings
+    from rnn_apps.tasks.forecast_layers import decomposition_stats
+
+    longest = task.lookback or 10_000   # the tail kept; trimmed once the lookback is known
+    count, sample, tail, times, kinds, last_time = _first_pass(stream, longest)
+    n_valid = int(count * task.valid_split)
+    stop = count - n_valid if n_valid >= task.horizon else count
+    step = infer_step(times) if len(times) > 1 else None
+    settings = static_settings(task, sample[:stop], targets, fit_targets, step, prior)
+    lookback, season = settings["lookback"], int(settings["season"])
+    need = lookback + task.horizon
     if count < need:
         raise DataError(f"the series has {count} steps; it needs at least lookback + horizon "
                         f"= {need}")
-    n_valid = int(count * task.valid_split)
     if not (n_valid >= task.horizon and count - n_valid >= need):
         n_valid = 0
     stop = count - n_valid
-    season = int(task.season or fc.detect_season(sample[:stop, targets[0]]))
+    tail = tail[-lookback:]
     scaler, scale = _training_stats(stream, stop, targets, min(season, stop - 1))
     if prior:
         scaler = SeriesScaler.from_state(prior["scaler"])
-    size = task.lookback + fit_horizon
+    size = lookback + fit_horizon
     columns = list(fit_targets)
 
     def windows(start, end):
         for batch in _windows(_rows(stream, start, end), size):
             scaled = scaler.transform(batch).astype(np.float32)
-            inputs, outputs = scaled[:, :task.lookback], scaled[:, task.lookback:][:, :, columns]
+            inputs, outputs = scaled[:, :lookback], scaled[:, lookback:][:, :, columns]
             yield from zip(inputs, outputs)
 
     width = len(stream.columns)
-    signature = (tf.TensorSpec([task.lookback, width], tf.float32),
+    signature = (tf.TensorSpec([lookback, width], tf.float32),
                  tf.TensorSpec([fit_horizon, len(columns)], tf.float32))
     errors: list = []
     train = stream_dataset(lambda: windows(0, stop), signature, errors)
     valid = None
     if n_valid:
-        valid = stream_dataset(lambda: windows(stop - task.lookback, count), signature, errors)
+        valid = stream_dataset(lambda: windows(stop - lookback, count), signature, errors)
     kind = kinds.pop() if len(kinds) == 1 else ("iso" if kinds else None)
     state = {
         "scaler": scaler.get_state(), "targets": targets, "season": season,
         "columns": list(stream.columns), "quantiles": task._quantiles(), "ridge_alpha": None,
         "tail": tail.tolist(), "scale": scale.tolist(), "time_column": stream.time_column,
-        "time_format": kind, "last_time": time_to_json(last_time),
-        "time_step": infer_step(times) if len(times) > 1 else None}
+        "time_format": kind, "last_time": time_to_json(last_time), "time_step": step,
+        "lookback": lookback, "inputs": settings["inputs"],
+        "deseasonalize": settings["deseasonalize"], "season_scores": settings["season_scores"],
+        "decomposition": None if settings["deseasonalize"] == "none" else {
+            "season": season, "mode": settings["deseasonalize"],
+            "stats": decomposition_stats(sample[:stop], scaler, fit_targets,
+                                         settings["deseasonalize"])}}
     return train, valid, errors, state

@@ -8,7 +8,8 @@ import pytest
 from tests.cli.test_cli import one_line_error, run
 from tests.test_inspect import assert_real_picture
 
-TINY = ["--units", "4", "--epochs", "1", "--seed", "0", "--quiet"]
+TINY = ["--units", "4", "--epochs", "1", "--seed", "0", "--quiet", "--inputs", "relative",
+        "--deseasonalize", "none", "--ensemble", "1"]
 
 
 def test_train_evaluate_predict_export(tmp_path, series_csv):
@@ -71,7 +72,8 @@ def test_backtest_reports_each_origin_and_the_mean(series_csv):
     ("date,y\n2024-01-01,1\n2024-01-02,abc\n", [], ["line 3", "'y'", "not a number"]),
     ("date,y\n2024-01-01,1\n2024-01-02,inf\n", [], ["line 3", "not finite"]),
     ("date,y\n2024-01-01,1\n2024-01-02,\n", [], ["line 3", "missing"]),
-    ("y\n1\n2\n3\n", [], ["needs at least lookback + horizon = 25"]),
+    ("y\n1\n2\n3\n", [], ["too short", "set lookback"]),
+    ("y\n1\n2\n3\n", ["--lookback", "24"], ["needs at least lookback + horizon = 25"]),
     ("y\n" + "1\n" * 40, ["--horizon", "0"], ["horizon must be a positive integer"]),
     ("y\n" + "1\n" * 40, ["--targets", "z"], ["no column 'z'"]),
     ("y\n" + "1\n" * 40, ["--quantiles", "a,b"], ["--quantiles must be numbers"]),

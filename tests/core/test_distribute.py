@@ -158,7 +158,8 @@ def test_two_loopback_workers_train_like_one_process(tmp_path, series_csv):
     batch 32 (here: the Python API in this process): the chief's model matches
     it; the other worker writes nothing."""
     args = ["forecast", "train", "--data", series_csv, "--time-column", "date", "--targets",
-            "sales", "--lookback", "14", "--units", "4", "--epochs", "2", "--seed", "0",
+            "sales", "--lookback", "14", "--inputs", "relative", "--deseasonalize", "none",
+            "--units", "4", "--epochs", "2", "--seed", "0",
             "--quiet", "--batch-size", "16", "--distribute", "multiworker"]
     runs = tmp_path / "runs"
     out = runs / "cluster"
@@ -178,7 +179,8 @@ def test_two_loopback_workers_train_like_one_process(tmp_path, series_csv):
 
     cluster_model = rnn_apps.load(out)
     single_model = rnn_apps.Forecaster(units=4, epochs=2, seed=0, verbose=0, batch_size=32,
-                                       lookback=14, targets=["sales"], patience=3).fit(
+                                       lookback=14, targets=["sales"], patience=3,
+                                       inputs="relative", deseasonalize="none").fit(
         read_series_csv(series_csv, time_column="date", columns=["sales"]))
     np.testing.assert_allclose(cluster_model.predict(), single_model.predict(), rtol=1e-4)
     np.testing.assert_allclose(cluster_model.history_["loss"], single_model.history_["loss"],

@@ -13,7 +13,8 @@ from rnn_apps import Forecaster
 from rnn_apps.errors import DataError, RnnAppsError
 from tests.conftest import seasonal_series
 
-SMALL = {"units": 16, "lookback": 24, "horizon": 3, "targets": [0], "epochs": 15, "seed": 0,
+FIXED = {"deseasonalize": "none", "ensemble": 1}
+SMALL = {**FIXED, "inputs": "relative", "units": 16, "lookback": 24, "horizon": 3, "targets": [0], "epochs": 15, "seed": 0,
          "verbose": 0, "learning_rate": 5e-3}
 
 
@@ -71,7 +72,7 @@ def test_recursive_strategy_feeds_its_own_steps_back(series, tmp_path):
 
 
 def test_ridge_readout_for_echo_state_networks(series, tmp_path):
-    model = Forecaster(cell="esn", readout="ridge", units=100, lookback=24, horizon=3,
+    model = Forecaster(**FIXED, cell="esn", readout="ridge", units=100, lookback=24, horizon=3,
                        targets=[0], seed=0, verbose=0).fit(series[:200])
     assert set(model.history_) == {"loss", "val_loss"} and len(model.history_["loss"]) == 1
     assert model.state_["ridge_alpha"] in (1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0)
@@ -88,7 +89,7 @@ def test_relative_inputs_make_forecasts_shift_with_the_level(fitted, series):
     shifted[..., 0] += 25.0
     np.testing.assert_allclose(fitted.predict(shifted), fitted.predict(windows) + 25.0,
                                atol=1e-3)
-    level = Forecaster(inputs="level", **{**SMALL, "epochs": 1}).fit(series[:200])
+    level = Forecaster(**{**SMALL, "inputs": "level", "epochs": 1}).fit(series[:200])
     assert not np.allclose(level.predict(shifted), level.predict(windows) + 25.0, atol=1e-2)
 
 
@@ -96,7 +97,7 @@ def test_named_targets_times_and_covariates(series_csv):
     from rnn_apps.data.series import read_series_csv
 
     table = read_series_csv(series_csv, time_column="date")
-    model = Forecaster(units=4, lookback=14, horizon=2, targets="sales", epochs=1, seed=0,
+    model = Forecaster(**FIXED, units=4, lookback=14, horizon=2, targets="sales", epochs=1, seed=0,
                        verbose=0).fit(table)
     assert model.target_names_ == ["sales"] and model.columns_ == ["sales", "temp"]
     assert [str(t.date()) for t in model.future_times(table)] == ["2024-05-20", "2024-05-21"]
@@ -106,7 +107,8 @@ def test_named_targets_times_and_covariates(series_csv):
 
 
 def test_backtest_expanding_window(series):
-    model = Forecaster(units=4, lookback=24, horizon=3, targets=[0], epochs=1, seed=0, verbose=0)
+    model = Forecaster(**FIXED, units=4, lookback=24, horizon=3, targets=[0], epochs=1, seed=0,
+                       verbose=0)
     result = model.backtest(series[:150], origins=3, step=5)
     assert [row["origin"] for row in result["origins"]] == [137, 142, 147]
     assert [row["train_size"] for row in result["origins"]] == [137, 142, 147]

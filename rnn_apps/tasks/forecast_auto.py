@@ -1,0 +1,242 @@
+"""Automatic settings for the forecaster, chosen on validation windows, and
+ensembles of the best candidates.
+
+Settings left ``"auto"`` (``lookback=None``, ``season=None``) are resolved
+from the training part of the series:
+
+- the season by :func:`rnn_apps.preprocessing.seasons.choose_season`;
+- the lookback among a few multiples of the season, the decomposition
+  (none, additive, multiplicative) and how windows are read (relative to
+  their last value, or levels) by training candidate networks and scoring
+  their forecasts of the held-out end of the series (MASE), one setting at
+  a time: decomposition first, then inputs, then lookback;
+- ``ensemble=K`` keeps the K best candidates (more seeds of the best one
+  when fewer were tried) and forecasts their median.
+
+Without held-out windows (streams, warm starts, given validation data, a
+series too short) the settings are resolved without training
+(:func:`static_settings`).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from rnn_apps.core.choices import AUTO
+from rnn_apps.errors import DataError, RnnAppsError
+from rnn_apps.preprocessing.seasons import choose_season
+from rnn_apps.preprocessing.series import Series, as_series
+from rnn_apps.tasks.forecast_layers import can_decompose
+
+MIN_WINDOWS = 8           # training windows a candidate lookback leaves at least
+SETTINGS = ("lookback", "inputs", "deseasonalize", "season")
+
+
+def lookback_candidates(season: int, n_train: int, horizon: int) -> list[int]:
+    """Multiples of the season (12 and 24 without one) that leave at least
+    ``MIN_WINDOWS`` training windows; when none does, the most whole seasons
+    that do, or the longest lookback that does."""
+    if season >= 100:
+        base = [2 * season]
+    elif season >= 7:
+        base = [2 * season, 3 * season]
+    elif season >= 2:
+        base = [3 * season, 5 * season]
+    else:
+        base = [12, 24]
+    limit = n_train - horizon - MIN_WINDOWS + 1
+    fitting = [b for b in base if b <= limit]
+    if limit < 2:
+        raise DataError(f"the series is too short for an automatic lookback: forecasting "
+                        f"{horizon} steps needs at least {horizon + MIN_WINDOWS + 1} training "
+                        f"steps (it has {n_train}); set lookback")
+    if not fitting and season >= 2 and limit >= season:
+        fitting = [limit // season * season]            # whole seasons still fit
+    return fitting or [max(1, min(base[0], limit))]
+
+
+def _prior_settings(prior) -> dict:
+    return {key: prior[key] for key in SETTINGS if prior and key in prior}
+
+
+def static_settings(task, train, targets, fit_targets, step, prior=None) -> dict:
+    """Every setting resolved without training: given ones kept, a warm
+    start's taken, the rest from the data (season, shortest lookback,
+    relative inputs, additive decomposition when the season allows it)."""
+    given = {k: v for k, v in task.get_params().items() if k in SETTINGS}
+    settings = {**_prior_settings(prior)}
+    scores = {}
+    if given["season"] is not None:
+        settings["season"] = int(given["season"])
+    elif "season" not in settings:
+        settings["season"], scores = choose_season(train[:, targets], step)
+    season = settings["season"]
+    if given["lookback"] is not None:
+        settings["lookback"] = int(given["lookback"])
+    settings.setdefault("lookback", lookback_candidates(season, len(train), task.horizon)[0])
+    if given["inputs"] != AUTO:
+        settings["inputs"] = given["inputs"]
+    settings.setdefault("inputs", "relative")
+    mode = given["deseasonalize"]
+    if mode == AUTO:
+        auto = "additive" if task.readout == "dense" and can_decompose(
+            train, fit_targets, season, settings["lookback"], "additive") else "none"
+        settings.setdefault("deseasonalize", auto)
+    else:
+        check_mode(task, train, fit_targets, season, settings["lookback"], mode)
+        settings["deseasonalize"] = mode
+    settings["season_scores"] = {str(k): float(v) for k, v in scores.items()}
+    return settings
+
+
+def check_mode(task, train, fit_targets, season, lookback, mode) -> None:
+    """A one-line error when an explicitly asked decomposition cannot apply."""
+    if mode == "none":
+        return
+    if task.readout == "ridge":
+        raise RnnAppsError("deseasonalize needs readout='dense' (the ridge readout solves "
+                           "the change from the last value directly)")
+    if not can_decompose(train, fit_targets, season, lookback, mode):
+        raise RnnAppsError(
+            f"deseasonalize={mode!r} needs a season of 2 or more and a lookback of at least "
+            f"two seasons (season {season}, lookback {lookback})"
+            + ("; multiplicative also needs positive values" if mode == "multiplicative"
+               else ""))
+
+
+def _part(series: Series, start: int, stop: int) -> Series:
+    times = series.times[start:stop] if series.times else None
+    return Series(series.values[start:stop], series.columns, times, series.time_format,
+                  series.time_column)
+
+
+def searchable(task, X, validation_data, run: dict) -> bool:
+    """Whether :func:`fit_search` applies (anything left to choose, in memory)."""
+    from rnn_apps.data.series import SeriesStream
+
+    blocked = any(run.get(k) for k in ("checkpoint_dir", "resume", "warm_start",
+                                       "steps_per_epoch", "tensorboard"))
+    open_choice = (task.lookback is None or task.inputs == AUTO
+                   or task.deseasonalize == AUTO or task.ensemble > 1)
+    return (open_choice and not blocked and validation_data is None
+            and not isinstance(X, SeriesStream) and task.distribute == "none")
+
+
+def holdout_size(task, n: int) -> int:
+    return max(int(n * task.valid_split), task.horizon)
+
+
+def validation_score(model, values, start, targets, scale) -> float:
+    """MASE of ``model`` over every forecast that starts in ``values[start:]``."""
+    lookback, horizon = model.lookback_, model.horizon
+    origins = np.arange(start, len(values) - horizon + 1)
+    windows = values[origins[:, None] - lookback + np.arange(lookback)[None]]
+    actual = values[origins[:, None] + np.arange(horizon)[None]][..., targets]
+    forecast = model._forecast(windows)["forecast"]
+    error = np.abs(forecast - actual).reshape(-1, len(targets)).mean(axis=0)
+    return float(np.mean(error / scale))
+
+
+def fit_search(task, X, callbacks=None):
+    """Train candidates, keep the best ``task.ensemble``; returns ``task`` fitted."""
+    from sklearn.base import clone
+
+    from rnn_apps.data.series import infer_step
+    from rnn_apps.evaluation import forecasting as fc
+    from rnn_apps.evaluation.backtest import quiet_retracing
+
+    series = as_series(X)
+    values = series.values
+    targets = task._resolve_targets(series.columns)
+    fit_targets = list(range(values.shape[1])) if task.strategy == "recursive" else targets
+    n_valid = holdout_size(task, len(values))
+    train = values[:-n_valid] if n_valid < len(values) else values[:0]
+    step = infer_step(series.times) if series.times and len(series.times) > 1 else None
+    if len(train) < 2 * task.horizon + 2:
+        return None                                  # too short to hold anything out
+    base = static_settings(task, train, targets, fit_targets, step)
+    season = base["season"]
+    lookbacks = ([base["lookback"]] if task.lookback is not None
+                 else lookback_candidates(season, len(train), task.horizon))
+    if len(train) < lookbacks[0] + task.horizon:
+        return None
+    inputs = [base["inputs"]] if task.inputs != AUTO else ["relative", "level"]
+    if task.deseasonalize != AUTO:
+        modes = [base["deseasonalize"]]
+    else:
+        modes = [m for m in ("none", "additive", "multiplicative") if m == "none" or (
+            task.readout == "dense" and can_decompose(train, fit_targets, season,
+                                                      lookbacks[0], m))]
+    scale = fc.seasonal_naive_scale(train[:, targets], min(season, len(train) - 1))
+    scale = np.where(scale > 0, scale, 1.0)
+    trials: dict = {}
+
+    def trial(lookback, read, mode, seed_offset=0):
+        key = (lookback, read, mode, seed_offset)
+        if key in trials:
+            return trials[key]
+        member = clone(task).set_params(lookback=lookback, inputs=read, deseasonalize=mode,
+                                        season=season, ensemble=1, verbose=0)
+        if task.seed is not None:
+            member.set_params(seed=task.seed + seed_offset)
+        member._network_name = f"member_{len(trials)}"
+        started = time.perf_counter()
+        start = len(train)
+        member.fit(_part(series, 0, start),
+                   validation_data=_part(series, start - lookback, len(values)),
+                   callbacks=callbacks)
+        score = validation_score(member, values, start, targets, scale)
+        trials[key] = (score, member, time.perf_counter() - started)
+        if task.verbose:
+            print(f"candidate lookback={lookback} inputs={read} deseasonalize={mode}"
+                  + (f" seed+{seed_offset}" if seed_offset else "")
+                  + f": validation MASE {score:.4f} ({trials[key][2]:.1f} s)", flush=True)
+        return trials[key]
+
+    best_of = (lambda options, make: min(options, key=lambda o: trial(*make(o))[0]))
+    with quiet_retracing():
+        mode = best_of(modes, lambda m: (lookbacks[0], inputs[0], m))
+        read = best_of(inputs, lambda r: (lookbacks[0], r, mode))
+        lookback = best_of(lookbacks, lambda b: (b, read, mode))
+    ranked = sorted(trials.items(), key=lambda item: item[1][0])
+    chosen = [item for item in ranked[:task.ensemble]]
+    extra = 1
+    while len(chosen) < task.ensemble:
+        key = (lookback, read, mode, extra)
+        with quiet_retracing():
+            chosen.append((key, trial(*key)))
+        extra += 1
+    return _assemble(task, series, chosen, trials, base)
+
+
+def _assemble(task, series, chosen, trials, base):
+    from rnn_apps.data.series import infer_step, time_to_json
+    from rnn_apps.tasks.forecast_model import ensemble_network
+
+    members = [member for _, (_, member, _) in chosen]
+    best = members[0]
+    longest = max(member.lookback_ for member in members)
+    if len(members) == 1:
+        task.model_ = best.model_
+    else:
+        task.model_ = ensemble_network([m.model_ for m in members],
+                                       [m.lookback_ for m in members], longest)
+    times = series.times
+    state = dict(best.state_)
+    state.update({
+        "lookback": longest, "tail": series.values[-longest:].tolist(),
+        "last_time": time_to_json(times[-1]) if times else None,
+        "time_step": infer_step(times) if times and len(times) > 1 else None,
+        "season_scores": base["season_scores"],
+        "members": [{"name": m.model_.name, "lookback": m.lookback_,
+                     "inputs": m.state_["inputs"], "deseasonalize": m.state_["deseasonalize"],
+                     "validation_mase": score} for (_, (score, m, _)) in chosen],
+        "search": [{"lookback": key[0], "inputs": key[1], "deseasonalize": key[2],
+                    "seed_offset": key[3], "validation_mase": score, "seconds": seconds}
+                   for key, (score, _, seconds) in trials.items()]})
+    task._set_state(state)
+    task.history_ = best.history_
+    task._run = None
+    return task

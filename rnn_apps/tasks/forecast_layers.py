@@ -1,0 +1,137 @@
+"""Per-window seasonal decomposition inside the forecasting network.
+
+In the spirit of ES-RNN (Smyl, 2020), the network does not learn the season
+itself: every history window is split into a seasonal profile and what
+remains, the recurrent layers read and forecast what remains, and the
+profile is added back to the forecast, all inside the model, so the model
+(and its SavedModel) still takes raw windows and returns forecasts in the
+data's units.
+
+The profile is a classical decomposition of the window's last ``k`` full
+seasons: a straight trend through the means of the first and last season
+(none when the window holds one season), and per phase the mean of what is
+left, centred on zero. ``multiplicative``
+does the same on the logarithm of the values (seasons that grow with the
+level). The windows arrive standard-scaled per column; the layers undo that
+scaling for the logarithm and redo it after.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from rnn_apps.core import choices
+
+MODES = choices.DESEASONALIZE
+
+
+def _take(x, columns):
+    return keras.ops.take(x, columns, axis=2)
+
+
+@keras.saving.register_keras_serializable(package="rnn_apps")
+class SeasonalSplit(keras.layers.Layer):
+    """``window [b, L, columns] -> (deseasonalised window, profile [b, season, targets])``.
+
+    Only the ``targets`` columns are decomposed; the others pass through.
+    ``stats``: per target ``mean``/``std`` of the standard scaling and, for
+    ``multiplicative``, ``log_mean``/``log_std``/``floor`` of the log values.
+    """
+
+    def __init__(self, season, mode, targets, n_columns, stats, **kwargs):
+        super().__init__(**kwargs)
+        self.season, self.mode = int(season), str(mode)
+        self.targets, self.n_columns = [int(t) for t in targets], int(n_columns)
+        self.stats = {k: [float(v) for v in values] for k, values in stats.items()}
+
+    def to_model_space(self, x):
+        """Standard-scaled target values to the space the profile lives in."""
+        if self.mode != "multiplicative":
+            return x
+        s = {k: keras.ops.convert_to_tensor(np.float32(v)) for k, v in self.stats.items()}
+        raw = x * s["std"] + s["mean"]
+        return (keras.ops.log(keras.ops.maximum(raw, s["floor"])) - s["log_mean"]) / s["log_std"]
+
+    def call(self, window):
+        length, m = window.shape[1], self.season
+        k = length // m
+        z = self.to_model_space(_take(window, self.targets))
+        n_targets = len(self.targets)
+        tail = keras.ops.reshape(z[:, length - k * m:], (-1, k, m, n_targets))
+        cycle = keras.ops.mean(tail, axis=2)                                # [b, k, t]
+        slope = (cycle[:, -1] - cycle[:, 0]) / float(max((k - 1) * m, 1))  # [b, t]
+        centre = keras.ops.mean(cycle, axis=1)                              # [b, t]
+        position = np.arange(k * m, dtype="float32").reshape(k, m) - (k * m - 1) / 2
+        trend = centre[:, None, None] + slope[:, None, None] * position[None, :, :, None]
+        profile = keras.ops.mean(tail - trend, axis=1)                      # [b, m, t]
+        profile = profile - keras.ops.mean(profile, axis=1, keepdims=True)
+        phases = np.mod(np.arange(length) - length, m)
+        remainder = z - keras.ops.take(profile, phases, axis=1)
+        others = [c for c in range(self.n_columns) if c not in self.targets]
+        parts = [remainder] + ([_take(window, others)] if others else [])
+        order = np.argsort(self.targets + others)
+        return _take(keras.ops.concatenate(parts, axis=2), order), profile
+
+    def compute_output_shape(self, input_shape):
+        return input_shape, (input_shape[0], self.season, len(self.targets))
+
+    def get_config(self):
+        return {**super().get_config(), "season": self.season, "mode": self.mode,
+                "targets": self.targets, "n_columns": self.n_columns, "stats": self.stats}
+
+
+@keras.saving.register_keras_serializable(package="rnn_apps")
+class SeasonalJoin(keras.layers.Layer):
+    """``(forecast of the remainder [b, H, targets(, q)], profile) -> forecast``
+    in the standard-scaled units of the targets."""
+
+    def __init__(self, season, mode, stats, **kwargs):
+        super().__init__(**kwargs)
+        self.season, self.mode = int(season), str(mode)
+        self.stats = {k: [float(v) for v in values] for k, values in stats.items()}
+
+    def call(self, forecast, profile):
+        horizon = forecast.shape[1]
+        seasonal = keras.ops.take(profile, np.arange(horizon) % self.season, axis=1)
+        if len(forecast.shape) == 4:                                        # quantiles
+            seasonal = seasonal[..., None]
+        z = forecast + seasonal
+        if self.mode != "multiplicative":
+            return z
+        s = {k: keras.ops.convert_to_tensor(np.float32(v)) for k, v in self.stats.items()}
+        if len(forecast.shape) == 4:
+            s = {k: v[:, None] for k, v in s.items()}
+        # exp overflows past float32 for absurd forecasts; keep them finite
+        raw = keras.ops.exp(keras.ops.minimum(z * s["log_std"] + s["log_mean"], 80.0))
+        return (raw - s["mean"]) / s["std"]
+
+    def compute_output_shape(self, forecast_shape, profile_shape=None):
+        return forecast_shape
+
+    def get_config(self):
+        return {**super().get_config(), "season": self.season, "mode": self.mode,
+                "stats": self.stats}
+
+
+def decomposition_stats(train_values, scaler, targets, mode) -> dict:
+    """What the layers need from the training data (see :class:`SeasonalSplit`)."""
+    stats = {"mean": scaler.mean[targets].tolist(), "std": scaler.std[targets].tolist()}
+    if mode == "multiplicative":
+        values = np.asarray(train_values, dtype=np.float64)[:, targets]
+        logs = np.log(values)
+        spread = logs.std(axis=0)
+        stats.update(log_mean=logs.mean(axis=0).tolist(),
+                     log_std=np.where(spread > 0, spread, 1.0).tolist(),
+                     floor=(values.min(axis=0) * 1e-3).tolist())
+    return stats
+
+
+def can_decompose(train_values, targets, season: int, lookback: int, mode: str) -> bool:
+    """Whether ``mode`` applies: a season, a whole one in the window, and
+    positive values for ``multiplicative``."""
+    if mode == "none":
+        return True
+    if season < 2 or lookback < season:
+        return False
+    return mode == "additive" or bool(np.all(np.asarray(train_values)[:, targets] > 0))
