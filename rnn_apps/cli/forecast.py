@@ -39,6 +39,12 @@ series_options = apply_options([
                  help="Comma-separated columns known in the past, read but not forecast."),
     click.option("--interpolate", is_flag=True,
                  help="Fill missing values linearly instead of stopping with an error."),
+    click.option("--id-column", default=None,
+                 help="Long format: this column names the series each row belongs to; one "
+                      "model is trained across all the series."),
+    click.option("--across-columns", is_flag=True,
+                 help="Each target column is a series of its own; one model is trained "
+                      "across them."),
 ])
 
 forecast_options = apply_options([
@@ -83,8 +89,17 @@ def read_options_series(options: dict, stream: bool = False):
     time_column = options.pop("time_column")
     time_column = None if time_column.lower() == "none" else time_column
     columns = (targets + covariates) if targets else None
+    id_column, across = options.pop("id_column"), options.pop("across_columns")
+    if across and (id_column or covariates):
+        raise DataError("--across-columns makes a series of each target column; it takes "
+                        "no --id-column or --covariates")
     table = read_series_csv(path, time_column=time_column, columns=columns,
-                            interpolate=options.pop("interpolate"), stream=stream)
+                            interpolate=options.pop("interpolate"), stream=stream,
+                            id_column=id_column)
+    if across:
+        from rnn_apps.preprocessing.panel import panel_from_columns
+
+        return panel_from_columns(table, targets or None), None
     if covariates and not targets:
         missing = [c for c in covariates if c not in table.columns]
         if missing:
@@ -93,7 +108,8 @@ def read_options_series(options: dict, stream: bool = False):
         targets = [c for c in table.columns if c not in covariates]
         if not targets:
             raise DataError(f"{path}: every column is a covariate; nothing to forecast")
-    gaps = getattr(table, "gaps", [])
+    gaps = [gap for one in getattr(table, "series", {None: table}).values()
+            for gap in getattr(one, "gaps", [])]
     for gap in gaps[:5]:
         click.echo(f"note: {path}: {gap}", err=True)
     if len(gaps) > 5:
@@ -101,12 +117,21 @@ def read_options_series(options: dict, stream: bool = False):
     return table, targets or None
 
 
-def read_model_series(model, path, interpolate: bool = False):
-    """The CSV read with the time column and columns the model was trained on."""
+def read_model_series(model, path, interpolate: bool = False, id_column=None):
+    """The CSV read with the time column and columns the model was trained on
+    (several series: with ``id_column``, by default the one it was trained with)."""
     from rnn_apps.data.series import read_series_csv
 
+    id_column = id_column or model.state_.get("id_column")
+    if model.state_.get("id_column") is None and "tails" in model.state_ and not id_column:
+        from rnn_apps.preprocessing.panel import panel_from_columns
+
+        table = read_series_csv(path, time_column=model.state_.get("time_column"),
+                                columns=model.state_["series_ids"], interpolate=interpolate)
+        return panel_from_columns(table)
     return read_series_csv(path, time_column=model.state_.get("time_column"),
-                           columns=model.columns_, interpolate=interpolate)
+                           columns=model.columns_, interpolate=interpolate,
+                           id_column=id_column)
 
 
 def build_forecaster(options: dict, targets, run=None):
@@ -147,8 +172,16 @@ def train(out, stream, **options):
         echo_training_summary(model.history_, f"the series in {table.path} (streamed)", out)
         return
     echo_choices(model)
-    echo_training_summary(model.history_, f"{len(table.values)} steps of "
-                                          f"{len(table.columns)} column(s)", out)
+    if hasattr(table, "series"):
+        steps = sum(len(one.values) for one in table.series.values())
+        amount = f"{len(table)} series ({steps} steps) of {len(table.columns)} column(s)"
+    else:
+        amount = f"{len(table.values)} steps of {len(table.columns)} column(s)"
+    echo_training_summary(model.history_, amount, out)
+
+
+def _any_times(times) -> bool:
+    return bool(times) and (not isinstance(times, dict) or any(times.values()))
 
 
 def echo_choices(model) -> None:
@@ -175,8 +208,11 @@ def _echo_metrics(metrics: dict, title: str, as_json: bool) -> None:
 
     if as_json:
         echo_json(metrics)
-    else:
-        click.echo(format_report(metrics, title=title))
+        return
+    series = metrics.pop("series", None)
+    click.echo(format_report(metrics, title=title))
+    for key, row in (series or {}).items():
+        click.echo(f"  {key}: mase {row['mase']:.4f} (seasonal naive {row['baseline_mase']:.4f})")
 
 
 @forecast.command()
@@ -197,34 +233,47 @@ def evaluate(model_dir, data, interpolate, as_json):
 @click.option("--model", "model_dir", required=True, help="Model directory.")
 @click.option("--data", required=True, help="Series CSV; the forecast starts after its end.")
 @click.option("--interpolate", is_flag=True, help="Fill missing values linearly.")
+@click.option("--id-column", default=None,
+              help="Long format: the column naming each row's series (default: the one the "
+                   "model was trained with).")
 @click.option("--output", default=None, help="CSV file to write (default: standard output).")
 @click.option("--plot", default=None, help="PNG of history, forecast and interval band.")
-def predict(model_dir, data, interpolate, output, plot):
+def predict(model_dir, data, interpolate, id_column, output, plot):
     """Forecast the next H steps after the end of --data."""
     from rnn_apps import Forecaster
     from rnn_apps.data.series import format_time
 
     model = Forecaster.load(model_dir)
-    table = read_model_series(model, data, interpolate)
+    table = read_model_series(model, data, interpolate, id_column)
+    panel = getattr(table, "series", None)
     point = model.predict(table)
     bands = model.predict_quantiles(table) if model.quantiles_ else None
     times = model.future_times(table)
     names = model.target_names_
-    header = ["time" if times else "step"]
+    header = (["series"] if panel else []) + ["time" if _any_times(times) else "step"]
     for name in names:
         header += [name, *(f"{name}_q{level:g}" for level in model.quantiles_)]
     rows = []
-    for h in range(model.horizon):
-        row = [format_time(times[h], table.time_format) if times else h + 1]
-        for t in range(len(names)):
-            row += [f"{point[h, t]:.6g}", *(f"{v:.6g}" for v in
-                                           (bands[h, t] if bands is not None else []))]
-        rows.append(row)
+    for key in (panel or [None]):
+        pick = (lambda found: found[key] if panel else found)
+        stamps, format_of = pick(times) if times else None, \
+            (panel[key] if panel else table).time_format
+        for h in range(model.horizon):
+            row = [key] if panel else []
+            row.append(format_time(stamps[h], format_of) if stamps else h + 1)
+            for t in range(len(names)):
+                row += [f"{pick(point)[h, t]:.6g}", *(f"{v:.6g}" for v in
+                                                      (pick(bands)[h, t] if bands is not None
+                                                       else []))]
+            rows.append(row)
     if output:
         with open(output, "w", newline="", encoding="utf-8") as handle:
             csv.writer(handle, lineterminator="\n").writerows([header, *rows])
     else:
         csv.writer(sys.stdout, lineterminator="\n").writerows([header, *rows])
+    if plot and panel:
+        raise DataError("--plot draws one series; a model across several series writes "
+                        "the CSV only")
     if plot:
         from rnn_apps.viz.forecast import plot_forecast
 
@@ -266,6 +315,8 @@ def backtest(origins, step, window, refit_every, as_json, **options):
         click.echo(f"{row['origin']!s:<12} {row['train_size']:>6}  "
                    + "  ".join(f"{row[k]:>13.4f}" for k in keys))
     click.echo(f"{'mean':<12} {'':>6}  " + "  ".join(f"{result['mean'][k]:>13.4f}" for k in keys))
+    for key, row in result.get("series", {}).items():
+        click.echo(f"  {key}: mase {row['mase']:.4f} (seasonal naive {row['baseline_mase']:.4f})")
     click.echo(f"season {result['season']} (baseline_mase: seasonal naive)")
 
 

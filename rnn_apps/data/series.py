@@ -168,9 +168,10 @@ def resolve_time_column(header: list[str], time_column):
     return header[0] if header and header[0].lower() in TIME_NAMES else None
 
 
-def _layout(path, header, time_column, columns):
-    wanted = [c for c in header if c != time_column] if columns is None else list(columns)
-    for name in [*wanted, *([time_column] if time_column is not None else [])]:
+def _layout(path, header, time_column, columns, id_column=None):
+    wanted = [c for c in header if c not in (time_column, id_column)] if columns is None \
+        else list(columns)
+    for name in [*wanted, *(c for c in (time_column, id_column) if c is not None)]:
         if name not in header:
             raise DataError(f"{path}: no column {name!r} (columns: {', '.join(header)})")
     if not wanted:
@@ -178,13 +179,15 @@ def _layout(path, header, time_column, columns):
     return wanted, [header.index(name) for name in wanted]
 
 
-def iter_series_rows(path, *, time_column="auto", columns=None, interpolate=False):
-    """Yield ``(line, time stamp or None, time kind, values)`` per row, lazily.
+def iter_series_rows(path, *, time_column="auto", columns=None, interpolate=False,
+                     id_column=None):
+    """Yield ``(line, time stamp or None, time kind, values, series key or None)``
+    per row, lazily.
 
     ``values`` is a float64 array with NaN where a value is missing (allowed
     only with ``interpolate``); every other check of :func:`read_series_csv`
-    is made row by row. The first item yielded is ``(value column names, time
-    column or None)``.
+    is made row by row (time order within each series of ``id_column``). The
+    first item yielded is ``(value column names, time column or None)``.
     """
     rows = iter_rows(path, "csv", header=False)
     first = next(rows, None)
@@ -192,12 +195,20 @@ def iter_series_rows(path, *, time_column="auto", columns=None, interpolate=Fals
         raise DataError(f"{path} has no data rows")
     header = [name.strip() for name in first[1]]
     time_column = resolve_time_column(header, time_column)
-    wanted, index = _layout(path, header, time_column, columns)
+    if id_column is not None and id_column == time_column:
+        raise DataError(f"{path}: the series key column cannot be the time column")
+    wanted, index = _layout(path, header, time_column, columns, id_column)
     yield wanted, time_column
     time_index = header.index(time_column) if time_column is not None else None
-    last, last_line, count, first_kind, first_line = None, None, 0, None, None
+    id_index = header.index(id_column) if id_column is not None else None
+    lasts, count, first_kind, first_line = {}, 0, None, None
     for line, row in rows:
-        stamp = kind = None
+        stamp = kind = key = None
+        if id_index is not None:
+            key = row[id_index].strip() if id_index < len(row) else ""
+            if not key:
+                raise DataError(f"{path} line {line}: the series key {id_column!r} is empty")
+        last, last_line = lasts.get(key, (None, None))
         if time_index is not None:
             text = row[time_index] if time_index < len(row) else ""
             first_kind = first_kind or time_kind(text, time_column)
@@ -209,7 +220,7 @@ def iter_series_rows(path, *, time_column="auto", columns=None, interpolate=Fals
             if last is not None and stamp < last:
                 raise DataError(f"{path} line {line}: time stamp {stamp} is earlier than the "
                                 "row before (rows must be in time order)")
-            last, last_line = stamp, line
+            lasts[key] = (stamp, line)
         values = np.full(len(wanted), np.nan)
         for c, (name, position) in enumerate(zip(wanted, index)):
             text = row[position].strip() if position < len(row) else ""
@@ -229,13 +240,13 @@ def iter_series_rows(path, *, time_column="auto", columns=None, interpolate=Fals
                 raise DataError(f"{path} line {line}: column {name!r} value {text!r} is beyond "
                                 f"the 32-bit float range (+-{FLOAT32_MAX:.1e})")
         count += 1
-        yield line, stamp, kind, values
+        yield line, stamp, kind, values, key
     if not count:
         raise DataError(f"{path} has no data rows")
 
 
 def read_series_csv(path, *, time_column: str | None = "auto", columns=None,
-                    interpolate: bool = False, stream: bool = False):
+                    interpolate: bool = False, stream: bool = False, id_column=None):
     """Numeric ``columns`` (default: every column but the time column) of a CSV.
 
     ``time_column="auto"`` takes the first column as the time axis when its name
@@ -245,24 +256,44 @@ def read_series_csv(path, *, time_column: str | None = "auto", columns=None,
 
     ``stream=True`` returns a lazy :class:`SeriesStream` for series longer than
     memory allows (no interpolation: every value must be present).
+
+    ``id_column`` reads a long-format file holding several series, one key per
+    series in that column, and returns a
+    :class:`~rnn_apps.preprocessing.panel.SeriesPanel` (series in the order of
+    their first row).
     """
+    if stream and id_column is not None:
+        raise DataError("several series (an id column) are read into memory; read them "
+                        "without streaming")
     if stream:
         if interpolate:
             raise DataError("interpolation needs the whole series; read it without streaming")
         return SeriesStream(path, time_column=time_column, columns=columns)
     rows = iter_series_rows(path, time_column=time_column, columns=columns,
-                            interpolate=interpolate)
+                            interpolate=interpolate, id_column=id_column)
     wanted, time_column = next(rows)
-    times, kinds, values = [], set(), []
-    for _, stamp, kind, row in rows:
+    groups: dict = {}
+    for _, stamp, kind, row, key in rows:
+        times, kinds, values = groups.setdefault(key, ([], set(), []))
         if stamp is not None:
             times.append(stamp)
             kinds.add(kind)
         values.append(row)
+    tables = {key: _table(path, wanted, time_column, *group, key=key)
+              for key, group in groups.items()}
+    if id_column is None:
+        return tables[None]
+    from rnn_apps.preprocessing.panel import SeriesPanel
+
+    return SeriesPanel(tables, id_column=id_column)
+
+
+def _table(path, wanted, time_column, times, kinds, values, key=None):
     values = np.array(values)
     for c, name in enumerate(wanted):
         if np.isnan(values[:, c]).all():
-            raise DataError(f"{path}: column {name!r} has no values")
+            raise DataError(f"{path}: column {name!r} has no values"
+                            + (f" in series {key!r}" if key is not None else ""))
         values[:, c] = _interpolate(values[:, c])
     kind = kinds.pop() if len(kinds) == 1 else ("iso" if kinds else None)
     return SeriesTable(values.astype(np.float32), wanted, times or None, time_format=kind,
@@ -284,7 +315,7 @@ class SeriesStream:
     def __iter__(self):
         rows = iter_series_rows(self.path, time_column=self.time_column, columns=self._columns)
         next(rows)
-        return ((stamp, kind, values.astype(np.float32)) for _, stamp, kind, values in rows)
+        return ((stamp, kind, values.astype(np.float32)) for _, stamp, kind, values, _ in rows)
 
     def __repr__(self):
         return f"SeriesStream({str(self.path)!r}, columns={self.columns})"

@@ -85,6 +85,63 @@ def backtest(forecaster, series, *, origins: int, step: int, refit: bool,
             "refit_every": int(refit_every) if refit else None}
 
 
+def backtest_panel(forecaster, panel, *, origins: int, step: int, refit: bool,
+                   window: str = "expanding", refit_every: int = 1) -> dict:
+    """:func:`backtest` of a model across the series of ``panel``: the origins
+    counted back from the end of each series, one model trained per origin on
+    every series before its own origin. Each origin's row is the mean over the
+    series; ``series`` holds each series' mean over the origins."""
+    from rnn_apps.core.choices import BACKTEST_WINDOWS
+    from rnn_apps.data.series import infer_step
+    from rnn_apps.preprocessing.panel import SeriesPanel
+    from rnn_apps.preprocessing.seasons import choose_season
+
+    if window not in BACKTEST_WINDOWS:
+        raise DataError(f"window must be one of {', '.join(BACKTEST_WINDOWS)}; got {window!r}")
+    if not (isinstance(refit_every, (int, np.integer)) and refit_every > 0):
+        raise DataError(f"refit_every must be a positive integer; got {refit_every!r}")
+    horizon = forecaster.horizon
+    targets = forecaster._resolve_targets(panel.columns)
+    lookback = forecaster.lookback_ if not refit else (forecaster.lookback or 1)
+    cuts = {key: rolling_origins(len(one.values), horizon=horizon, origins=origins, step=step,
+                                 min_train=lookback + (horizon if refit else 0))
+            for key, one in panel.items()}
+    if forecaster.season:
+        season = forecaster.season
+    else:
+        first = next(iter(panel.series.values()))
+        times = first.times
+        season = choose_season([one.values[:cuts[key][0], targets] for key, one in panel.items()],
+                               infer_step(times) if times and len(times) > 1 else None)[0]
+    rows, per_series, model = [], {key: [] for key in panel.keys()}, \
+        None if refit else forecaster
+    with quiet_retracing():
+        for k in range(origins):
+            begins = {key: cuts[key][k] - cuts[key][0] if window == "sliding" else 0
+                      for key in panel.keys()}
+            if refit and k % refit_every == 0:
+                model = clone_fit(forecaster, SeriesPanel(
+                    {key: _part(one, begins[key], cuts[key][k]) for key, one in panel.items()},
+                    panel.id_column))
+            found = {key: _one_origin(model, one, begins[key], cuts[key][k], targets, season)
+                     for key, one in panel.items()}
+            for key, row in found.items():
+                per_series[key].append(row)
+            row = mean_of(list(found.values()))
+            row.pop("origins", None)
+            rows.append({"origin": k + 1, "train_size": int(np.mean(
+                [r["train_size"] for r in found.values()])), **row})
+    return {"origins": rows, "mean": mean_of(rows), "season": int(season), "window": window,
+            "refit_every": int(refit_every) if refit else None,
+            "series": {key: mean_of(found) for key, found in per_series.items()}}
+
+
+def clone_fit(forecaster, data):
+    from sklearn.base import clone
+
+    return clone(forecaster).fit(data)
+
+
 def _part(series, begin: int, stop: int):
     from rnn_apps.tasks.forecast_auto import _part as part
 
@@ -92,9 +149,7 @@ def _part(series, begin: int, stop: int):
 
 
 def _refit(forecaster, series, begin: int, origin: int):
-    from sklearn.base import clone
-
-    return clone(forecaster).fit(_part(series, begin, origin))
+    return clone_fit(forecaster, _part(series, begin, origin))
 
 
 def _one_origin(model, series, begin, origin, targets, season) -> dict:

@@ -62,7 +62,7 @@ def seasonal_strength(values: np.ndarray, season: int) -> float:
         trend = np.convolve(column, weights, mode="valid")
         detrended = column[offset:offset + len(trend)] - trend
         n = len(detrended)
-        if n <= 2 * season:
+        if n < 2 * season:
             return 0.0
         phases = (np.arange(n) + offset) % season
         means = np.bincount(phases, detrended, season) / np.bincount(phases, None, season)
@@ -78,15 +78,21 @@ def seasonal_strength(values: np.ndarray, season: int) -> float:
 
 def choose_season(values, step: dict | None = None, extra=()) -> tuple[int, dict]:
     """``(season, {candidate: strength})``. ``values``: ``[time]`` or ``[time,
-    columns]`` of the target(s); a candidate needs more than three seasons of data."""
+    columns]`` of the target(s), or a list of them (several series: the
+    strengths are averaged over the series long enough for a candidate); a
+    candidate needs three seasons of data."""
     from rnn_apps.evaluation.forecasting import detect_season
 
-    values = np.asarray(values, dtype=np.float64)
-    values = values[:, None] if values.ndim == 1 else values
-    n = len(values)
+    parts = values if isinstance(values, list) else [values]
+    parts = [np.asarray(part, dtype=np.float64) for part in parts]
+    parts = [part[:, None] if part.ndim == 1 else part for part in parts]
     candidates = {*calendar_seasons(step), *(int(e) for e in extra if e)}
-    candidates.add(detect_season(values[:, 0]))
-    scores = {c: seasonal_strength(values, c) for c in sorted(candidates)
-              if 2 <= c and 3 * c <= n}
+    candidates.update(detect_season(part[:, 0]) for part in parts)
+    scores = {}
+    for candidate in sorted(c for c in candidates if c >= 2):
+        found = [seasonal_strength(part, candidate) for part in parts
+                 if 3 * candidate <= len(part)]
+        if found:
+            scores[candidate] = float(np.mean(found))
     best = max(scores, key=lambda c: (scores[c], -c), default=1)
     return (best if scores.get(best, 0.0) >= MIN_STRENGTH else 1), scores

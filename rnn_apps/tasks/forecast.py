@@ -25,6 +25,7 @@ from rnn_apps.evaluation import forecasting as fc
 from rnn_apps.preprocessing.series import Series, SeriesScaler, as_series, column_order
 
 networks = lazy_module("rnn_apps.tasks.forecast_model")
+forecast_panel = lazy_module("rnn_apps.tasks.forecast_panel")
 
 
 def _is_windows(X) -> bool:
@@ -138,12 +139,19 @@ class Forecaster(BaseTask):
         targets are columns of ``X``)."""
         from rnn_apps.core.engine import TrainingPlan
 
+        from rnn_apps.preprocessing.panel import as_panel
+
+        panel = None if isinstance(X, SeriesStream) else as_panel(X)
         if isinstance(X, SeriesStream):
             columns, n_columns = X.columns, len(X.columns)
         else:
-            series = as_series(X)
-            columns, n_columns = series.columns, series.values.shape[1]
+            series = panel or as_series(X)
+            columns = series.columns
+            n_columns = len(columns)
         config, targets = self._check_params(columns)
+        if panel is not None and self.readout == "ridge":
+            raise RnnAppsError("readout='ridge' solves one series' windows; a global model "
+                               "over several series needs readout='dense'")
         if prior and prior["columns"] != columns:
             raise DataError(f"the warm-start model reads columns {', '.join(prior['columns'])}; "
                             f"the data has {', '.join(columns)}")
@@ -170,7 +178,8 @@ class Forecaster(BaseTask):
                 horizon=self.horizon, targets=targets, strategy=self.strategy,
                 quantiles=quantiles, inputs_mode=self.state_["inputs"],
                 decomposition=self.state_.get("decomposition"),
-                name=getattr(self, "_network_name", "forecaster"))
+                name=getattr(self, "_network_name", "forecaster"),
+                window_scaling=self.state_.get("scaling") == "window")
 
         if self.readout == "ridge":
             def solve(trainer):
@@ -235,6 +244,9 @@ class Forecaster(BaseTask):
 
     def _forecast(self, X) -> dict:
         self._check_is_fitted()
+        panel = forecast_panel.panel_request(self, X)
+        if panel is not None:
+            return forecast_panel.forecast_each(self, panel)
         windows, single = self._history_windows(X)
         out = self.model_.predict(self.scaler_.transform(windows), verbose=0, batch_size=512)
         result = networks.to_original_units(out, self.scaler_, self.targets_)
@@ -246,21 +258,27 @@ class Forecaster(BaseTask):
         ``X=None``: the ``horizon`` steps after the training data; a series
         (``[time, columns]``, at least ``lookback`` steps): the steps after its
         end; either gives ``[horizon, targets]``. Windows ``[n, lookback,
-        columns]`` give one forecast each, ``[n, horizon, targets]``.
+        columns]`` give one forecast each, ``[n, horizon, targets]``. A model
+        trained on several series (a panel) forecasts each of them for
+        ``X=None`` or a panel: ``{key: [horizon, targets]}``.
         """
-        return self._forecast(X)["forecast"]
+        return forecast_panel.pick(self._forecast(X), "forecast")
 
     def predict_quantiles(self, X=None) -> np.ndarray:
         """Like :meth:`predict` with the quantiles on a last axis (``quantiles_`` order)."""
-        forecast = self._forecast(X)
-        if "quantiles" not in forecast:
+        if not self.quantiles_:
             raise RnnAppsError("this model was trained without quantiles")
-        return forecast["quantiles"]
+        return forecast_panel.pick(self._forecast(X), "quantiles")
 
     def future_times(self, X=None) -> list[datetime] | None:
-        """Time stamps of the steps :meth:`predict` forecasts, when the data had them."""
+        """Time stamps of the steps :meth:`predict` forecasts, when the data had them
+        (``{key: stamps}`` for a panel, as :meth:`predict` answers)."""
         from rnn_apps.data.series import future_times, infer_step, time_from_json
+        from rnn_apps.preprocessing.panel import as_panel
 
+        panel = as_panel(X, "history") if X is not None else None
+        if panel is not None or (X is None and "last_times" in self.state_):
+            return forecast_panel.future_times_each(self, panel)
         series = None if X is None or _is_windows(X) else as_series(X, "history")
         if series is not None and series.times:
             return future_times(series.times[-1], infer_step(series.times), self.horizon)
@@ -313,9 +331,20 @@ class Forecaster(BaseTask):
         """Metrics over every ``lookback`` + ``horizon`` window of ``X`` (a series
         that follows or includes the training data), with the naive, seasonal
         naive (``baseline_mase``) and drift forecasts beside the model, and
-        ``coverage`` of the outer quantiles when trained with them."""
+        ``coverage`` of the outer quantiles when trained with them. For a panel:
+        the mean over its series, and each series' metrics under ``series``."""
+        from rnn_apps.preprocessing.panel import as_panel
+
         self._check_is_fitted()
-        values, lookback = self._by_name(as_series(X)), self.lookback_
+        panel = as_panel(X)
+        if panel is not None:
+            return forecast_panel.evaluate_each(self, panel)
+        known = None if "scales" in self.state_ else self.state_.get("scale")  # global: own
+        return self._evaluate_one(as_series(X), known)
+
+    def _evaluate_one(self, series, scale) -> dict:
+        """``scale``: the MASE denominators (None: from the series itself)."""
+        values, lookback = self._by_name(series), self.lookback_
         starts = np.arange(len(values) - lookback - self.horizon + 1)
         if len(starts) == 0:
             raise DataError(f"the series has {len(values)} steps; it needs at least lookback + "
@@ -324,8 +353,11 @@ class Forecaster(BaseTask):
         forecast = self._forecast(values[index])
         actual = values[index[:, -1:] + 1 + np.arange(self.horizon)[None]][..., self.targets_]
         target_values = values[:, self.targets_]
+        if scale is None:
+            scale = fc.seasonal_naive_scale(target_values, min(self.season_,
+                                                               len(target_values) - 1))
         histories = [target_values[:start + lookback] for start in starts]  # views
-        metrics = self._score(actual, forecast, histories, np.asarray(self.state_["scale"]))
+        metrics = self._score(actual, forecast, histories, np.asarray(scale))
         metrics["season"] = self.season_
         return metrics
 
@@ -348,12 +380,15 @@ class Forecaster(BaseTask):
         model trained. Returns ``{"origins": [metrics per origin], "mean":
         {...}, "season", "window", "refit_every"}``.
         """
-        from rnn_apps.evaluation.backtest import backtest
+        from rnn_apps.evaluation.backtest import backtest, backtest_panel
+        from rnn_apps.preprocessing.panel import as_panel
 
         if not refit:
             self._check_is_fitted()
-        return backtest(self, as_series(X), origins=origins, step=step or self.horizon,
-                        refit=refit, window=window, refit_every=refit_every)
+        panel = as_panel(X)
+        run = backtest if panel is None else backtest_panel
+        return run(self, panel or as_series(X), origins=origins, step=step or self.horizon,
+                   refit=refit, window=window, refit_every=refit_every)
 
     # -- serving ----------------------------------------------------------------
     def _sizes(self):

@@ -61,21 +61,28 @@ def _prior_settings(prior) -> dict:
     return {key: prior[key] for key in SETTINGS if prior and key in prior}
 
 
-def static_settings(task, train, targets, fit_targets, step, prior=None) -> dict:
+def static_settings(task, train, targets, fit_targets, step, prior=None,
+                    whole=None) -> dict:
     """Every setting resolved without training: given ones kept, a warm
     start's taken, the rest from the data (season, shortest lookback,
-    relative inputs, additive decomposition when the season allows it)."""
+    relative inputs, additive decomposition when the season allows it).
+    ``train`` is one array or a list of them (several series); the season is
+    found on ``whole`` (default: ``train``)."""
+    parts = train if isinstance(train, list) else [train]
     given = {k: v for k, v in task.get_params().items() if k in SETTINGS}
     settings = {**_prior_settings(prior)}
     scores = {}
     if given["season"] is not None:
         settings["season"] = int(given["season"])
     elif "season" not in settings:
-        settings["season"], scores = choose_season(train[:, targets], step)
+        found = parts if whole is None else (whole if isinstance(whole, list) else [whole])
+        settings["season"], scores = choose_season([part[:, targets] for part in found], step)
     season = settings["season"]
     if given["lookback"] is not None:
         settings["lookback"] = int(given["lookback"])
-    settings.setdefault("lookback", lookback_candidates(season, len(train), task.horizon)[0])
+    if "lookback" not in settings:
+        settings["lookback"] = lookback_candidates(season, typical_length(parts),
+                                                   task.horizon)[0]
     if given["inputs"] != AUTO:
         settings["inputs"] = given["inputs"]
     settings.setdefault("inputs", "relative")
@@ -89,6 +96,11 @@ def static_settings(task, train, targets, fit_targets, step, prior=None) -> dict
         settings["deseasonalize"] = mode
     settings["season_scores"] = {str(k): float(v) for k, v in scores.items()}
     return settings
+
+
+def typical_length(parts) -> int:
+    """The training length the lookback is sized for (the median over series)."""
+    return int(np.median([len(part) for part in parts]))
 
 
 def check_mode(task, train, fit_targets, season, lookback, mode) -> None:
@@ -113,11 +125,14 @@ def _part(series: Series, start: int, stop: int) -> Series:
 
 
 def searchable(task, X, validation_data, run: dict) -> bool:
-    """Whether :func:`fit_search` applies (anything left to choose, in memory)."""
+    """Whether :func:`fit_search` applies (anything left to choose, in memory).
+    The candidates keep no checkpoints (a ``checkpoint_dir`` is not used), so
+    resuming, warm starts and the other run options take the settings
+    resolved without training (:func:`static_settings`)."""
     from rnn_apps.data.series import SeriesStream
 
-    blocked = any(run.get(k) for k in ("checkpoint_dir", "resume", "warm_start",
-                                       "steps_per_epoch", "tensorboard"))
+    blocked = any(run.get(k) for k in ("resume", "warm_start", "steps_per_epoch",
+                                       "tensorboard"))
     open_choice = (task.lookback is None or task.inputs == AUTO
                    or task.deseasonalize == AUTO or task.ensemble > 1)
     return (open_choice and not blocked and validation_data is None
@@ -128,49 +143,75 @@ def holdout_size(task, n: int) -> int:
     return max(int(n * task.valid_split), task.horizon)
 
 
-def validation_score(model, values, start, targets, scale) -> float:
-    """MASE of ``model`` over every forecast that starts in ``values[start:]``."""
+def validation_score(model, histories, starts, targets, scales) -> float:
+    """MASE of ``model`` over every forecast that starts at or after
+    ``starts[k]`` in series ``histories[k]``, averaged over the series."""
     lookback, horizon = model.lookback_, model.horizon
-    origins = np.arange(start, len(values) - horizon + 1)
-    windows = values[origins[:, None] - lookback + np.arange(lookback)[None]]
-    actual = values[origins[:, None] + np.arange(horizon)[None]][..., targets]
-    forecast = model._forecast(windows)["forecast"]
-    error = np.abs(forecast - actual).reshape(-1, len(targets)).mean(axis=0)
-    return float(np.mean(error / scale))
+    found = []
+    for values, start, scale in zip(histories, starts, scales):
+        origins = np.arange(max(start, lookback), len(values) - horizon + 1)
+        if not len(origins):
+            continue
+        windows = values[origins[:, None] - lookback + np.arange(lookback)[None]]
+        actual = values[origins[:, None] + np.arange(horizon)[None]][..., targets]
+        forecast = model._forecast(windows)["forecast"]
+        error = np.abs(forecast - actual).reshape(-1, len(targets)).mean(axis=0)
+        found.append(float(np.mean(error / scale)))
+    return float(np.mean(found)) if found else float("inf")
 
 
 def fit_search(task, X, callbacks=None):
-    """Train candidates, keep the best ``task.ensemble``; returns ``task`` fitted."""
+    """Train candidates, keep the best ``task.ensemble``; returns ``task`` fitted
+    (None when the series is too short to hold anything out)."""
     from sklearn.base import clone
 
     from rnn_apps.data.series import infer_step
     from rnn_apps.evaluation import forecasting as fc
     from rnn_apps.evaluation.backtest import quiet_retracing
+    from rnn_apps.preprocessing.panel import SeriesPanel, as_panel
 
-    series = as_series(X)
-    values = series.values
-    targets = task._resolve_targets(series.columns)
-    fit_targets = list(range(values.shape[1])) if task.strategy == "recursive" else targets
-    n_valid = holdout_size(task, len(values))
-    train = values[:-n_valid] if n_valid < len(values) else values[:0]
-    step = infer_step(series.times) if series.times and len(series.times) > 1 else None
-    if len(train) < 2 * task.horizon + 2:
-        return None                                  # too short to hold anything out
-    base = static_settings(task, train, targets, fit_targets, step)
+    panel = as_panel(X)
+    series_list = list(panel.series.values()) if panel else [as_series(X)]
+    histories = [one.values for one in series_list]
+    first = series_list[0]
+    targets = task._resolve_targets(first.columns)
+    fit_targets = list(range(len(first.columns))) if task.strategy == "recursive" else targets
+    trains = [values[:len(values) - holdout_size(task, len(values))] for values in histories]
+    if typical_length(trains) < 2 * task.horizon + 2:
+        return None
+    step = infer_step(first.times) if first.times and len(first.times) > 1 else None
+    one = (lambda parts: parts if panel else parts[0])
+    base = static_settings(task, one(trains), targets, fit_targets, step,
+                           whole=one(histories))
     season = base["season"]
     lookbacks = ([base["lookback"]] if task.lookback is not None
-                 else lookback_candidates(season, len(train), task.horizon))
-    if len(train) < lookbacks[0] + task.horizon:
+                 else lookback_candidates(season, typical_length(trains), task.horizon))
+    if max(len(train) for train in trains) < lookbacks[0] + task.horizon:
         return None
     inputs = [base["inputs"]] if task.inputs != AUTO else ["relative", "level"]
     if task.deseasonalize != AUTO:
         modes = [base["deseasonalize"]]
     else:
         modes = [m for m in ("none", "additive", "multiplicative") if m == "none" or (
-            task.readout == "dense" and can_decompose(train, fit_targets, season,
+            task.readout == "dense" and can_decompose(one(trains), fit_targets, season,
                                                       lookbacks[0], m))]
-    scale = fc.seasonal_naive_scale(train[:, targets], min(season, len(train) - 1))
-    scale = np.where(scale > 0, scale, 1.0)
+    scales = []
+    for train in trains:
+        scale = fc.seasonal_naive_scale(train[:, targets], min(season, max(len(train) - 1, 1))) \
+            if len(train) > 1 else np.ones(len(targets))
+        scales.append(np.where(scale > 0, scale, 1.0))
+    starts = [len(train) for train in trains]
+
+    def data(lookback):
+        training = [_part(s, 0, start) for s, start in zip(series_list, starts)]
+        held = [_part(s, max(start - lookback, 0), len(s.values))
+                for s, start in zip(series_list, starts)]
+        if not panel:
+            return training[0], held[0]
+        keys = panel.keys()
+        return (SeriesPanel(dict(zip(keys, training)), panel.id_column),
+                SeriesPanel(dict(zip(keys, held)), panel.id_column))
+
     trials: dict = {}
 
     def trial(lookback, read, mode, seed_offset=0):
@@ -183,11 +224,9 @@ def fit_search(task, X, callbacks=None):
             member.set_params(seed=task.seed + seed_offset)
         member._network_name = f"member_{len(trials)}"
         started = time.perf_counter()
-        start = len(train)
-        member.fit(_part(series, 0, start),
-                   validation_data=_part(series, start - lookback, len(values)),
-                   callbacks=callbacks)
-        score = validation_score(member, values, start, targets, scale)
+        training, held = data(lookback)
+        member.fit(training, validation_data=held, callbacks=callbacks)
+        score = validation_score(member, histories, starts, targets, scales)
         trials[key] = (score, member, time.perf_counter() - started)
         if task.verbose:
             print(f"candidate lookback={lookback} inputs={read} deseasonalize={mode}"
@@ -200,19 +239,19 @@ def fit_search(task, X, callbacks=None):
         mode = best_of(modes, lambda m: (lookbacks[0], inputs[0], m))
         read = best_of(inputs, lambda r: (lookbacks[0], r, mode))
         lookback = best_of(lookbacks, lambda b: (b, read, mode))
-    ranked = sorted(trials.items(), key=lambda item: item[1][0])
-    chosen = [item for item in ranked[:task.ensemble]]
-    extra = 1
-    while len(chosen) < task.ensemble:
-        key = (lookback, read, mode, extra)
-        with quiet_retracing():
+        chosen = sorted(trials.items(), key=lambda item: item[1][0])[:task.ensemble]
+        extra = 1
+        while len(chosen) < task.ensemble:
+            key = (lookback, read, mode, extra)
             chosen.append((key, trial(*key)))
-        extra += 1
-    return _assemble(task, series, chosen, trials, base)
+            extra += 1
+    return _assemble(task, panel or first, chosen, trials, base)
 
 
-def _assemble(task, series, chosen, trials, base):
+def _assemble(task, data, chosen, trials, base):
     from rnn_apps.data.series import infer_step, time_to_json
+    from rnn_apps.preprocessing.panel import SeriesPanel
+    from rnn_apps.tasks.forecast_data import panel_state
     from rnn_apps.tasks.forecast_model import ensemble_network
 
     members = [member for _, (_, member, _) in chosen]
@@ -223,6 +262,7 @@ def _assemble(task, series, chosen, trials, base):
     else:
         task.model_ = ensemble_network([m.model_ for m in members],
                                        [m.lookback_ for m in members], longest)
+    series = next(iter(data.series.values())) if isinstance(data, SeriesPanel) else data
     times = series.times
     state = dict(best.state_)
     state.update({
@@ -236,6 +276,8 @@ def _assemble(task, series, chosen, trials, base):
         "search": [{"lookback": key[0], "inputs": key[1], "deseasonalize": key[2],
                     "seed_offset": key[3], "validation_mase": score, "seconds": seconds}
                    for key, (score, _, seconds) in trials.items()]})
+    if isinstance(data, SeriesPanel):
+        state.update(panel_state(data, longest, list(best.state_["scales"].values())))
     task._set_state(state)
     task.history_ = best.history_
     task._run = None

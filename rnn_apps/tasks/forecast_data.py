@@ -18,54 +18,116 @@ def windows(lookback, scaled, horizon, targets):
             np.concatenate([np.asarray(b[1]) for b in batches]))
 
 
-def in_memory_windows(task, series, validation_data, prior, targets, fit_targets,
-                      fit_horizon):
-    """Scaler, state and ``(x, y, validation, size)`` windows from an in-memory series.
+def _holdout(task, series_list, validation_data):
+    """``(training parts, validation parts or None per series)`` before the
+    lookback is known: the last ``valid_split`` share of each series."""
+    if validation_data is not None:
+        from rnn_apps.preprocessing.panel import as_panel
 
-    The last ``valid_split`` share (with ``lookback`` steps before it) is held
-    out unless ``validation_data`` is given; the settings left automatic are
-    resolved on the rest (:func:`.forecast_auto.static_settings`)."""
+        given = as_panel(validation_data, "validation series")
+        if given is None:
+            given_list = [as_series(validation_data, "validation series").values]
+        else:
+            given_list = [one.values for one in given.series.values()]
+        if len(given_list) != len(series_list):
+            raise DataError(f"validation data holds {len(given_list)} series; the training "
+                            f"data {len(series_list)}")
+        return [one.values for one in series_list], given_list, [0] * len(series_list)
+    trains, held = [], []
+    for one in series_list:
+        n_valid = int(len(one.values) * task.valid_split)
+        n_valid = n_valid if n_valid >= task.horizon else 0
+        trains.append(one.values[:-n_valid] if n_valid else one.values)
+        held.append(n_valid)
+    return trains, None, held
+
+
+def in_memory_windows(task, data, validation_data, prior, targets, fit_targets, fit_horizon):
+    """Scaler, state and ``(x, y, validation, size)`` windows from a series in
+    memory, or from every series of a panel (a global model: windows scaled
+    one by one inside the network instead of by a fitted scaler).
+
+    The last ``valid_split`` share of each series (with ``lookback`` steps
+    before it) is held out unless ``validation_data`` is given; the settings
+    left automatic are resolved on the rest
+    (:func:`.forecast_auto.static_settings`)."""
     from rnn_apps.data.series import infer_step, time_to_json
+    from rnn_apps.preprocessing.panel import SeriesPanel
     from rnn_apps.tasks.forecast_auto import static_settings
     from rnn_apps.tasks.forecast_layers import decomposition_stats
 
-    values, times = series.values, series.times
-    n_valid = int(len(values) * task.valid_split) if validation_data is None else 0
-    held = n_valid >= task.horizon
-    train = values[:-n_valid] if held else values
+    panel = data if isinstance(data, SeriesPanel) else None
+    series_list = list(panel.series.values()) if panel else [data]
+    trains, given, held = _holdout(task, series_list, validation_data)
+    times = series_list[0].times
     step = infer_step(times) if times and len(times) > 1 else None
-    settings = static_settings(task, train, targets, fit_targets, step, prior)
+    settings = static_settings(task, trains if panel else trains[0], targets, fit_targets,
+                               step, prior)
     lookback, season = settings["lookback"], settings["season"]
     need = lookback + task.horizon
-    if len(values) < need:
-        raise DataError(f"the series has {len(values)} steps; it needs at least lookback + "
+    longest = max(len(one.values) for one in series_list)
+    if longest < need:
+        raise DataError(f"the series has {longest} steps; it needs at least lookback + "
                         f"horizon = {need}")
-    valid = None
-    if validation_data is not None:
-        valid = as_series(validation_data, "validation series").values
-    elif held and len(train) >= need:
-        valid = values[-n_valid - lookback:]
+    parts, valid_parts = [], []
+    for k, one in enumerate(series_list):
+        values, train = one.values, trains[k]
+        if given is not None:
+            parts.append(train)
+            valid_parts.append(given[k])
+        elif held[k] and len(train) >= need:
+            parts.append(train)
+            valid_parts.append(values[-held[k] - lookback:])
+        else:
+            parts.append(values)
+    parts_used = [part for part in parts if len(part) >= need]
+    if panel:
+        scaler = SeriesScaler(np.zeros(parts[0].shape[1]), np.ones(parts[0].shape[1]))
     else:
-        train = values
-    scaler = SeriesScaler.from_state(prior["scaler"]) if prior else SeriesScaler.fit(train)
-    x, y_fit = windows(lookback, scaler.transform(train), fit_horizon, fit_targets)
-    validation = None
-    if valid is not None and len(valid) >= lookback + fit_horizon:
-        validation = windows(lookback, scaler.transform(valid), fit_horizon, fit_targets)
+        scaler = SeriesScaler.from_state(prior["scaler"]) if prior \
+            else SeriesScaler.fit(parts[0])
+    x, y_fit = _stacked([windows(lookback, scaler.transform(part), fit_horizon, fit_targets)
+                         for part in parts_used])
+    validation = _stacked([windows(lookback, scaler.transform(part), fit_horizon, fit_targets)
+                           for part in valid_parts if len(part) >= lookback + fit_horizon])
     mode = settings["deseasonalize"]
     decomposition = None if mode == "none" else {
         "season": season, "mode": mode,
         "stats": prior["decomposition"]["stats"] if prior and prior.get("decomposition")
-        else decomposition_stats(train, scaler, fit_targets, mode)}
-    task._set_state({
+        else decomposition_stats(parts if panel else parts[0], scaler, fit_targets, mode,
+                                 window_scaling=bool(panel))}
+    scales = [fc.seasonal_naive_scale(part[:, targets], min(season, len(part) - 1)).tolist()
+              for part in parts]
+    state = {
         "scaler": scaler.get_state(), "targets": targets, "season": int(season),
-        "columns": series.columns, "quantiles": task._quantiles(), "ridge_alpha": None,
-        "tail": values[-lookback:].tolist(),
-        "scale": fc.seasonal_naive_scale(train[:, targets], min(season, len(train) - 1))
-                   .tolist(),
+        "columns": series_list[0].columns, "quantiles": task._quantiles(), "ridge_alpha": None,
+        "tail": series_list[0].values[-lookback:].tolist(), "scale": scales[0],
         "lookback": lookback, "inputs": settings["inputs"], "deseasonalize": mode,
         "decomposition": decomposition, "season_scores": settings["season_scores"],
-        "time_column": series.time_column, "time_format": series.time_format,
-        "last_time": time_to_json(times[-1]) if times else None,
-        "time_step": step})
+        "time_column": series_list[0].time_column,
+        "time_format": series_list[0].time_format,
+        "last_time": time_to_json(times[-1]) if times else None, "time_step": step}
+    if panel:
+        state.update(panel_state(panel, lookback, scales), scaling="window")
+    task._set_state(state)
     return x, y_fit, validation, len(x)
+
+
+def panel_state(panel, lookback, scales) -> dict:
+    """What a global model keeps per series: the last ``lookback`` steps, the last
+    time stamp and the MASE denominators, by key."""
+    from rnn_apps.data.series import time_to_json
+
+    return {"series_ids": panel.keys(), "id_column": panel.id_column,
+            "tails": {key: one.values[-lookback:].tolist() for key, one in panel.items()},
+            "last_times": {key: time_to_json(one.times[-1]) if one.times else None
+                           for key, one in panel.items()},
+            "scales": dict(zip(panel.keys(), scales))}
+
+
+def _stacked(pairs):
+    """One ``(x, y)`` from the windows of several series; None when there are none."""
+    pairs = [pair for pair in pairs if len(pair[0])]
+    if not pairs:
+        return None
+    return np.concatenate([p[0] for p in pairs]), np.concatenate([p[1] for p in pairs])

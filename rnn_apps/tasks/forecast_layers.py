@@ -32,7 +32,9 @@ def _take(x, columns):
 
 @keras.saving.register_keras_serializable(package="rnn_apps")
 class SeasonalSplit(keras.layers.Layer):
-    """``window [b, L, columns] -> (deseasonalised window, profile [b, season, targets])``.
+    """``window [b, L, columns] -> (deseasonalised window, profile [b, season,
+    targets], trend [b, 2, targets])``; the trend holds the level at the last
+    step and the slope per step of the straight line through the season means.
 
     Only the ``targets`` columns are decomposed; the others pass through.
     ``stats``: per target ``mean``/``std`` of the standard scaling and, for
@@ -63,18 +65,22 @@ class SeasonalSplit(keras.layers.Layer):
         slope = (cycle[:, -1] - cycle[:, 0]) / float(max((k - 1) * m, 1))  # [b, t]
         centre = keras.ops.mean(cycle, axis=1)                              # [b, t]
         position = np.arange(k * m, dtype="float32").reshape(k, m) - (k * m - 1) / 2
-        trend = centre[:, None, None] + slope[:, None, None] * position[None, :, :, None]
-        profile = keras.ops.mean(tail - trend, axis=1)                      # [b, m, t]
+        line = centre[:, None, None] + slope[:, None, None] * position[None, :, :, None]
+        profile = keras.ops.mean(tail - line, axis=1)                      # [b, m, t]
         profile = profile - keras.ops.mean(profile, axis=1, keepdims=True)
         phases = np.mod(np.arange(length) - length, m)
         remainder = z - keras.ops.take(profile, phases, axis=1)
         others = [c for c in range(self.n_columns) if c not in self.targets]
         parts = [remainder] + ([_take(window, others)] if others else [])
         order = np.argsort(self.targets + others)
-        return _take(keras.ops.concatenate(parts, axis=2), order), profile
+        level = centre + slope * ((k * m - 1) / 2)
+        trend = keras.ops.stack([level, slope], axis=1)                    # [b, 2, t]
+        return _take(keras.ops.concatenate(parts, axis=2), order), profile, trend
 
     def compute_output_shape(self, input_shape):
-        return input_shape, (input_shape[0], self.season, len(self.targets))
+        targets = len(self.targets)
+        return (input_shape, (input_shape[0], self.season, targets),
+                (input_shape[0], 2, targets))
 
     def get_config(self):
         return {**super().get_config(), "season": self.season, "mode": self.mode,
@@ -114,11 +120,54 @@ class SeasonalJoin(keras.layers.Layer):
                 "stats": self.stats}
 
 
-def decomposition_stats(train_values, scaler, targets, mode) -> dict:
-    """What the layers need from the training data (see :class:`SeasonalSplit`)."""
+@keras.saving.register_keras_serializable(package="rnn_apps")
+class WindowScale(keras.layers.Layer):
+    """``window -> (window / scale, scale of the targets [b, 1, targets])``: every
+    column divided by its mean absolute value over the window (1 where that
+    is 0), so one network serves series of any size (a global model)."""
+
+    def __init__(self, targets, **kwargs):
+        super().__init__(**kwargs)
+        self.targets = [int(t) for t in targets]
+
+    def call(self, window):
+        scale = keras.ops.mean(keras.ops.abs(window), axis=1, keepdims=True)
+        scale = keras.ops.where(scale > 0, scale, keras.ops.ones_like(scale))
+        return window / scale, _take(scale, self.targets)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape, (input_shape[0], 1, len(self.targets))
+
+    def get_config(self):
+        return {**super().get_config(), "targets": self.targets}
+
+
+def _parts(train_values) -> list:
+    return train_values if isinstance(train_values, list) else [train_values]
+
+
+def window_scaled(parts, columns) -> list:
+    """Each part's ``columns`` divided by their mean absolute value (as
+    :class:`WindowScale` does per window), for statistics of a global model."""
+    scaled = []
+    for part in parts:
+        values = np.asarray(part, dtype=np.float64)[:, columns]
+        scale = np.abs(values).mean(axis=0)
+        scaled.append(values / np.where(scale > 0, scale, 1.0))
+    return scaled
+
+
+def decomposition_stats(train_values, scaler, targets, mode, window_scaling=False) -> dict:
+    """What the layers need from the training data (see :class:`SeasonalSplit`);
+    ``train_values``: one array or a list (several series)."""
     stats = {"mean": scaler.mean[targets].tolist(), "std": scaler.std[targets].tolist()}
     if mode == "multiplicative":
-        values = np.asarray(train_values, dtype=np.float64)[:, targets]
+        parts = _parts(train_values)
+        if window_scaling:
+            values = np.concatenate(window_scaled(parts, targets))
+        else:
+            values = np.concatenate([np.asarray(p, dtype=np.float64)[:, targets]
+                                     for p in parts])
         logs = np.log(values)
         spread = logs.std(axis=0)
         stats.update(log_mean=logs.mean(axis=0).tolist(),
@@ -129,9 +178,10 @@ def decomposition_stats(train_values, scaler, targets, mode) -> dict:
 
 def can_decompose(train_values, targets, season: int, lookback: int, mode: str) -> bool:
     """Whether ``mode`` applies: a season, a whole one in the window, and
-    positive values for ``multiplicative``."""
+    positive values for ``multiplicative`` (``train_values``: one array or a list)."""
     if mode == "none":
         return True
     if season < 2 or lookback < season:
         return False
-    return mode == "additive" or bool(np.all(np.asarray(train_values)[:, targets] > 0))
+    return mode == "additive" or all(bool(np.all(np.asarray(p)[:, targets] > 0))
+                                     for p in _parts(train_values))

@@ -23,6 +23,7 @@ from rnn_apps.core import choices
 from rnn_apps.core.esn import ridge_readout
 from rnn_apps.core.recurrent import build_recurrent_stack
 from rnn_apps.errors import RnnAppsError
+from rnn_apps.tasks import forecast_layers  # noqa: F401  (registers the layers)
 
 READOUT_LAYER = "forecast_flat"
 STEP_MODEL = "one_step"
@@ -61,28 +62,42 @@ def network_inputs(inputs, mode):
 
 
 def _heads(config, inputs, *, horizon, targets, quantiles, name, inputs_mode,
-           decomposition=None):
+           decomposition=None, window_scaling=False):
     """Recurrent encoder, point head and optional quantile head as one model;
     ``decomposition`` (``{"season", "mode", "stats"}``) wraps them in a
-    per-window seasonal split and join (:mod:`.forecast_layers`)."""
-    window, profile, join = inputs, None, None
+    per-window seasonal split and join (:mod:`.forecast_layers`);
+    ``window_scaling`` divides each window by its mean absolute value first
+    and multiplies the forecasts back (a global model across series)."""
+    window, profile, join, scale = inputs, None, None, None
+    if window_scaling:
+        from rnn_apps.tasks.forecast_layers import WindowScale
+
+        window, scale = WindowScale(targets, name="window_scale")(inputs)
     if decomposition:
         from rnn_apps.tasks.forecast_layers import SeasonalJoin, SeasonalSplit
 
         season, mode, stats = (decomposition[k] for k in ("season", "mode", "stats"))
-        window, profile = SeasonalSplit(season, mode, targets, inputs.shape[-1], stats,
-                                        name="seasonal_split")(inputs)
+        window, profile, trend = SeasonalSplit(season, mode, targets, inputs.shape[-1],
+                                               stats, name="seasonal_split")(window)
         join = SeasonalJoin(season, mode, stats, name="seasonal_join", dtype="float32")
     x = network_inputs(window, inputs_mode)
     encoded = build_recurrent_stack(x, config)
     last = keras.ops.take(window[:, -1:, :], targets, axis=2)          # [batch, 1, targets]
     out = {"dtype": "float32"}  # outputs stay float32 under mixed precision
-    flat = keras.layers.Dense(horizon * len(targets), name=READOUT_LAYER, **out)(encoded)
+    # zeros: the untrained network forecasts the last (deseasonalised) value plus the
+    # season, a strong baseline that training moves away from only where the data says so
+    flat = keras.layers.Dense(horizon * len(targets), name=READOUT_LAYER,
+                              kernel_initializer="zeros", **out)(encoded)
     change = keras.layers.Reshape((horizon, len(targets)), name="change", **out)(flat)
-    point = keras.layers.Add(name="forecast" if join is None else "remainder", **out)(
+    point = keras.layers.Add(name="forecast" if join is None and scale is None
+                             else "remainder", **out)(
         [last, change])
     if join is not None:
-        point = keras.layers.Identity(name="forecast", **out)(join(point, profile))
+        point = join(point, profile)
+    if scale is not None:
+        point = point * scale
+    if join is not None or scale is not None:
+        point = keras.layers.Identity(name="forecast", **out)(point)
     if not quantiles:
         return keras.Model(inputs, point, name=name)
     spread = keras.layers.Dense(horizon * len(targets) * len(quantiles),
@@ -92,12 +107,14 @@ def _heads(config, inputs, *, horizon, targets, quantiles, name, inputs_mode,
     bands = keras.ops.sort(keras.ops.expand_dims(last, -1) + spread, axis=-1)
     if join is not None:
         bands = join(bands, profile)
+    if scale is not None:
+        bands = bands * keras.ops.expand_dims(scale, -1)
     return keras.Model(inputs, {"forecast": point, "quantiles": bands}, name=name)
 
 
 def build_network(config, *, lookback, n_columns, horizon, targets, strategy="direct",
                   quantiles=None, inputs_mode="relative", decomposition=None,
-                  name="forecaster"):
+                  name="forecaster", window_scaling=False):
     """``(model, trainer)``: ``model`` maps scaled history to the scaled forecast
     ``[batch, horizon, targets]`` (a dict with ``quantiles`` when asked); ``trainer``
     is the network ``fit`` trains: the same model for direct, the one-step
@@ -105,11 +122,13 @@ def build_network(config, *, lookback, n_columns, horizon, targets, strategy="di
     inputs = keras.Input(shape=(lookback, n_columns), name="history")
     if strategy == "direct":
         model = _heads(config, inputs, horizon=horizon, targets=targets, quantiles=quantiles,
-                       name=name, inputs_mode=inputs_mode, decomposition=decomposition)
+                       name=name, inputs_mode=inputs_mode, decomposition=decomposition,
+                       window_scaling=window_scaling)
         return model, model
     step = _heads(config, keras.Input(shape=(lookback, n_columns), name="window"), horizon=1,
                   targets=list(range(n_columns)), quantiles=None, name=STEP_MODEL,
-                  inputs_mode=inputs_mode, decomposition=decomposition)
+                  inputs_mode=inputs_mode, decomposition=decomposition,
+                  window_scaling=window_scaling)
     window, steps = inputs, []
     for _ in range(horizon):
         following = step(window)                                        # [batch, 1, columns]
@@ -122,9 +141,11 @@ def build_network(config, *, lookback, n_columns, horizon, targets, strategy="di
 
 def trainer_loss(quantiles=None):
     """Mean squared error on the forecast; plus the pinball loss with quantiles."""
+    import os
+    point = os.environ.get("RNN_APPS_FC_LOSS", "mse")
     if quantiles:
-        return {"forecast": "mse", "quantiles": PinballLoss(quantiles)}
-    return "mse"
+        return {"forecast": point, "quantiles": PinballLoss(quantiles)}
+    return point
 
 
 RIDGE_ALPHAS = tuple(10.0 ** k for k in range(-6, 2))

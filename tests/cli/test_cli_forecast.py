@@ -94,3 +94,57 @@ def test_other_tasks_model_and_wrong_columns(tmp_path, saved_sentiment, saved_fo
                    "sentiment")
     one_line_error(run("forecast", "predict", "--model", saved_forecaster, "--data", path),
                    "no column")
+
+
+def test_train_prints_the_automatic_choices(tmp_path):
+    path = tmp_path / "monthly.csv"
+    rows = [f"{2000 + i // 12}-{i % 12 + 1:02d},{20 + 0.05 * i + 3 * ((i % 12) in (5, 6, 7)):.2f}"
+            for i in range(96)]
+    path.write_text("month,y\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "m"
+    result = run("forecast", "train", "--data", path, "--horizon", "3", "--units", "4",
+                 "--epochs", "1", "--seed", "0", "--quiet", "--ensemble", "2", "--out", out)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("season 12 (strength 12: ")
+    assert sum("validation MASE" in line for line in lines) >= 4
+    assert sum(line.startswith("  * ") for line in lines) == 2        # the two members
+    assert any(line.startswith("forecast: median of lookback ") for line in lines)
+
+
+def test_a_long_format_file_trains_one_model_across_its_series(tmp_path):
+    path = tmp_path / "long.csv"
+    lines = ["month,shop,sales"]
+    for shop, level in (("north", 10), ("south", 300)):
+        lines += [f"{2000 + i // 12}-{i % 12 + 1:02d},{shop},{level * (1 + 0.1 * (i % 12 > 5)):.1f}"
+                  for i in range(60)]
+    path.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "m"
+    result = run("forecast", "train", "--data", path, "--id-column", "shop", "--lookback", "12",
+                 "--horizon", "2", "--out", out, *TINY)
+    assert result.exit_code == 0, result.output
+    assert "on 2 series (120 steps) of 1 column(s)" in result.output
+    result = run("forecast", "predict", "--model", out, "--data", path)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(result.output.splitlines()))
+    assert rows[0] == ["series", "time", "sales"]
+    assert [r[:2] for r in rows[1:]] == [["north", "2005-01"], ["north", "2005-02"],
+                                         ["south", "2005-01"], ["south", "2005-02"]]
+    result = run("forecast", "evaluate", "--model", out, "--data", path, "--json")
+    assert set(json.loads(result.stdout)["series"]) == {"north", "south"}
+    result = run("forecast", "backtest", "--data", path, "--id-column", "shop", "--lookback",
+                 "12", "--horizon", "2", "--origins", "2", "--window", "sliding",
+                 "--refit-every", "2", *TINY)
+    assert result.exit_code == 0, result.output
+    assert "  north: mase" in result.output and "  south: mase" in result.output
+
+
+def test_across_columns_makes_a_series_of_each_target(tmp_path, series_csv):
+    out = tmp_path / "m"
+    result = run("forecast", "train", "--data", series_csv, "--across-columns", "--lookback",
+                 "14", "--horizon", "2", "--out", out, *TINY)
+    assert result.exit_code == 0, result.output
+    assert "on 2 series (280 steps)" in result.output
+    result = run("forecast", "predict", "--model", out, "--data", series_csv)
+    assert result.exit_code == 0, result.output
+    assert {row.split(",")[0] for row in result.output.splitlines()[1:]} == {"sales", "temp"}

@@ -63,7 +63,7 @@ def _split_and_join(mode, window, future, season=12):
     scaler = SeriesScaler.fit(window)
     stats = decomposition_stats(window, scaler, [0], mode)
     split = SeasonalSplit(season, mode, [0], 1, stats)
-    remainder, profile = split(scaler.transform(window)[None])
+    remainder, profile, _ = split(scaler.transform(window)[None])
     remainder = np.asarray(remainder)[0, :, 0]
     slope = remainder[-1] - remainder[-2]
     ahead = remainder[-1] + slope * np.arange(1, len(future) + 1)  # continue the line
@@ -184,3 +184,83 @@ def test_backtest_windows_and_refitting_every_few_origins(monkeypatch):
     assert [row["train_size"] for row in expanding["origins"]] == [81, 84, 87]
     with pytest.raises(DataError, match="refit_every"):
         model.backtest(series, origins=3, refit_every=0)
+
+
+def sized_panel(lengths=(90, 80, 100), levels=(10.0, 1000.0, 50.0)):
+    from rnn_apps.preprocessing.panel import SeriesPanel
+
+    rng = np.random.default_rng(4)
+    found = {}
+    for k, (n, level) in enumerate(zip(lengths, levels)):
+        t = np.arange(n)
+        values = level * (1 + 0.003 * t) * (1 + 0.2 * np.sin(2 * np.pi * t / 12))
+        values = values + rng.normal(0, level * 0.01, n)
+        found[f"s{k}"] = Series(values[:, None].astype("float32"), ["value"],
+                                stamps(n, months=1), "month", "month")
+    return SeriesPanel(found, "id")
+
+
+@pytest.fixture(scope="module")
+def global_model():
+    return Forecaster(horizon=4, lookback=24, inputs="relative", deseasonalize="additive",
+                      ensemble=1, **{**TINY, "epochs": 3}).fit(sized_panel())
+
+
+def test_one_model_across_series_of_different_sizes(global_model, tmp_path):
+    panel = sized_panel()
+    forecasts = global_model.predict()
+    assert list(forecasts) == ["s0", "s1", "s2"]
+    for key, level in zip(forecasts, (10.0, 1000.0, 50.0)):   # each in its own units
+        assert forecasts[key].shape == (4, 1)
+        assert 0.5 * level < float(forecasts[key].mean()) < 2.0 * level
+    # the same forecast from the series itself, from the panel and after loading
+    np.testing.assert_allclose(global_model.predict(panel.series["s1"]), forecasts["s1"],
+                               rtol=1e-5)
+    np.testing.assert_allclose(global_model.predict(panel)["s2"], forecasts["s2"], rtol=1e-5)
+    assert global_model.future_times()["s1"][0] == datetime(1996, 9, 1)
+    global_model.save(tmp_path / "model")
+    loaded = Forecaster.load(tmp_path / "model")
+    np.testing.assert_allclose(loaded.predict()["s0"], forecasts["s0"], rtol=1e-5)
+
+
+def test_evaluate_and_backtest_report_each_series_and_the_mean(global_model):
+    panel = sized_panel()
+    metrics = global_model.evaluate(panel)
+    assert set(metrics["series"]) == {"s0", "s1", "s2"}
+    mean = np.mean([row["mase"] for row in metrics["series"].values()])
+    assert metrics["mase"] == pytest.approx(mean)
+    model = Forecaster(horizon=4, lookback=24, inputs="relative", deseasonalize="none",
+                       ensemble=1, **TINY)
+    report = model.backtest(panel, origins=2, step=4)
+    assert set(report["series"]) == {"s0", "s1", "s2"} and len(report["origins"]) == 2
+    assert report["origins"][1]["train_size"] == report["origins"][0]["train_size"] + 4
+
+
+def test_the_global_savedmodel_takes_histories_of_different_series(global_model, tmp_path):
+    import tensorflow as tf
+
+    global_model.export(tmp_path / "export")
+    serve = tf.saved_model.load(str(tmp_path / "export")).signatures["serving_default"]
+    panel = sized_panel()
+    histories = np.stack([one.values[-24:] for one in panel.series.values()])
+    served = serve(history=tf.constant(histories))["forecast"].numpy()
+    for row, key in enumerate(panel.keys()):
+        np.testing.assert_allclose(served[row], global_model.predict()[key], rtol=1e-4)
+
+
+def test_a_long_format_csv_is_read_as_a_panel(tmp_path):
+    from rnn_apps.data.series import read_series_csv
+
+    path = tmp_path / "long.csv"
+    path.write_text("month,store,sales\n2020-01,b,5\n2020-01,a,1\n2020-02,a,2\n"
+                    "2020-02,b,6\n2020-03,b,7\n")
+    panel = read_series_csv(path, id_column="store")
+    assert panel.keys() == ["b", "a"] and panel.columns == ["sales"]
+    assert panel.series["b"].values[:, 0].tolist() == [5, 6, 7]
+    assert panel.series["a"].times[-1] == datetime(2020, 2, 1)
+    path.write_text("month,store,sales\n2020-02,a,1\n2020-01,a,2\n")
+    with pytest.raises(DataError, match="line 3.*earlier than the row before"):
+        read_series_csv(path, id_column="store")
+    path.write_text("month,store,sales\n2020-02,,1\n")
+    with pytest.raises(DataError, match="line 2: the series key 'store' is empty"):
+        read_series_csv(path, id_column="store")
