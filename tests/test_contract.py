@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import DATASETS, read_csv, seasonal_series
+from tests.conftest import DATASETS, read_csv, seasonal_series
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 

@@ -68,6 +68,12 @@ forecast_options = apply_options([
     task_option("--season", type=int,
                 help="Season length, for the decomposition and the seasonal naive "
                      "baseline (default: detected from the time step and the data)."),
+    task_option("--future-covariates",
+                help="Comma-separated columns whose values are known ahead (prices, "
+                     "holidays): the network reads them for the forecast steps, and "
+                     "predict takes them with --future."),
+    task_option("--calendar/--no-calendar",
+                help="Give the network the hour, weekday and month of the forecast steps."),
     task_option("--readout", type=click.Choice(choices.READOUTS),
                 help="ridge: closed-form output layer (esn cell)."),
     task_option("--ridge-alpha", type=float,
@@ -86,6 +92,7 @@ def read_options_series(options: dict, stream: bool = False):
 
     path = options.pop("data")
     targets, covariates = _names(options.pop("targets")), _names(options.pop("covariates"))
+    covariates += [c for c in _names(options.get("future_covariates")) if c not in covariates]
     time_column = options.pop("time_column")
     time_column = None if time_column.lower() == "none" else time_column
     columns = (targets + covariates) if targets else None
@@ -137,6 +144,9 @@ def read_model_series(model, path, interpolate: bool = False, id_column=None):
 def build_forecaster(options: dict, targets, run=None):
     from rnn_apps import Forecaster
 
+    future = _names(options.pop("future_covariates", None)) or None
+    if future is not None:
+        options["future_covariates"] = future
     quantiles = options.pop("quantiles")
     try:
         levels = [float(q) for q in _names(quantiles)] or None
@@ -178,6 +188,25 @@ def train(out, stream, **options):
     else:
         amount = f"{len(table.values)} steps of {len(table.columns)} column(s)"
     echo_training_summary(model.history_, amount, out)
+
+
+def _future_values(model, path, panel):
+    """The first ``horizon`` rows of the future covariates in ``path``."""
+    from rnn_apps.data.series import read_series_csv
+
+    columns = [model.columns_[c] for c in model.state_.get("future_columns", [])]
+    if path is None or not columns:
+        if path is not None:
+            raise DataError("this model was trained without --future-covariates; --future "
+                            "is not read")
+        return None
+    if panel:
+        raise DataError("--future gives one series' covariates; a model across several "
+                        "series takes them from the Python API (future={key: values})")
+    values = read_series_csv(path, columns=columns).values
+    if len(values) < model.horizon:
+        raise DataError(f"{path} has {len(values)} rows; the forecast needs {model.horizon}")
+    return values[:model.horizon]
 
 
 def _any_times(times) -> bool:
@@ -236,9 +265,12 @@ def evaluate(model_dir, data, interpolate, as_json):
 @click.option("--id-column", default=None,
               help="Long format: the column naming each row's series (default: the one the "
                    "model was trained with).")
+@click.option("--future", "future_path", default=None,
+              help="CSV with the future covariates' values for the forecast steps (one row "
+                   "per step, in order), for a model trained with --future-covariates.")
 @click.option("--output", default=None, help="CSV file to write (default: standard output).")
 @click.option("--plot", default=None, help="PNG of history, forecast and interval band.")
-def predict(model_dir, data, interpolate, id_column, output, plot):
+def predict(model_dir, data, interpolate, id_column, future_path, output, plot):
     """Forecast the next H steps after the end of --data."""
     from rnn_apps import Forecaster
     from rnn_apps.data.series import format_time
@@ -246,8 +278,9 @@ def predict(model_dir, data, interpolate, id_column, output, plot):
     model = Forecaster.load(model_dir)
     table = read_model_series(model, data, interpolate, id_column)
     panel = getattr(table, "series", None)
-    point = model.predict(table)
-    bands = model.predict_quantiles(table) if model.quantiles_ else None
+    future = _future_values(model, future_path, panel)
+    point = model.predict(table, future=future)
+    bands = model.predict_quantiles(table, future=future) if model.quantiles_ else None
     times = model.future_times(table)
     names = model.target_names_
     header = (["series"] if panel else []) + ["time" if _any_times(times) else "step"]

@@ -155,12 +155,13 @@ def _refit(forecaster, series, begin: int, origin: int):
 def _one_origin(model, series, begin, origin, targets, season) -> dict:
     from rnn_apps.data.series import format_time
     from rnn_apps.evaluation import forecasting as fc
+    from rnn_apps.tasks.forecast_future import forecasts_at
 
     horizon = model.horizon
     past = series.values[begin:origin]
     actual = series.values[origin:origin + horizon, targets]
     scale = fc.seasonal_naive_scale(past[:, targets], min(season, len(past) - 1))
-    forecast = {k: v[None] for k, v in model._forecast(series.values[:origin]).items()}
+    forecast = forecasts_at(model, series, [origin])[0]
     row = {"origin": format_time(series.times[origin], series.time_format)
            if series.times else int(origin), "train_size": int(origin - begin)}
     row.update(model._score(actual[None], forecast, [past[:, targets]], scale, season))

@@ -66,13 +66,18 @@ class Forecaster(BaseTask):
         "readout": [rules.one_of(*choices.READOUTS)],
         "ridge_alpha": [rules.POSITIVE, None],
         "season": [rules.size(1, "sequence"), None],
+        "future_covariates": [rules.Rule("a column name or a list of them", lambda v: all(
+            isinstance(c, str) for c in ([v] if isinstance(v, str) else list(v)))), None],
+        "calendar": [rules.BOOLEAN],
     }
 
     def __init__(self, *, cell="gru", units=32, layers=1, bidirectional=False, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
                  leak_rate=1.0, input_scaling=1.0, lookback=None, horizon=1, targets=None,
                  strategy="direct", inputs="auto", deseasonalize="auto", ensemble=3,
-                 quantiles=None, readout="dense", ridge_alpha=None, season=None, epochs=20, batch_size=32, learning_rate=1e-3, patience=5,
+                 quantiles=None, readout="dense", ridge_alpha=None, season=None,
+                 future_covariates=None, calendar=False, epochs=20, batch_size=32,
+                 learning_rate=1e-3, patience=5,
                  valid_split=0.1, seed=None, verbose=1, distribute="none",
                  mixed_precision=False):
         self._store_params(locals())
@@ -179,7 +184,9 @@ class Forecaster(BaseTask):
                 quantiles=quantiles, inputs_mode=self.state_["inputs"],
                 decomposition=self.state_.get("decomposition"),
                 name=getattr(self, "_network_name", "forecaster"),
-                window_scaling=self.state_.get("scaling") == "window")
+                window_scaling=self.state_.get("scaling") == "window",
+                future_columns=self.state_.get("future_columns", []),
+                calendar=self.state_.get("calendar", []))
 
         if self.readout == "ridge":
             def solve(trainer):
@@ -242,17 +249,42 @@ class Forecaster(BaseTask):
                             f"(columns: {', '.join(self.columns_)}); got {windows.shape}")
         return windows, single
 
-    def _forecast(self, X) -> dict:
+    def _forecast(self, X, future=None) -> dict:
+        from rnn_apps.tasks import forecast_future as known
+
         self._check_is_fitted()
         panel = forecast_panel.panel_request(self, X)
         if panel is not None:
-            return forecast_panel.forecast_each(self, panel)
+            times = self.future_times(X) if "future_time" in self._input_names() else None
+            return forecast_panel.forecast_each(self, panel, future, times)
         windows, single = self._history_windows(X)
-        out = self.model_.predict(self.scaler_.transform(windows), verbose=0, batch_size=512)
-        result = networks.to_original_units(out, self.scaler_, self.targets_)
+        future = known.check_future(self, future, len(windows))
+        seconds = None
+        if known.spec(self)[1]:
+            if not single:
+                raise DataError("this model reads calendar features: forecast from a series "
+                                "with time stamps, not from windows")
+            seconds = known.epoch_seconds(self.future_times(X))[None]
+        result = self._forecast_windows(windows, future, seconds)
         return {k: v[0] for k, v in result.items()} if single else result
 
-    def predict(self, X=None) -> np.ndarray:
+    def _history_input(self):
+        inputs = self.model_.input
+        return inputs["history"] if isinstance(inputs, dict) else self.model_.inputs[0]
+
+    def _input_names(self) -> list[str]:
+        inputs = self.model_.input
+        return list(inputs) if isinstance(inputs, dict) else ["history"]
+
+    def _forecast_windows(self, windows, future=None, seconds=None) -> dict:
+        """Raw windows (and raw future inputs) to forecasts in original units."""
+        from rnn_apps.tasks import forecast_future as known
+
+        inputs = known.model_inputs(self, windows, future, seconds)
+        out = self.model_.predict(inputs, verbose=0, batch_size=512)
+        return networks.to_original_units(out, self.scaler_, self.targets_)
+
+    def predict(self, X=None, future=None) -> np.ndarray:
         """Forecasts in original units.
 
         ``X=None``: the ``horizon`` steps after the training data; a series
@@ -260,15 +292,18 @@ class Forecaster(BaseTask):
         end; either gives ``[horizon, targets]``. Windows ``[n, lookback,
         columns]`` give one forecast each, ``[n, horizon, targets]``. A model
         trained on several series (a panel) forecasts each of them for
-        ``X=None`` or a panel: ``{key: [horizon, targets]}``.
+        ``X=None`` or a panel: ``{key: [horizon, targets]}``. ``future``: the
+        values of the ``future_covariates`` at the forecast steps, ``[horizon,
+        covariates]`` (``[n, horizon, covariates]`` for windows, a dict by key
+        for a panel); calendar features come from the time stamps by themselves.
         """
-        return forecast_panel.pick(self._forecast(X), "forecast")
+        return forecast_panel.pick(self._forecast(X, future), "forecast")
 
-    def predict_quantiles(self, X=None) -> np.ndarray:
+    def predict_quantiles(self, X=None, future=None) -> np.ndarray:
         """Like :meth:`predict` with the quantiles on a last axis (``quantiles_`` order)."""
         if not self.quantiles_:
             raise RnnAppsError("this model was trained without quantiles")
-        return forecast_panel.pick(self._forecast(X), "quantiles")
+        return forecast_panel.pick(self._forecast(X, future), "quantiles")
 
     def future_times(self, X=None) -> list[datetime] | None:
         """Time stamps of the steps :meth:`predict` forecasts, when the data had them
@@ -299,13 +334,16 @@ class Forecaster(BaseTask):
         self._check_is_fitted()
         windows, _ = self._history_windows(X)
         member = networks.member_networks(self.model_)[0]
-        lookback = member.inputs[0].shape[1]
+        history = member.input["history"] if isinstance(member.input, dict) \
+            else member.inputs[0]
+        lookback = history.shape[1]
         windows = windows[:, windows.shape[1] - lookback:]
         inputs = keras.Input(shape=windows.shape[1:])
         window = inputs
-        if "seasonal_split" in [layer.name for layer in member.layers]:
-            split = member.get_layer("seasonal_split")
-            window = type(split).from_config(split.get_config())(inputs)[0]
+        for name in ("window_scale", "seasonal_split"):      # as the member reads it
+            if name in [layer.name for layer in member.layers]:
+                layer = member.get_layer(name)
+                window = type(layer).from_config(layer.get_config())(window)[0]
         read = self.state_.get("inputs", self.inputs)
         if self.state_.get("members"):
             read = self.state_["members"][0]["inputs"]
@@ -344,14 +382,14 @@ class Forecaster(BaseTask):
 
     def _evaluate_one(self, series, scale) -> dict:
         """``scale``: the MASE denominators (None: from the series itself)."""
+        from rnn_apps.tasks.forecast_future import forecasts_at
+
         values, lookback = self._by_name(series), self.lookback_
         starts = np.arange(len(values) - lookback - self.horizon + 1)
         if len(starts) == 0:
             raise DataError(f"the series has {len(values)} steps; it needs at least lookback + "
                             f"horizon = {lookback + self.horizon}")
-        index = starts[:, None] + np.arange(lookback)[None]
-        forecast = self._forecast(values[index])
-        actual = values[index[:, -1:] + 1 + np.arange(self.horizon)[None]][..., self.targets_]
+        forecast, actual = forecasts_at(self, series, starts + lookback)
         target_values = values[:, self.targets_]
         if scale is None:
             scale = fc.seasonal_naive_scale(target_values, min(self.season_,
@@ -395,9 +433,11 @@ class Forecaster(BaseTask):
         outputs = self.model_.output
         forecast = outputs["forecast"] if isinstance(outputs, dict) else outputs
         return [("the number of input columns", len(self.state_["columns"]),
-                 self.model_.inputs[0].shape[-1]),
+                 self._history_input().shape[-1]),
                 ("the number of targets", len(self.state_["targets"]), forecast.shape[-1])]
 
     def _export_archive(self):
         return networks.export_archive(self.model_, self.scaler_, self.targets_,
-                                       lookback=self.lookback_, n_columns=len(self.columns_))
+                                       lookback=self.lookback_, n_columns=len(self.columns_),
+                                       future_columns=self.state_.get("future_columns", []),
+                                       horizon=self.horizon)

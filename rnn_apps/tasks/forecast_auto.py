@@ -113,7 +113,7 @@ def check_mode(task, train, fit_targets, season, lookback, mode) -> None:
     if not can_decompose(train, fit_targets, season, lookback, mode):
         raise RnnAppsError(
             f"deseasonalize={mode!r} needs a season of 2 or more and a lookback of at least "
-            f"two seasons (season {season}, lookback {lookback})"
+            f"one season (season {season}, lookback {lookback})"
             + ("; multiplicative also needs positive values" if mode == "multiplicative"
                else ""))
 
@@ -143,19 +143,19 @@ def holdout_size(task, n: int) -> int:
     return max(int(n * task.valid_split), task.horizon)
 
 
-def validation_score(model, histories, starts, targets, scales) -> float:
+def validation_score(model, series_list, starts, targets, scales) -> float:
     """MASE of ``model`` over every forecast that starts at or after
-    ``starts[k]`` in series ``histories[k]``, averaged over the series."""
+    ``starts[k]`` in series ``series_list[k]``, averaged over the series."""
+    from rnn_apps.tasks.forecast_future import forecasts_at
+
     lookback, horizon = model.lookback_, model.horizon
     found = []
-    for values, start, scale in zip(histories, starts, scales):
-        origins = np.arange(max(start, lookback), len(values) - horizon + 1)
+    for series, start, scale in zip(series_list, starts, scales):
+        origins = np.arange(max(start, lookback), len(series.values) - horizon + 1)
         if not len(origins):
             continue
-        windows = values[origins[:, None] - lookback + np.arange(lookback)[None]]
-        actual = values[origins[:, None] + np.arange(horizon)[None]][..., targets]
-        forecast = model._forecast(windows)["forecast"]
-        error = np.abs(forecast - actual).reshape(-1, len(targets)).mean(axis=0)
+        forecast, actual = forecasts_at(model, series, origins)
+        error = np.abs(forecast["forecast"] - actual).reshape(-1, len(targets)).mean(axis=0)
         found.append(float(np.mean(error / scale)))
     return float(np.mean(found)) if found else float("inf")
 
@@ -226,7 +226,7 @@ def fit_search(task, X, callbacks=None):
         started = time.perf_counter()
         training, held = data(lookback)
         member.fit(training, validation_data=held, callbacks=callbacks)
-        score = validation_score(member, histories, starts, targets, scales)
+        score = validation_score(member, series_list, starts, targets, scales)
         trials[key] = (score, member, time.perf_counter() - started)
         if task.verbose:
             print(f"candidate lookback={lookback} inputs={read} deseasonalize={mode}"

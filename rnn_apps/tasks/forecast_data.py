@@ -26,9 +26,9 @@ def _holdout(task, series_list, validation_data):
 
         given = as_panel(validation_data, "validation series")
         if given is None:
-            given_list = [as_series(validation_data, "validation series").values]
+            given_list = [as_series(validation_data, "validation series")]
         else:
-            given_list = [one.values for one in given.series.values()]
+            given_list = list(given.series.values())
         if len(given_list) != len(series_list):
             raise DataError(f"validation data holds {len(given_list)} series; the training "
                             f"data {len(series_list)}")
@@ -53,7 +53,8 @@ def in_memory_windows(task, data, validation_data, prior, targets, fit_targets, 
     (:func:`.forecast_auto.static_settings`)."""
     from rnn_apps.data.series import infer_step, time_to_json
     from rnn_apps.preprocessing.panel import SeriesPanel
-    from rnn_apps.tasks.forecast_auto import static_settings
+    from rnn_apps.tasks import forecast_future
+    from rnn_apps.tasks.forecast_auto import _part, static_settings
     from rnn_apps.tasks.forecast_layers import decomposition_stats
 
     panel = data if isinstance(data, SeriesPanel) else None
@@ -69,27 +70,40 @@ def in_memory_windows(task, data, validation_data, prior, targets, fit_targets, 
     if longest < need:
         raise DataError(f"the series has {longest} steps; it needs at least lookback + "
                         f"horizon = {need}")
-    parts, valid_parts = [], []
+    future = forecast_future.resolve(task, series_list[0].columns, targets, step)
+    task.state_ = future   # read by forecast_future.spec while the windows are cut
+    part_series, valid_series = [], []
     for k, one in enumerate(series_list):
-        values, train = one.values, trains[k]
+        n, train = len(one.values), trains[k]
         if given is not None:
-            parts.append(train)
-            valid_parts.append(given[k])
+            part_series.append(one)
+            valid_series.append(given[k])
         elif held[k] and len(train) >= need:
-            parts.append(train)
-            valid_parts.append(values[-held[k] - lookback:])
+            part_series.append(_part(one, 0, len(train)))
+            valid_series.append(_part(one, n - held[k] - lookback, n))
         else:
-            parts.append(values)
-    parts_used = [part for part in parts if len(part) >= need]
+            part_series.append(one)
+    parts = [one.values for one in part_series]
     if panel:
         scaler = SeriesScaler(np.zeros(parts[0].shape[1]), np.ones(parts[0].shape[1]))
     else:
         scaler = SeriesScaler.from_state(prior["scaler"]) if prior \
             else SeriesScaler.fit(parts[0])
-    x, y_fit = _stacked([windows(lookback, scaler.transform(part), fit_horizon, fit_targets)
-                         for part in parts_used])
-    validation = _stacked([windows(lookback, scaler.transform(part), fit_horizon, fit_targets)
-                           for part in valid_parts if len(part) >= lookback + fit_horizon])
+
+    def cut(pieces):
+        found = []
+        for one in pieces:
+            if len(one.values) < lookback + fit_horizon:
+                continue
+            scaled = scaler.transform(one.values)
+            x, y = windows(lookback, scaled, fit_horizon, fit_targets)
+            extra = forecast_future.training_inputs(task, scaled, one.times, lookback,
+                                                    fit_horizon)
+            found.append(({"history": x, **extra} if extra else x, y))
+        return _stacked(found)
+
+    x, y_fit = cut(part_series)
+    validation = cut(valid_series)
     mode = settings["deseasonalize"]
     decomposition = None if mode == "none" else {
         "season": season, "mode": mode,
@@ -106,11 +120,12 @@ def in_memory_windows(task, data, validation_data, prior, targets, fit_targets, 
         "decomposition": decomposition, "season_scores": settings["season_scores"],
         "time_column": series_list[0].time_column,
         "time_format": series_list[0].time_format,
-        "last_time": time_to_json(times[-1]) if times else None, "time_step": step}
+        "last_time": time_to_json(times[-1]) if times else None, "time_step": step,
+        **future}
     if panel:
         state.update(panel_state(panel, lookback, scales), scaling="window")
     task._set_state(state)
-    return x, y_fit, validation, len(x)
+    return x, y_fit, validation, len(y_fit)
 
 
 def panel_state(panel, lookback, scales) -> dict:
@@ -127,7 +142,11 @@ def panel_state(panel, lookback, scales) -> dict:
 
 def _stacked(pairs):
     """One ``(x, y)`` from the windows of several series; None when there are none."""
-    pairs = [pair for pair in pairs if len(pair[0])]
+    pairs = [pair for pair in pairs if len(pair[1])]
     if not pairs:
         return None
-    return np.concatenate([p[0] for p in pairs]), np.concatenate([p[1] for p in pairs])
+    if isinstance(pairs[0][0], dict):
+        inputs = {key: np.concatenate([p[0][key] for p in pairs]) for key in pairs[0][0]}
+    else:
+        inputs = np.concatenate([p[0] for p in pairs])
+    return inputs, np.concatenate([p[1] for p in pairs])

@@ -142,6 +142,47 @@ class WindowScale(keras.layers.Layer):
         return {**super().get_config(), "targets": self.targets}
 
 
+@keras.saving.register_keras_serializable(package="rnn_apps")
+class CalendarFeatures(keras.layers.Layer):
+    """Epoch seconds ``[b, H]`` (int64, UTC) -> sine and cosine of each of
+    ``kinds`` (``hour``, ``weekday``, ``month``) ``[b, H, 2 * len(kinds)]``."""
+
+    def __init__(self, kinds, **kwargs):
+        super().__init__(**kwargs)
+        self.kinds = [str(kind) for kind in kinds]
+
+    def call(self, seconds):
+        ops = keras.ops
+        seconds = ops.cast(seconds, "int64")
+        days = ops.floor_divide(seconds, 86_400)
+        phases = []
+        for kind in self.kinds:
+            if kind == "hour":
+                phase = ops.cast(seconds - days * 86_400, "float32") / 86_400.0
+            elif kind == "weekday":                       # 1970-01-01 was a Thursday
+                phase = ops.cast(ops.mod(days + 3, 7), "float32") / 7.0
+            else:                                         # civil month from days (Hinnant)
+                z = days + 719_468
+                era = ops.floor_divide(z, 146_097)
+                doe = z - era * 146_097
+                yoe = ops.floor_divide(doe - ops.floor_divide(doe, 1460)
+                                       + ops.floor_divide(doe, 36_524)
+                                       - ops.floor_divide(doe, 146_096), 365)
+                doy = doe - (365 * yoe + ops.floor_divide(yoe, 4) - ops.floor_divide(yoe, 100))
+                mp = ops.floor_divide(5 * doy + 2, 153)
+                month0 = ops.where(mp < 10, mp + 2, mp - 10)          # 0 = January
+                phase = ops.cast(month0, "float32") / 12.0
+            angle = 2 * np.pi * phase
+            phases += [ops.sin(angle), ops.cos(angle)]
+        return ops.stack(phases, axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape, 2 * len(self.kinds))
+
+    def get_config(self):
+        return {**super().get_config(), "kinds": self.kinds}
+
+
 def _parts(train_values) -> list:
     return train_values if isinstance(train_values, list) else [train_values]
 

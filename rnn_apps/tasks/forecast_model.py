@@ -61,8 +61,28 @@ def network_inputs(inputs, mode):
     return inputs
 
 
+def _future_features(inputs, horizon, future_columns, calendar, window_scaling):
+    """``(model inputs, flat features of the forecast steps or None)``."""
+    from rnn_apps.tasks.forecast_layers import CalendarFeatures, WindowScale
+
+    if not future_columns and not calendar:
+        return inputs, None
+    named, parts = {"history": inputs}, []
+    if future_columns:
+        named["future"] = keras.Input(shape=(horizon, len(future_columns)), name="future")
+        future = named["future"]
+        if window_scaling:      # in the units its history is scaled to
+            future = future / WindowScale(future_columns, name="future_scale")(inputs)[1]
+        parts.append(keras.layers.Flatten(name="future_flat")(future))
+    if calendar:
+        named["future_time"] = keras.Input(shape=(horizon,), dtype="int64", name="future_time")
+        features = CalendarFeatures(calendar, name="calendar")(named["future_time"])
+        parts.append(keras.layers.Flatten(name="calendar_flat")(features))
+    return named, parts
+
+
 def _heads(config, inputs, *, horizon, targets, quantiles, name, inputs_mode,
-           decomposition=None, window_scaling=False):
+           decomposition=None, window_scaling=False, future_columns=(), calendar=()):
     """Recurrent encoder, point head and optional quantile head as one model;
     ``decomposition`` (``{"season", "mode", "stats"}``) wraps them in a
     per-window seasonal split and join (:mod:`.forecast_layers`);
@@ -82,6 +102,10 @@ def _heads(config, inputs, *, horizon, targets, quantiles, name, inputs_mode,
         join = SeasonalJoin(season, mode, stats, name="seasonal_join", dtype="float32")
     x = network_inputs(window, inputs_mode)
     encoded = build_recurrent_stack(x, config)
+    model_inputs, known = _future_features(inputs, horizon, future_columns, calendar,
+                                           window_scaling)
+    if known:
+        encoded = keras.layers.Concatenate(name="with_future")([encoded, *known])
     last = keras.ops.take(window[:, -1:, :], targets, axis=2)          # [batch, 1, targets]
     out = {"dtype": "float32"}  # outputs stay float32 under mixed precision
     # zeros: the untrained network forecasts the last (deseasonalised) value plus the
@@ -99,7 +123,7 @@ def _heads(config, inputs, *, horizon, targets, quantiles, name, inputs_mode,
     if join is not None or scale is not None:
         point = keras.layers.Identity(name="forecast", **out)(point)
     if not quantiles:
-        return keras.Model(inputs, point, name=name)
+        return keras.Model(model_inputs, point, name=name)
     spread = keras.layers.Dense(horizon * len(targets) * len(quantiles),
                                 name="quantile_flat", **out)(encoded)
     spread = keras.layers.Reshape((horizon, len(targets), len(quantiles)),
@@ -109,12 +133,12 @@ def _heads(config, inputs, *, horizon, targets, quantiles, name, inputs_mode,
         bands = join(bands, profile)
     if scale is not None:
         bands = bands * keras.ops.expand_dims(scale, -1)
-    return keras.Model(inputs, {"forecast": point, "quantiles": bands}, name=name)
+    return keras.Model(model_inputs, {"forecast": point, "quantiles": bands}, name=name)
 
 
 def build_network(config, *, lookback, n_columns, horizon, targets, strategy="direct",
                   quantiles=None, inputs_mode="relative", decomposition=None,
-                  name="forecaster", window_scaling=False):
+                  name="forecaster", window_scaling=False, future_columns=(), calendar=()):
     """``(model, trainer)``: ``model`` maps scaled history to the scaled forecast
     ``[batch, horizon, targets]`` (a dict with ``quantiles`` when asked); ``trainer``
     is the network ``fit`` trains: the same model for direct, the one-step
@@ -123,7 +147,8 @@ def build_network(config, *, lookback, n_columns, horizon, targets, strategy="di
     if strategy == "direct":
         model = _heads(config, inputs, horizon=horizon, targets=targets, quantiles=quantiles,
                        name=name, inputs_mode=inputs_mode, decomposition=decomposition,
-                       window_scaling=window_scaling)
+                       window_scaling=window_scaling, future_columns=future_columns,
+                       calendar=calendar)
         return model, model
     step = _heads(config, keras.Input(shape=(lookback, n_columns), name="window"), horizon=1,
                   targets=list(range(n_columns)), quantiles=None, name=STEP_MODEL,
@@ -215,25 +240,44 @@ def to_original_units(out, scaler, targets) -> dict:
     return result
 
 
-def export_archive(model, scaler, targets, *, lookback: int, n_columns: int):
+def export_archive(model, scaler, targets, *, lookback: int, n_columns: int,
+                   future_columns=(), horizon=None):
     """``serving_default``: ``history [batch, lookback, columns]`` in original units
-    to ``forecast [batch, horizon, targets]`` (and ``quantiles`` when trained with them)."""
+    (with ``future [batch, horizon, covariates]`` and ``future_time [batch, horizon]``
+    epoch seconds when the model reads them) to ``forecast [batch, horizon, targets]``
+    (and ``quantiles`` when trained with them)."""
     import tensorflow as tf
 
     from rnn_apps.core import graph_checks
 
-    spec = tf.TensorSpec([None, lookback, n_columns], tf.float32, name="history")
+    named = isinstance(model.input, dict)
+    specs = {"history": tf.TensorSpec([None, lookback, n_columns], tf.float32, name="history")}
+    if named and "future" in model.input:
+        specs["future"] = tf.TensorSpec([None, horizon, len(future_columns)], tf.float32,
+                                        name="future")
+    if named and "future_time" in model.input:
+        specs["future_time"] = tf.TensorSpec([None, horizon], tf.int64, name="future_time")
 
-    @tf.function(input_signature=[spec])
-    def serve(history):
-        history = graph_checks.finite(history, "history")
-        out = to_original_units(model(scaler.transform_graph(history), training=False),
-                                scaler, targets)
+    def run(**given):
+        history = graph_checks.finite(given["history"], "history")
+        inputs = scaler.transform_graph(history)
+        if named:
+            inputs = {"history": inputs}
+            if "future" in given:
+                future = graph_checks.finite(given["future"], "future")
+                inputs["future"] = (future - tf.constant(scaler.mean[list(future_columns)])) \
+                    / tf.constant(scaler.std[list(future_columns)])
+            if "future_time" in given:
+                inputs["future_time"] = given["future_time"]
+        out = to_original_units(model(inputs, training=False), scaler, targets)
         return {key: graph_checks.checked(value, (
             tf.reduce_all(tf.math.is_finite(value)),
             "the forecast is not finite (history values beyond what float32 holds?)"))
             for key, value in out.items()}
 
+    names = list(specs)
+    serve = tf.function(lambda *args: run(**dict(zip(names, args))),
+                        input_signature=[specs[name] for name in names])
     archive = keras.export.ExportArchive()
     archive.track(model)
     archive.add_endpoint("serving_default", serve)
@@ -241,12 +285,21 @@ def export_archive(model, scaler, targets, *, lookback: int, n_columns: int):
 
 
 def ensemble_network(models, lookbacks, lookback):
-    """One model over ``[batch, lookback, columns]``: each member reads its own
-    last ``lookbacks[k]`` steps, and the forecasts (each quantile level too)
-    are the median over the members."""
-    n_columns = models[0].inputs[0].shape[-1]
-    inputs = keras.Input(shape=(lookback, n_columns), name="history")
-    outputs = [model(inputs[:, lookback - own:]) for model, own in zip(models, lookbacks)]
+    """One model over ``[batch, lookback, columns]`` (and the future inputs the
+    members read): each member reads its own last ``lookbacks[k]`` steps, and
+    the forecasts (each quantile level too) are the median over the members."""
+    first = models[0]
+    named = isinstance(first.input, dict)
+    history_spec = first.input["history"] if named else first.inputs[0]
+    inputs = {"history": keras.Input(shape=(lookback, history_spec.shape[-1]), name="history")}
+    if named:
+        for key, spec in first.input.items():
+            if key != "history":
+                inputs[key] = keras.Input(shape=spec.shape[1:], dtype=spec.dtype, name=key)
+    outputs = []
+    for model, own in zip(models, lookbacks):
+        history = inputs["history"][:, lookback - own:]
+        outputs.append(model({**inputs, "history": history} if named else history))
 
     def median(parts):
         return keras.ops.median(keras.ops.stack(parts, axis=0), axis=0)
@@ -255,7 +308,7 @@ def ensemble_network(models, lookbacks, lookback):
         combined = {key: median([out[key] for out in outputs]) for key in outputs[0]}
     else:
         combined = median(outputs)
-    return keras.Model(inputs, combined, name="forecaster")
+    return keras.Model(inputs if named else inputs["history"], combined, name="forecaster")
 
 
 def member_networks(model) -> list:

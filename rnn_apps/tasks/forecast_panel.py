@@ -32,14 +32,34 @@ def panel_request(task, X) -> dict | None:
     return None if panel is None else {key: task._by_name(one) for key, one in panel.items()}
 
 
-def forecast_each(task, histories: dict) -> PanelForecast:
+def forecast_each(task, histories: dict, future=None, times=None) -> PanelForecast:
+    """Every series' forecast; ``future``: ``{key: [horizon, covariates]}``;
+    ``times``: ``{key: time stamps of the forecast steps}`` (calendar features)."""
+    from rnn_apps.tasks import forecast_future as known
+
     lookback = task.lookback_
     for key, values in histories.items():
         if len(values) < lookback:
             raise DataError(f"series {key!r} has {len(values)} steps; the model reads "
                             f"lookback = {lookback}")
     windows = np.stack([values[-lookback:] for values in histories.values()])
-    result = task._forecast(windows)
+    columns, kinds = known.spec(task)
+    if future is not None and not isinstance(future, dict):
+        raise DataError("future covariates of several series go in a dict by series key")
+    values = None
+    if columns:
+        missing = [key for key in histories if key not in (future or {})]
+        if missing:
+            raise DataError(f"no future covariates for series {missing[0]!r} (future=)")
+        values = np.concatenate([known.check_future(task, future[key], 1)
+                                 for key in histories])
+    seconds = None
+    if kinds:
+        if times is None or any(times.get(key) is None for key in histories):
+            raise DataError("this model reads calendar features: every series needs its "
+                            "time stamps")
+        seconds = np.stack([known.epoch_seconds(times[key]) for key in histories])
+    result = task._forecast_windows(windows, values, seconds)
     return PanelForecast({key: {name: values[i] for name, values in result.items()}
                           for i, key in enumerate(histories)})
 

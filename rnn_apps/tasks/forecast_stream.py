@@ -96,6 +96,9 @@ def stream_data(task, stream, validation_data, prior, targets, fit_targets, fit_
     if validation_data is not None:
         raise DataError("a streamed series holds out its own last valid_split share; "
                         "validation_data is not taken")
+    if task.future_covariates or task.calendar:
+        raise DataError("future covariates and calendar features are read in memory; read "
+                        "the series without streaming")
     if task.readout == "ridge":
         raise DataError("readout='ridge' solves from windows in memory; read the series "
                         "without streaming")

@@ -73,6 +73,8 @@ print("tensorflow" in sys.modules, "keras" in sys.modules)
     assert "[default: --bidirectional]" in pages["tagging"]
     assert "--learning-rate FLOAT [default: 0.003]" in pages["tagging"]
     assert "[default: lstm]" in pages["textgen"] and "[default: 128]" in pages["seq2seq"]
-    assert "--lookback INTEGER Steps of history the network reads. [default: 24]" in \
+    assert "--inputs [auto|relative|level|both]" in pages["forecast"]
+    assert "it back after; auto: chosen on the held-out end. [default: auto]" in \
         pages["forecast"]
+    assert "then more seeds). [default: 3]" in pages["forecast"]
     assert "--patience INTEGER" in pages["forecast"] and "[default: 5]" in pages["forecast"]

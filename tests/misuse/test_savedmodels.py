@@ -4,7 +4,7 @@ InvalidArgumentError that says what is wrong, never a made-up or non-finite answ
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import DATASETS, seasonal_series
+from tests.conftest import DATASETS, seasonal_series
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -264,3 +264,73 @@ def test_a_long_format_csv_is_read_as_a_panel(tmp_path):
     path.write_text("month,store,sales\n2020-02,,1\n")
     with pytest.raises(DataError, match="line 2: the series key 'store' is empty"):
         read_series_csv(path, id_column="store")
+
+
+def hourly_with_price(n=24 * 7 * 4):
+    rng = np.random.default_rng(5)
+    t = np.arange(n)
+    price = rng.uniform(0, 1, n)
+    load = 10 + 3 * np.sin(2 * np.pi * t / 24) - 4 * price + rng.normal(0, 0.2, n)
+    return Series(np.stack([load, price], 1).astype("float32"), ["load", "price"],
+                  stamps(n, seconds=3_600), "iso", "time")
+
+
+@pytest.fixture(scope="module")
+def priced():
+    return Forecaster(horizon=4, lookback=24, targets=["load"], future_covariates=["price"],
+                      calendar=True, season=24, inputs="relative", deseasonalize="additive",
+                      ensemble=1, **{**TINY, "units": 8, "epochs": 12}).fit(hourly_with_price())
+
+
+def test_future_covariates_and_calendar_features_reach_the_forecast(priced, tmp_path):
+    assert priced.state_["future_columns"] == [1]
+    assert priced.state_["calendar"] == ["hour", "weekday"]
+    cheap = priced.predict(future=np.zeros((4, 1)))
+    dear = priced.predict(future=np.ones((4, 1)))
+    assert (cheap - dear).mean() > 1.0            # the load falls with the price, as trained
+    with pytest.raises(DataError, match="needs the values of price for the 4 forecast steps"):
+        priced.predict()
+    with pytest.raises(DataError, match="must be finite values \\[4, 1\\]"):
+        priced.predict(future=np.zeros((3, 1)))
+    priced.save(tmp_path / "model")
+    loaded = Forecaster.load(tmp_path / "model")
+    np.testing.assert_allclose(loaded.predict(future=np.ones((4, 1))), dear, rtol=1e-5)
+
+
+def test_the_savedmodel_takes_future_values_and_times(priced, tmp_path):
+    import tensorflow as tf
+
+    from rnn_apps.tasks.forecast_future import epoch_seconds
+
+    priced.export(tmp_path / "export")
+    serve = tf.saved_model.load(str(tmp_path / "export")).signatures["serving_default"]
+    future = np.full((1, 4, 1), 0.5, dtype="float32")
+    times = epoch_seconds(priced.future_times())[None]
+    history = np.asarray(priced.state_["tail"], dtype="float32")[None]
+    served = serve(history=tf.constant(history), future=tf.constant(future),
+                   future_time=tf.constant(times))["forecast"].numpy()[0]
+    np.testing.assert_allclose(served, priced.predict(future=future[0]), rtol=1e-4)
+    shifted = serve(history=tf.constant(history), future=tf.constant(future),
+                    future_time=tf.constant(times + 6 * 3600))["forecast"].numpy()[0]
+    assert not np.allclose(shifted, served)       # the hour of day is read from the times
+
+
+def test_calendar_features_follow_the_clock():
+    from datetime import timezone
+
+    from rnn_apps.tasks.forecast_future import calendar_kinds, epoch_seconds
+    from rnn_apps.tasks.forecast_layers import CalendarFeatures
+
+    moments = [datetime(2024, 2, 29, 13, 30), datetime(1999, 12, 31, 23),
+               datetime(2021, 7, 4, 6, tzinfo=timezone.utc)]
+    features = np.asarray(CalendarFeatures(["hour", "weekday", "month"])(
+        epoch_seconds(moments)[None]))[0]
+    turns = np.arctan2(features[:, ::2], features[:, 1::2]) / (2 * np.pi) % 1
+    expected = [(m.hour + m.minute / 60, m.weekday(), m.month - 1) for m in moments]
+    np.testing.assert_allclose(turns * [24, 7, 12], expected, atol=1e-3)
+    assert calendar_kinds({"months": 1}) == ["month"]
+    assert calendar_kinds({"seconds": 86_400.0}) == ["weekday", "month"]
+    assert calendar_kinds({"steps": 1}) == []
+    with pytest.raises(DataError, match="calendar features need date or time stamps"):
+        Forecaster(horizon=2, lookback=8, calendar=True, ensemble=1, inputs="relative",
+                   deseasonalize="none", **TINY).fit(np.arange(60.0))
