@@ -148,7 +148,7 @@ def main():
     means = " | ".join(f"{np.mean(totals[k]):.3f}" for k in keys)
     print(f"| mean | | | {means} | | |")
     wins = {k: sum(r < b for r, b in zip(totals["rnn"], totals[k])) for k in keys[1:]}
-    print(f"\nrnn beats: " + ", ".join(f"{k} on {v}/{len(totals['rnn'])}" for k, v in wins.items()))
+    print("\nrnn beats: " + ", ".join(f"{k} on {v}/{len(totals['rnn'])}" for k, v in wins.items()))
 
 
 if __name__ == "__main__":

@@ -6,12 +6,12 @@ import math
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from tests.conftest import DATASETS, read_csv, seasonal_series
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
 import rnn_apps
 from rnn_apps.cli import cli
+from tests.conftest import DATASETS, read_csv, seasonal_series
 
 SMALL = {"units": 4, "epochs": 1, "batch_size": 16, "seed": 0, "verbose": 0}
 

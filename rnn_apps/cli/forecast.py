@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from rnn_apps.cli.forecast_output import echo_choices, forecast_rows, future_values
 from rnn_apps.cli.options import (
     apply_options,
     echo_json,
@@ -190,48 +191,6 @@ def train(out, stream, **options):
     echo_training_summary(model.history_, amount, out)
 
 
-def _future_values(model, path, panel):
-    """The first ``horizon`` rows of the future covariates in ``path``."""
-    from rnn_apps.data.series import read_series_csv
-
-    columns = [model.columns_[c] for c in model.state_.get("future_columns", [])]
-    if path is None or not columns:
-        if path is not None:
-            raise DataError("this model was trained without --future-covariates; --future "
-                            "is not read")
-        return None
-    if panel:
-        raise DataError("--future gives one series' covariates; a model across several "
-                        "series takes them from the Python API (future={key: values})")
-    values = read_series_csv(path, columns=columns).values
-    if len(values) < model.horizon:
-        raise DataError(f"{path} has {len(values)} rows; the forecast needs {model.horizon}")
-    return values[:model.horizon]
-
-
-def _any_times(times) -> bool:
-    return bool(times) and (not isinstance(times, dict) or any(times.values()))
-
-
-def echo_choices(model) -> None:
-    """The settings chosen automatically, each with its validation score."""
-    found = model.choices_
-    click.echo(f"season {found['season']}" + (" (strength " + ", ".join(
-        f"{k}: {v:.2f}" for k, v in found["season_scores"].items()) + ")"
-        if found.get("season_scores") else ""))
-    for row in found.get("search", []):
-        chosen = any(m["lookback"] == row["lookback"] and m["inputs"] == row["inputs"]
-                     and m["deseasonalize"] == row["deseasonalize"]
-                     for m in found.get("members", []))
-        click.echo(f"  {'*' if chosen else ' '} lookback {row['lookback']:<4} "
-                   f"inputs {row['inputs']:<8} deseasonalize {row['deseasonalize']:<14}"
-                   + (f" seed+{row['seed_offset']}" if row["seed_offset"] else "")
-                   + f" validation MASE {row['validation_mase']:.4f}")
-    members = found.get("members") or [found]
-    click.echo("forecast: " + ("median of " if len(members) > 1 else "") + ", ".join(
-        f"lookback {m['lookback']} {m['inputs']} {m['deseasonalize']}" for m in members))
-
-
 def _echo_metrics(metrics: dict, title: str, as_json: bool) -> None:
     from rnn_apps.evaluation.report import format_report
 
@@ -273,32 +232,15 @@ def evaluate(model_dir, data, interpolate, as_json):
 def predict(model_dir, data, interpolate, id_column, future_path, output, plot):
     """Forecast the next H steps after the end of --data."""
     from rnn_apps import Forecaster
-    from rnn_apps.data.series import format_time
 
     model = Forecaster.load(model_dir)
     table = read_model_series(model, data, interpolate, id_column)
     panel = getattr(table, "series", None)
-    future = _future_values(model, future_path, panel)
+    future = future_values(model, future_path, panel)
     point = model.predict(table, future=future)
     bands = model.predict_quantiles(table, future=future) if model.quantiles_ else None
     times = model.future_times(table)
-    names = model.target_names_
-    header = (["series"] if panel else []) + ["time" if _any_times(times) else "step"]
-    for name in names:
-        header += [name, *(f"{name}_q{level:g}" for level in model.quantiles_)]
-    rows = []
-    for key in (panel or [None]):
-        pick = (lambda found: found[key] if panel else found)
-        stamps, format_of = pick(times) if times else None, \
-            (panel[key] if panel else table).time_format
-        for h in range(model.horizon):
-            row = [key] if panel else []
-            row.append(format_time(stamps[h], format_of) if stamps else h + 1)
-            for t in range(len(names)):
-                row += [f"{pick(point)[h, t]:.6g}", *(f"{v:.6g}" for v in
-                                                      (pick(bands)[h, t] if bands is not None
-                                                       else []))]
-            rows.append(row)
+    header, rows = forecast_rows(model, table, point, bands, times)
     if output:
         with open(output, "w", newline="", encoding="utf-8") as handle:
             csv.writer(handle, lineterminator="\n").writerows([header, *rows])
@@ -310,7 +252,7 @@ def predict(model_dir, data, interpolate, id_column, future_path, output, plot):
     if plot:
         from rnn_apps.viz.forecast import plot_forecast
 
-        plot_forecast(table.values[:, model.targets_], point, plot, names=names,
+        plot_forecast(table.values[:, model.targets_], point, plot, names=model.target_names_,
                       history_times=table.times, future_times=times, quantiles=bands,
                       levels=model.quantiles_, title=f"forecast from {data}")
     if output or plot:

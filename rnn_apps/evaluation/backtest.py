@@ -113,12 +113,12 @@ def backtest_panel(forecaster, panel, *, origins: int, step: int, refit: bool,
         times = first.times
         season = choose_season([one.values[:cuts[key][0], targets] for key, one in panel.items()],
                                infer_step(times) if times and len(times) > 1 else None)[0]
-    rows, per_series, model = [], {key: [] for key in panel.keys()}, \
+    rows, per_series, model = [], {key: [] for key in panel}, \
         None if refit else forecaster
     with quiet_retracing():
         for k in range(origins):
             begins = {key: cuts[key][k] - cuts[key][0] if window == "sliding" else 0
-                      for key in panel.keys()}
+                      for key in panel}
             if refit and k % refit_every == 0:
                 model = clone_fit(forecaster, SeriesPanel(
                     {key: _part(one, begins[key], cuts[key][k]) for key, one in panel.items()},

@@ -46,6 +46,9 @@ class SeriesPanel:
     def __len__(self) -> int:
         return len(self.series)
 
+    def __iter__(self):
+        return iter(self.series)
+
     def map(self, function) -> SeriesPanel:
         """A panel of ``function(series)`` for every series."""
         return SeriesPanel({key: function(one) for key, one in self.items()}, self.id_column)

@@ -38,7 +38,7 @@ def calendar_seasons(step: dict | None) -> list[int]:
         if period == YEAR and seconds >= DAY:
             steps = round(steps)            # 365 days, 52 weeks
         if steps >= 2 and abs(steps - round(steps)) < 1e-6:
-            found.append(int(round(steps)))
+            found.append(round(steps))
     return found
 
 

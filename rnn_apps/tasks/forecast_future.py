@@ -12,7 +12,7 @@ seconds), so the SavedModel takes times, not features.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -39,7 +39,7 @@ def epoch_seconds(times) -> np.ndarray:
     """Seconds since 1970-01-01 (naive time stamps read as UTC), int64."""
     def one(stamp):
         if isinstance(stamp, datetime):
-            aware = stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
+            aware = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
             return int(aware.timestamp())
         raise DataError(f"calendar features need date or time stamps; got {stamp!r}")
 

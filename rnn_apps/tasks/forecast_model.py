@@ -97,7 +97,7 @@ def _heads(config, inputs, *, horizon, targets, quantiles, name, inputs_mode,
         from rnn_apps.tasks.forecast_layers import SeasonalJoin, SeasonalSplit
 
         season, mode, stats = (decomposition[k] for k in ("season", "mode", "stats"))
-        window, profile, trend = SeasonalSplit(season, mode, targets, inputs.shape[-1],
+        window, profile, _trend = SeasonalSplit(season, mode, targets, inputs.shape[-1],
                                                stats, name="seasonal_split")(window)
         join = SeasonalJoin(season, mode, stats, name="seasonal_join", dtype="float32")
     x = network_inputs(window, inputs_mode)
@@ -166,11 +166,9 @@ def build_network(config, *, lookback, n_columns, horizon, targets, strategy="di
 
 def trainer_loss(quantiles=None):
     """Mean squared error on the forecast; plus the pinball loss with quantiles."""
-    import os
-    point = os.environ.get("RNN_APPS_FC_LOSS", "mse")
     if quantiles:
-        return {"forecast": point, "quantiles": PinballLoss(quantiles)}
-    return point
+        return {"forecast": "mse", "quantiles": PinballLoss(quantiles)}
+    return "mse"
 
 
 RIDGE_ALPHAS = tuple(10.0 ** k for k in range(-6, 2))

@@ -16,7 +16,6 @@ from collections import deque
 import numpy as np
 
 from rnn_apps.errors import DataError
-from rnn_apps.evaluation import forecasting as fc
 from rnn_apps.preprocessing.series import SeriesScaler
 from rnn_apps.preprocessing.streams import stream_dataset
 

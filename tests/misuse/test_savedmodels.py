@@ -4,9 +4,10 @@ InvalidArgumentError that says what is wrong, never a made-up or non-finite answ
 import numpy as np
 import pytest
 import tensorflow as tf
-from tests.conftest import DATASETS, seasonal_series
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from tests.conftest import DATASETS, seasonal_series
 
 SMALL = {"units": 4, "epochs": 1, "batch_size": 16, "seed": 0, "verbose": 0}
 

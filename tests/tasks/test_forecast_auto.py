@@ -1,7 +1,7 @@
 """Automatic forecaster settings: seasons from the time step, per-window
 decomposition, the validation search, ensembles, backtest windows."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -316,13 +316,12 @@ def test_the_savedmodel_takes_future_values_and_times(priced, tmp_path):
 
 
 def test_calendar_features_follow_the_clock():
-    from datetime import timezone
 
     from rnn_apps.tasks.forecast_future import calendar_kinds, epoch_seconds
     from rnn_apps.tasks.forecast_layers import CalendarFeatures
 
     moments = [datetime(2024, 2, 29, 13, 30), datetime(1999, 12, 31, 23),
-               datetime(2021, 7, 4, 6, tzinfo=timezone.utc)]
+               datetime(2021, 7, 4, 6, tzinfo=UTC)]
     features = np.asarray(CalendarFeatures(["hour", "weekday", "month"])(
         epoch_seconds(moments)[None]))[0]
     turns = np.arctan2(features[:, ::2], features[:, 1::2]) / (2 * np.pi) % 1
