@@ -97,7 +97,8 @@ def main():
         results = {}
         for inputs in ("relative", "level"):
             model = Forecaster(cell="gru", units=32, lookback=lookback, horizon=horizon,
-                               inputs=inputs, epochs=args.epochs, patience=8,
+                               inputs=inputs, deseasonalize="none", ensemble=1,
+                               epochs=args.epochs, patience=8,
                                learning_rate=3e-3, seed=args.seed, verbose=0)
             started = time.perf_counter()
             results[inputs] = model.backtest(values, origins=args.origins, step=horizon)

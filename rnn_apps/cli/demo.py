@@ -99,6 +99,7 @@ def demo_textgen(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
 
 def demo_forecast(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
     from rnn_apps import Forecaster
+    from rnn_apps.cli.forecast_output import echo_choices
     from rnn_apps.data.series import format_time, read_series_csv
     from rnn_apps.evaluation.report import format_report
     from rnn_apps.preprocessing.series import as_series
@@ -107,11 +108,12 @@ def demo_forecast(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
     path = datasets / "forecast" / "co2_monthly.csv"
     table = as_series(read_series_csv(path, time_column="month", interpolate=True))
     held_out = 48
-    model = Forecaster(cell="gru", units=32, lookback=36, horizon=12, quantiles=[0.1, 0.9],
-                       epochs=max(epochs * 4, 1), patience=8, learning_rate=3e-3, seed=0,
-                       verbose=verbose)
+    # season, lookback, inputs and decomposition are chosen automatically
+    model = Forecaster(horizon=12, quantiles=[0.1, 0.9], epochs=max(epochs * 4, 1), seed=0,
+                       verbose=0)
     model.fit(table.head(len(table.values) - held_out))
-    metrics = model.evaluate(table.values[-held_out - model.lookback:])
+    echo_choices(model)
+    metrics = model.evaluate(table.values[-held_out - model.lookback_:])
     click.echo(format_report(metrics, title=f"forecast (GRU, 12 months ahead) on the last "
                                             f"{held_out} months of {path.name}; baselines "
                                             "from the same windows"))
