@@ -90,7 +90,8 @@ def saved_forecaster(series_csv, tmp_path_factory):
     from rnn_apps.data.series import read_series_csv
 
     table = read_series_csv(series_csv, time_column="date")
-    model = Forecaster(inputs="relative", deseasonalize="none", ensemble=1, units=8, lookback=14, horizon=3, targets=["sales"], quantiles=[0.1, 0.9],
+    model = Forecaster(inputs="relative", deseasonalize="none", ensemble=1, units=8,
+                       lookback=14, horizon=3, targets=["sales"], quantiles=[0.1, 0.9],
                        epochs=2, seed=0, verbose=0).fit(table)
     return model.save(tmp_path_factory.mktemp("forecast") / "model")
 

@@ -46,7 +46,9 @@ def textgen():
 
 def forecast():
     values = seasonal_series(n=120, period=12)[:, :1]
-    return rnn_apps.Forecaster(lookback=6, inputs="relative", deseasonalize="none", ensemble=1, **SMALL), values, None, "series.csv"
+    model = rnn_apps.Forecaster(lookback=6, inputs="relative", deseasonalize="none",
+                                ensemble=1, **SMALL)
+    return model, values, None, "series.csv"
 
 
 TASKS = {"sentiment": sentiment, "tagging": tagging, "seq2seq": seq2seq, "textgen": textgen,

@@ -52,22 +52,30 @@ def quiet_retracing():
         logger.setLevel(level)
 
 
-def backtest(forecaster, series, *, origins: int, step: int, refit: bool,
-             window: str = "expanding", refit_every: int = 1) -> dict:
-    """Run :meth:`Forecaster.backtest <rnn_apps.tasks.forecast.Forecaster.backtest>`."""
+def _setup(forecaster, columns, refit: bool, window: str, refit_every) -> tuple:
+    """Checked options: ``(horizon, target indices, least training steps)``."""
     from rnn_apps.core.choices import BACKTEST_WINDOWS
-    from rnn_apps.data.series import infer_step
-    from rnn_apps.preprocessing.seasons import choose_season
 
     if window not in BACKTEST_WINDOWS:
         raise DataError(f"window must be one of {', '.join(BACKTEST_WINDOWS)}; got {window!r}")
     if not (isinstance(refit_every, (int, np.integer)) and refit_every > 0):
         raise DataError(f"refit_every must be a positive integer; got {refit_every!r}")
     horizon = forecaster.horizon
-    targets = forecaster._resolve_targets(series.columns)
     lookback = forecaster.lookback_ if not refit else (forecaster.lookback or 1)
+    return (horizon, forecaster._resolve_targets(columns),
+            lookback + (horizon if refit else 0))
+
+
+def backtest(forecaster, series, *, origins: int, step: int, refit: bool,
+             window: str = "expanding", refit_every: int = 1) -> dict:
+    """Run :meth:`Forecaster.backtest <rnn_apps.tasks.forecast.Forecaster.backtest>`."""
+    from rnn_apps.data.series import infer_step
+    from rnn_apps.preprocessing.seasons import choose_season
+
+    horizon, targets, min_train = _setup(forecaster, series.columns, refit, window,
+                                         refit_every)
     points = rolling_origins(len(series.values), horizon=horizon, origins=origins, step=step,
-                             min_train=lookback + (horizon if refit else 0))
+                             min_train=min_train)
     first = series.values[:points[0], targets]
     if forecaster.season:
         season = forecaster.season
@@ -91,20 +99,13 @@ def backtest_panel(forecaster, panel, *, origins: int, step: int, refit: bool,
     counted back from the end of each series, one model trained per origin on
     every series before its own origin. Each origin's row is the mean over the
     series; ``series`` holds each series' mean over the origins."""
-    from rnn_apps.core.choices import BACKTEST_WINDOWS
     from rnn_apps.data.series import infer_step
     from rnn_apps.preprocessing.panel import SeriesPanel
     from rnn_apps.preprocessing.seasons import choose_season
 
-    if window not in BACKTEST_WINDOWS:
-        raise DataError(f"window must be one of {', '.join(BACKTEST_WINDOWS)}; got {window!r}")
-    if not (isinstance(refit_every, (int, np.integer)) and refit_every > 0):
-        raise DataError(f"refit_every must be a positive integer; got {refit_every!r}")
-    horizon = forecaster.horizon
-    targets = forecaster._resolve_targets(panel.columns)
-    lookback = forecaster.lookback_ if not refit else (forecaster.lookback or 1)
+    horizon, targets, min_train = _setup(forecaster, panel.columns, refit, window, refit_every)
     cuts = {key: rolling_origins(len(one.values), horizon=horizon, origins=origins, step=step,
-                                 min_train=lookback + (horizon if refit else 0))
+                                 min_train=min_train)
             for key, one in panel.items()}
     if forecaster.season:
         season = forecaster.season

@@ -38,7 +38,9 @@ def _tasks(sentiment_train):
         "tagging": (Tagger(**{**small, "embedding_dim": 4, "char_filters": 0}), (tokens, tags)),
         "seq2seq": (Seq2SeqTranslator(**{**small, "embedding_dim": 4, "batch_size": 16}),
                     (pairs, [p.upper() for p in pairs])),
-        "forecast": (Forecaster(**{**small, "lookback": 12, "inputs": "relative", "deseasonalize": "none", "ensemble": 1}), (seasonal_series(120),)),
+        "forecast": (Forecaster(**{**small, "lookback": 12, "inputs": "relative",
+                                   "deseasonalize": "none", "ensemble": 1}),
+                     (seasonal_series(120),)),
         "textgen": (TextGenerator(**{**small, "embedding_dim": 4, "batch_size": 4, "bptt": 16}),
                     ((DATASETS / "textgen" / "corpus.txt").read_text()[:4000],)),
     }

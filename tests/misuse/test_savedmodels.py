@@ -33,8 +33,8 @@ def served(tmp_path_factory):
                                                                                 tags[:40]),
         "frames": rnn_apps.Tagger(**SMALL).fit(frames, labels),
         "textgen": rnn_apps.TextGenerator(embedding_dim=4, bptt=16, **SMALL).fit(text),
-        "forecast": rnn_apps.Forecaster(lookback=6, inputs="relative", deseasonalize="none", ensemble=1,
-                                         **SMALL).fit(seasonal_series(n=80)[:, :1]),
+        "forecast": rnn_apps.Forecaster(lookback=6, inputs="relative", deseasonalize="none",
+                                        ensemble=1, **SMALL).fit(seasonal_series(n=80)[:, :1]),
     }
     out = {}
     for name, model in models.items():
