@@ -79,7 +79,8 @@ def test_forecast_columns_are_matched_by_name_and_step_columns_are_time(tmp_path
     assert table.columns == ["a", "b"] and table.time_column == "step"
     explicit = read_series_csv(tmp_path / "ab.csv", time_column="step")
     assert explicit.columns == ["a", "b"]
-    model = Forecaster(units=4, lookback=8, epochs=1, seed=0, verbose=0, inputs="relative", deseasonalize="none", ensemble=1).fit(table)
+    model = Forecaster(units=4, lookback=8, epochs=1, seed=0, verbose=0, inputs="relative",
+                       deseasonalize="none", ensemble=1).fit(table)
     swapped = read_series_csv(tmp_path / "ba.csv")
     np.testing.assert_allclose(model.predict(swapped), model.predict(table))
     assert model.evaluate(swapped)["mase"] == pytest.approx(model.evaluate(table)["mase"])

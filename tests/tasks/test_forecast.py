@@ -14,8 +14,8 @@ from rnn_apps.errors import DataError, RnnAppsError
 from tests.conftest import seasonal_series
 
 FIXED = {"deseasonalize": "none", "ensemble": 1}
-SMALL = {**FIXED, "inputs": "relative", "units": 16, "lookback": 24, "horizon": 3, "targets": [0], "epochs": 15, "seed": 0,
-         "verbose": 0, "learning_rate": 5e-3}
+SMALL = {**FIXED, "inputs": "relative", "units": 16, "lookback": 24, "horizon": 3,
+         "targets": [0], "epochs": 15, "seed": 0, "verbose": 0, "learning_rate": 5e-3}
 
 
 @pytest.fixture(scope="module")

@@ -113,7 +113,8 @@ def test_forecast_trains_on_a_streamed_series(series_csv, tmp_path):
     from rnn_apps.data.series import read_series_csv
 
     settings = {"units": 4, "lookback": 14, "horizon": 2, "targets": ["sales"], "epochs": 1,
-                "seed": 0, "verbose": 0, "inputs": "relative", "deseasonalize": "none", "ensemble": 1}
+                "seed": 0, "verbose": 0, "inputs": "relative", "deseasonalize": "none",
+                "ensemble": 1}
     streamed = Forecaster(**settings).fit(read_series_csv(series_csv, time_column="date",
                                                           stream=True))
     table = read_series_csv(series_csv, time_column="date")
