@@ -279,8 +279,11 @@ class Forecaster(ForecastScoring, BaseTask):
         """Raw windows (and raw future inputs) to forecasts in original units."""
         from rnn_apps.tasks import forecast_future as known
 
+        from rnn_apps.evaluation.backtest import quiet_retracing
+
         inputs = known.model_inputs(self, windows, future, seconds)
-        out = self.model_.predict(inputs, verbose=0, batch_size=512)
+        with quiet_retracing():         # many small models predicting one after another
+            out = self.model_.predict(inputs, verbose=0, batch_size=512)
         return networks.to_original_units(out, self.scaler_, self.targets_)
 
     def predict(self, X=None, future=None) -> np.ndarray:
