@@ -97,7 +97,6 @@ def run_series(name, origins, seed, extra):
     from rnn_apps import Forecaster
     from rnn_apps.evaluation import forecasting as fc
     from rnn_apps.evaluation.backtest import rolling_origins
-    from rnn_apps.tasks.forecast_auto import _part
 
     series, season = load(name)
     horizon = HORIZON[season]
@@ -111,7 +110,7 @@ def run_series(name, origins, seed, extra):
         forecasts = baselines(history, horizon, season)
         started = time.perf_counter()
         params = {"horizon": horizon, "seed": seed, "verbose": 0, **extra}
-        model = Forecaster(**params).fit(_part(series, 0, origin))
+        model = Forecaster(**params).fit(series.part(0, origin))
         seconds += time.perf_counter() - started
         forecasts["rnn"] = model.predict()[:, 0]
         members = model.choices_.get("members") or [model.choices_]
@@ -145,7 +144,6 @@ def run_panel(name, origins, seed, extra):
     from rnn_apps.evaluation import forecasting as fc
     from rnn_apps.evaluation.backtest import rolling_origins
     from rnn_apps.preprocessing.panel import SeriesPanel
-    from rnn_apps.tasks.forecast_auto import _part
 
     panel, season = load_panel(name)
     local = PANELS[name][2]
@@ -158,7 +156,7 @@ def run_panel(name, origins, seed, extra):
     for origin in points:
         started = time.perf_counter()
         model = Forecaster(**params).fit(SeriesPanel(
-            {key: _part(one, 0, origin) for key, one in panel.items()}, "series"))
+            {key: one.part(0, origin) for key, one in panel.items()}, "series"))
         seconds["global"] += time.perf_counter() - started
         forecasts_global = model.predict()
         for key, one in panel.items():
@@ -169,7 +167,7 @@ def run_panel(name, origins, seed, extra):
             forecasts["global"] = forecasts_global[key][:, 0]
             if local:
                 started = time.perf_counter()
-                forecasts["local"] = Forecaster(**params).fit(_part(one, 0, origin)) \
+                forecasts["local"] = Forecaster(**params).fit(one.part(0, origin)) \
                     .predict()[:, 0]
                 seconds["local"] += time.perf_counter() - started
             for model_name, forecast in forecasts.items():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import logging
 import math
 from pathlib import Path
 
@@ -133,3 +135,16 @@ def reset_recurrent_states(model) -> None:
         for candidate in (layer, inner, getattr(layer, "backward_layer", None)):
             if candidate is not None and getattr(candidate, "stateful", False):
                 candidate.reset_state()
+
+
+@contextlib.contextmanager
+def quiet_retracing():
+    """Training and predicting in a loop makes TensorFlow warn about retracing;
+    it is expected here, so only errors are logged inside."""
+    logger = logging.getLogger("tensorflow")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)

@@ -8,11 +8,9 @@ series (Tashman, 2000).
 
 from __future__ import annotations
 
-import contextlib
-import logging
-
 import numpy as np
 
+from rnn_apps.core.training import quiet_retracing
 from rnn_apps.errors import DataError
 
 
@@ -37,19 +35,6 @@ def mean_of(rows: list[dict]) -> dict:
         summary["n"] = int(sum(row["n"] for row in rows))
     summary["origins"] = len(rows)
     return summary
-
-
-@contextlib.contextmanager
-def quiet_retracing():
-    """Training and predicting in a loop makes TensorFlow warn about retracing;
-    it is expected here, so only errors are logged inside."""
-    logger = logging.getLogger("tensorflow")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
 
 
 def _setup(forecaster, columns, refit: bool, window: str, refit_every) -> tuple:
@@ -122,7 +107,7 @@ def backtest_panel(forecaster, panel, *, origins: int, step: int, refit: bool,
                       for key in panel}
             if refit and k % refit_every == 0:
                 model = clone_fit(forecaster, SeriesPanel(
-                    {key: _part(one, begins[key], cuts[key][k]) for key, one in panel.items()},
+                    {key: one.part(begins[key], cuts[key][k]) for key, one in panel.items()},
                     panel.id_column))
             found = {key: _one_origin(model, one, begins[key], cuts[key][k], targets, season)
                      for key, one in panel.items()}
@@ -143,14 +128,8 @@ def clone_fit(forecaster, data):
     return clone(forecaster).fit(data)
 
 
-def _part(series, begin: int, stop: int):
-    from rnn_apps.tasks.forecast_auto import _part as part
-
-    return part(series, begin, stop)
-
-
 def _refit(forecaster, series, begin: int, origin: int):
-    return clone_fit(forecaster, _part(series, begin, origin))
+    return clone_fit(forecaster, series.part(begin, origin))
 
 
 def _one_origin(model, series, begin, origin, targets, season) -> dict:

@@ -76,8 +76,13 @@ class Series:
 
     def head(self, n: int) -> Series:
         """The first ``n`` steps."""
-        return Series(self.values[:n], self.columns, self.times[:n] if self.times else None,
-                      self.time_format, self.time_column)
+        return self.part(0, n)
+
+    def part(self, start: int, stop: int) -> Series:
+        """Steps ``start .. stop - 1``, with their time stamps."""
+        return Series(self.values[start:stop], self.columns,
+                      self.times[start:stop] if self.times else None, self.time_format,
+                      self.time_column)
 
 
 def as_series(X, what: str = "series") -> Series:

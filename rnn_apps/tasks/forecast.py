@@ -277,9 +277,8 @@ class Forecaster(ForecastScoring, BaseTask):
 
     def _forecast_windows(self, windows, future=None, seconds=None) -> dict:
         """Raw windows (and raw future inputs) to forecasts in original units."""
+        from rnn_apps.core.training import quiet_retracing
         from rnn_apps.tasks import forecast_future as known
-
-        from rnn_apps.evaluation.backtest import quiet_retracing
 
         inputs = known.model_inputs(self, windows, future, seconds)
         with quiet_retracing():         # many small models predicting one after another

@@ -27,7 +27,7 @@ import numpy as np
 from rnn_apps.core.choices import AUTO
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing.seasons import choose_season
-from rnn_apps.preprocessing.series import Series, as_series
+from rnn_apps.preprocessing.series import as_series
 from rnn_apps.tasks.forecast_layers import can_decompose
 
 MIN_WINDOWS = 8           # training windows a candidate lookback leaves at least
@@ -118,12 +118,6 @@ def check_mode(task, train, fit_targets, season, lookback, mode) -> None:
                else ""))
 
 
-def _part(series: Series, start: int, stop: int) -> Series:
-    times = series.times[start:stop] if series.times else None
-    return Series(series.values[start:stop], series.columns, times, series.time_format,
-                  series.time_column)
-
-
 def searchable(task, X, validation_data, run: dict) -> bool:
     """Whether :func:`fit_search` applies (anything left to choose, in memory).
     The candidates keep no checkpoints (a ``checkpoint_dir`` is not used), so
@@ -165,9 +159,9 @@ def fit_search(task, X, callbacks=None):
     (None when the series is too short to hold anything out)."""
     from sklearn.base import clone
 
+    from rnn_apps.core.training import quiet_retracing
     from rnn_apps.data.series import infer_step
     from rnn_apps.evaluation import forecasting as fc
-    from rnn_apps.evaluation.backtest import quiet_retracing
     from rnn_apps.preprocessing.panel import SeriesPanel, as_panel
 
     panel = as_panel(X)
@@ -203,8 +197,8 @@ def fit_search(task, X, callbacks=None):
     starts = [len(train) for train in trains]
 
     def data(lookback):
-        training = [_part(s, 0, start) for s, start in zip(series_list, starts)]
-        held = [_part(s, max(start - lookback, 0), len(s.values))
+        training = [s.part(0, start) for s, start in zip(series_list, starts)]
+        held = [s.part(max(start - lookback, 0), len(s.values))
                 for s, start in zip(series_list, starts)]
         if not panel:
             return training[0], held[0]

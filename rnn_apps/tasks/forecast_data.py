@@ -54,7 +54,7 @@ def in_memory_windows(task, data, validation_data, prior, targets, fit_targets, 
     from rnn_apps.data.series import infer_step, time_to_json
     from rnn_apps.preprocessing.panel import SeriesPanel
     from rnn_apps.tasks import forecast_future
-    from rnn_apps.tasks.forecast_auto import _part, static_settings
+    from rnn_apps.tasks.forecast_auto import static_settings
     from rnn_apps.tasks.forecast_layers import decomposition_stats
 
     panel = data if isinstance(data, SeriesPanel) else None
@@ -71,7 +71,6 @@ def in_memory_windows(task, data, validation_data, prior, targets, fit_targets, 
         raise DataError(f"the series has {longest} steps; it needs at least lookback + "
                         f"horizon = {need}")
     future = forecast_future.resolve(task, series_list[0].columns, targets, step)
-    task.state_ = future   # read by forecast_future.spec while the windows are cut
     part_series, valid_series = [], []
     for k, one in enumerate(series_list):
         n, train = len(one.values), trains[k]
@@ -79,8 +78,8 @@ def in_memory_windows(task, data, validation_data, prior, targets, fit_targets, 
             part_series.append(one)
             valid_series.append(given[k])
         elif held[k] and len(train) >= need:
-            part_series.append(_part(one, 0, len(train)))
-            valid_series.append(_part(one, n - held[k] - lookback, n))
+            part_series.append(one.part(0, len(train)))
+            valid_series.append(one.part(n - held[k] - lookback, n))
         else:
             part_series.append(one)
     parts = [one.values for one in part_series]
@@ -97,7 +96,7 @@ def in_memory_windows(task, data, validation_data, prior, targets, fit_targets, 
                 continue
             scaled = scaler.transform(one.values)
             x, y = windows(lookback, scaled, fit_horizon, fit_targets)
-            extra = forecast_future.training_inputs(task, scaled, one.times, lookback,
+            extra = forecast_future.training_inputs(future, scaled, one.times, lookback,
                                                     fit_horizon)
             found.append(({"history": x, **extra} if extra else x, y))
         return _stacked(found)

@@ -72,10 +72,10 @@ def resolve(task, columns, targets, step) -> dict:
     return {"future_columns": indices, "calendar": kinds}
 
 
-def training_inputs(task, scaled, values_times, lookback, horizon) -> dict:
+def training_inputs(resolved: dict, scaled, values_times, lookback, horizon) -> dict:
     """Future inputs of every training window of ``scaled`` (``[time, columns]``,
-    windows in the order of :func:`window_dataset`)."""
-    columns, kinds = spec(task)
+    windows in the order of :func:`window_dataset`); ``resolved``: from :func:`resolve`."""
+    columns, kinds = resolved["future_columns"], resolved["calendar"]
     starts = np.arange(len(scaled) - lookback - horizon + 1)
     steps = starts[:, None] + lookback + np.arange(horizon)[None]
     found = {}
