@@ -17,6 +17,7 @@ def cli():
 def _register():
     from rnn_apps.cli.demo import demo
     from rnn_apps.cli.forecast import forecast
+    from rnn_apps.cli.info import info
     from rnn_apps.cli.inspect import inspect
     from rnn_apps.cli.sentiment import sentiment
     from rnn_apps.cli.seq2seq import seq2seq
@@ -29,6 +30,7 @@ def _register():
     cli.add_command(textgen)
     cli.add_command(forecast)
     cli.add_command(inspect)
+    cli.add_command(info)
     cli.add_command(demo)
 
 

@@ -176,9 +176,10 @@ def forecast():
 def train(out, stream, **options):
     """Train a forecaster on a series CSV and save it to --out."""
     run = pop_run_options(options)
+    files = [options["data"]]
     table, targets = read_options_series(options, stream=stream)
     model = build_forecaster(options, targets, run)
-    fit_and_save(model, out, run, table)
+    fit_and_save(model, out, run, table, files=files)
     if stream:
         echo_training_summary(model.history_, f"the series in {table.path} (streamed)", out)
         return

@@ -146,8 +146,10 @@ def make_estimator(cls, kwargs: dict, run: dict):
     return cls(**{**{k: v for k, v in saved.items() if k in known}, **kwargs})
 
 
-def fit_and_save(model, out, run: dict, *data, validation=None):
-    """Check ``--out`` first, train with the run options, save; prints notes."""
+def fit_and_save(model, out, run: dict, *data, validation=None, files=()):
+    """Check ``--out`` first, train with the run options, save; prints notes.
+    ``files``: the data files read (paths or ``(path, role)`` pairs), recorded
+    with their sizes and SHA-256 in the model directory."""
     from rnn_apps.cli.errors import notes
     from rnn_apps.core.saving import check_target
 
@@ -156,7 +158,8 @@ def fit_and_save(model, out, run: dict, *data, validation=None):
     with notes():
         model.fit(*data, validation_data=validation, checkpoint_dir=checkpoint,
                   resume=run["resume"], tensorboard=run["tensorboard"],
-                  warm_start=run["init_from"], steps_per_epoch=run["steps_per_epoch"])
+                  warm_start=run["init_from"], steps_per_epoch=run["steps_per_epoch"],
+                  data_files=files)
     model.save(out)
     return model
 
@@ -231,18 +234,44 @@ def json_option(function):
 
 
 def export_command(class_name: str, signatures: str):
-    """The ``export`` command every task shares: load ``--model``, write ``--out``."""
+    """The ``export`` command every task shares: load ``--model``, write ``--out``
+    (or ``--out/N`` with ``--version N``, the layout TensorFlow Serving loads)."""
 
     @click.command(help=f"Write a TensorFlow SavedModel ({signatures}).")
     @click.option("--model", "model_dir", required=True, help="Model directory.")
     @click.option("--out", required=True, help="SavedModel directory to write.")
-    def export(model_dir, out):
+    @click.option("--version", "version", type=click.IntRange(min=1), default=None,
+                  help="Write OUT/VERSION (TensorFlow Serving's layout: a base directory "
+                       "of numbered versions, the highest served).")
+    def export(model_dir, out, version):
         import rnn_apps
 
-        getattr(rnn_apps, class_name).load(model_dir).export(out)
-        click.echo(f"exported SavedModel to {out} ({signatures})")
+        target = versioned_target(out, version)
+        getattr(rnn_apps, class_name).load(model_dir).export(target)
+        click.echo(f"exported SavedModel to {target} ({signatures})")
 
     return export
+
+
+def versioned_target(out, version):
+    """``out``, or ``out/version`` when a version is given (``out`` must then be a
+    directory of versions: absent, or holding only numbered entries)."""
+    from pathlib import Path
+
+    from rnn_apps.errors import RnnAppsError
+
+    if version is None:
+        return Path(out)
+    base = Path(out)
+    if base.exists() and not base.is_dir():
+        raise RnnAppsError(f"{base} is not a directory")
+    if base.is_dir():
+        others = sorted(entry.name for entry in base.iterdir()
+                        if not entry.name.isdigit() and not entry.name.startswith("."))
+        if others:
+            raise RnnAppsError(f"{base} holds {others[0]!r}, not only numbered versions; "
+                               f"choose an empty or versioned base directory")
+    return base / str(version)
 
 
 def echo_training_summary(history: dict, amount: str, out, describe_loss=None) -> None:

@@ -62,15 +62,16 @@ def train(data, valid_data, out, stream, **options):
     run = pop_run_options(options)
     read = lambda path: read_labelled_texts(path, **reader, stream=stream)
     records = read(data)
+    files = [data, (valid_data, "validation")]
     validation = read(valid_data) if valid_data else None
     if options["class_weight"] == "none":
         options["class_weight"] = None
     clf = make_estimator(SentimentClassifier, model_kwargs(options), run)
     if stream:
-        fit_and_save(clf, out, run, records, validation=validation)
+        fit_and_save(clf, out, run, records, validation=validation, files=files)
         amount = f"the records of {data} (streamed)"
     else:
-        fit_and_save(clf, out, run, *records, validation=validation)
+        fit_and_save(clf, out, run, *records, validation=validation, files=files)
         amount = f"{len(records[0])} texts"
     echo_training_summary(clf.history_, amount, out)
 

@@ -80,7 +80,8 @@ def train(data, valid_data, out, level, source_level, target_level, attention, s
     if attention == "none":
         kwargs["attention"] = None
     model = make_estimator(Seq2SeqTranslator, kwargs, run)
-    fit_and_save(model, out, run, *([pairs] if stream else pairs), validation=validation)
+    fit_and_save(model, out, run, *([pairs] if stream else pairs), validation=validation,
+                 files=[data, (valid_data, "validation")])
     amount = f"the pairs of {data} (streamed)" if stream else f"{len(pairs[0])} pairs"
     echo_training_summary(model.history_, amount, out)
 

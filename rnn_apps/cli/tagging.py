@@ -103,16 +103,17 @@ def train(data, valid_data, out, stream, **options):
     reader = _pop_input(options)
     run = pop_run_options(options)
     model = make_estimator(Tagger, model_kwargs(options), run)
+    files = [data, (valid_data, "validation")]
     if stream:
         validation = read_input(valid_data, reader, stream=True) if valid_data else None
         fit_and_save(model, out, run, read_input(data, reader, stream=True),
-                     validation=validation)
+                     validation=validation, files=files)
         echo_training_summary(model.history_, f"the sentences of {data} (streamed, "
                                               f"{len(model.tags_)} tags)", out)
         return
     sequences, tags, _ = read_input(data, reader)
     validation = read_input(valid_data, reader)[:2] if valid_data else None
-    fit_and_save(model, out, run, sequences, tags, validation=validation)
+    fit_and_save(model, out, run, sequences, tags, validation=validation, files=files)
     steps = sum(len(s) for s in sequences)
     echo_training_summary(model.history_, f"{len(sequences)} sequences ({steps} steps, "
                                           f"{len(model.tags_)} tags)", out)

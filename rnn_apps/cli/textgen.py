@@ -65,7 +65,8 @@ def train(data, valid_data, out, stream, **options):
     if kwargs.get("embedding_dim") == 0:
         kwargs["embedding_dim"] = None
     model = make_estimator(TextGenerator, kwargs, run)
-    fit_and_save(model, out, run, text, validation=validation)
+    fit_and_save(model, out, run, text, validation=validation,
+                 files=[*data, (valid_data, "validation")])
     amount = f"{', '.join(data)} (streamed)" if stream else f"{len(text)} characters"
     echo_training_summary(model.history_, amount, out,
                           lambda loss: f"{loss / math.log(2):.3f} bits per character")

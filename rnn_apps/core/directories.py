@@ -40,7 +40,7 @@ def regular_file(path: Path) -> bool:
         return False
 
 
-def _json_object(path: Path):
+def json_object(path: Path):
     if not regular_file(path) or os.stat(path).st_size > MAX_METADATA_BYTES:
         return None
     try:
@@ -62,7 +62,7 @@ def _ours(path, required: set, allowed: set, marker: str) -> bool:
     path, names = Path(path), _names(Path(path))
     if not required <= names or not names <= allowed:
         return False
-    metadata = _json_object(path / marker)
+    metadata = json_object(path / marker)
     return metadata is not None and isinstance(metadata.get("task"), str)
 
 

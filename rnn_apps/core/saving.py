@@ -48,7 +48,8 @@ def task_class(name: str):
     return getattr(importlib.import_module(module_name), class_name)
 
 
-def write_metadata(directory: Path, task: str, params: dict, state: dict) -> None:
+def write_metadata(directory: Path, task: str, params: dict, state: dict,
+                   provenance: dict | None = None) -> None:
     from rnn_apps import __version__
 
     metadata = {
@@ -58,11 +59,13 @@ def write_metadata(directory: Path, task: str, params: dict, state: dict) -> Non
         "params": params,
         "state": state,
     }
+    if provenance is not None:
+        metadata["provenance"] = provenance
     with open(directory / METADATA_FILE, "w", encoding="utf-8") as handle:
         json.dump(metadata, handle, indent=2, default=str)
 
 
-METADATA_KEYS = {"task", "format_version", "rnn_apps_version", "params", "state"}
+METADATA_KEYS = {"task", "format_version", "rnn_apps_version", "params", "state", "provenance"}
 
 
 def _no_constant(name):
@@ -102,6 +105,8 @@ def read_metadata(path, expected_task: str | None = None) -> dict:
     unknown = sorted(set(metadata) - METADATA_KEYS)
     if unknown:
         raise ModelDirError(f"{meta_path}: unknown entry {unknown[0]!r}")
+    if not isinstance(metadata.get("provenance", {}), dict):
+        raise ModelDirError(f"{meta_path}: 'provenance' must be a JSON object")
     for key, kind in (("task", str), ("params", dict), ("state", dict)):
         if not isinstance(metadata.get(key), kind):
             raise ModelDirError(f"{meta_path}: {key!r} must be a JSON "

@@ -71,7 +71,8 @@ class BaseTask(BaseEstimator):
 
     # -- training -----------------------------------------------------------
     def fit(self, X, y=None, validation_data=None, *, callbacks=None, checkpoint_dir=None,
-            resume=False, tensorboard=None, warm_start=None, steps_per_epoch=None):
+            resume=False, tensorboard=None, warm_start=None, steps_per_epoch=None,
+            data_files=None):
         """Train on ``X`` (and ``y``); returns ``self``.
 
         callbacks: extra Keras callbacks. checkpoint_dir: keep a backup after
@@ -82,9 +83,11 @@ class BaseTask(BaseEstimator):
         weights are the starting point. steps_per_epoch: batches per epoch,
         reading the data pass after pass (for data too large for whole epochs).
         ``X`` may also be a lazy record stream from a reader (``stream=True``),
-        read in bounded memory.
+        read in bounded memory. data_files: the files ``X`` (and the
+        validation data) came from, paths or ``(path, role)`` pairs; their
+        names, sizes and SHA-256 are recorded in the model directory.
         """
-        from rnn_apps.core import distribute, engine
+        from rnn_apps.core import distribute, engine, provenance
         from rnn_apps.core.runs import RunOptions
 
         self._validate_params()
@@ -96,6 +99,7 @@ class BaseTask(BaseEstimator):
         plan = self._plan(X, y, validation_data, run.prior_state)
         self.model_ = engine.train(self, plan, run)
         self._run = run
+        provenance.record(self, X, data_files)
         return self
 
     def _plan(self, X, y, validation_data, prior):
@@ -156,6 +160,8 @@ class BaseTask(BaseEstimator):
                                 "it was not saved")
 
     def _write(self, path) -> None:
+        from rnn_apps.core import provenance
+
         with saving.atomic_directory(path) as tmp:
             self.model_.save(tmp / MODEL_FILE)
             history = getattr(self, "history_", {})
@@ -165,7 +171,8 @@ class BaseTask(BaseEstimator):
 
                 plot_learning_curves(history, tmp / CURVES_FILE,
                                      title=f"{self.task_name}: learning curves")
-            saving.write_metadata(tmp, self.task_name, self.get_params(), self._get_state())
+            saving.write_metadata(tmp, self.task_name, self.get_params(), self._get_state(),
+                                  provenance.for_saving(self))
 
     @classmethod
     def load(cls, path):
@@ -202,6 +209,8 @@ class BaseTask(BaseEstimator):
                 raise saving.ModelDirError(f"{where} does not fit its model: {what} is "
                                            f"{expected} in the metadata, {found} in the network")
         estimator.history_ = training.read_history_csv(directory / HISTORY_FILE)
+        if "provenance" in metadata:
+            estimator.provenance_ = metadata["provenance"]
         estimator._loaded_from = directory
         return estimator
 
@@ -214,6 +223,10 @@ class BaseTask(BaseEstimator):
         archive = self._export_archive()
         with saving.atomic_directory(path, kind="export", source=source) as tmp:
             archive.write_out(str(tmp), verbose=False)
-            marker = {"task": self.task_name, "signature": "serving_default"}
-            (tmp / saving.EXPORT_MARKER).write_text(json.dumps(marker), encoding="utf-8")
+            from rnn_apps.core import provenance
+
+            marker = {"task": self.task_name, "signature": "serving_default",
+                      "params": self.get_params(), "provenance": provenance.for_saving(self)}
+            (tmp / saving.EXPORT_MARKER).write_text(json.dumps(marker, default=str),
+                                                     encoding="utf-8")
         return Path(path)

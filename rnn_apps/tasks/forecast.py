@@ -121,6 +121,9 @@ class Forecaster(ForecastScoring, BaseTask):
         if forecast_auto.searchable(self, X, validation_data, run):
             self._validate_params()
             if forecast_auto.fit_search(self, X, run.get("callbacks")) is not None:
+                from rnn_apps.core import provenance
+
+                provenance.record(self, X, run.get("data_files"))
                 return self
         return super().fit(X, y, validation_data, **run)
 
