@@ -21,6 +21,7 @@ def _register():
     from rnn_apps.cli.inspect import inspect
     from rnn_apps.cli.sentiment import sentiment
     from rnn_apps.cli.seq2seq import seq2seq
+    from rnn_apps.cli.serve import serve
     from rnn_apps.cli.tagging import tagging
     from rnn_apps.cli.textgen import textgen
 
@@ -31,6 +32,7 @@ def _register():
     cli.add_command(forecast)
     cli.add_command(inspect)
     cli.add_command(info)
+    cli.add_command(serve)
     cli.add_command(demo)
 
 

@@ -19,7 +19,7 @@ def read_info(path) -> dict:
         marker = json_object(directory / saving.EXPORT_MARKER) or {}
         return {"path": str(directory), "kind": "SavedModel", "task": marker.get("task"),
                 "params": marker.get("params") or {},
-                "provenance": marker.get("provenance")}
+                "provenance": marker.get("provenance"), "serving": marker.get("serving") or {}}
     if (directory / saving.METADATA_FILE).exists() or not directory.is_dir():
         metadata = saving.read_metadata(directory)
         return {"path": str(directory), "kind": "model directory", "task": metadata["task"],

@@ -119,6 +119,11 @@ class BaseTask(BaseEstimator):
         """A ``keras.export.ExportArchive`` with a ``serving_default`` endpoint."""
         raise NotImplementedError
 
+    def _serving_defaults(self) -> dict:
+        """Defaults of the SavedModel's extra endpoints that are not parameters
+        (written beside the SavedModel for servers)."""
+        return {}
+
     def _sizes(self) -> list[tuple[str, int, int]]:
         """``(what, size from the fitted state, size in the network)`` pairs that
         must agree for a loaded model (checked by :meth:`load`)."""
@@ -226,7 +231,8 @@ class BaseTask(BaseEstimator):
             from rnn_apps.core import provenance
 
             marker = {"task": self.task_name, "signature": "serving_default",
-                      "params": self.get_params(), "provenance": provenance.for_saving(self)}
+                      "params": self.get_params(), "provenance": provenance.for_saving(self),
+                      "serving": self._serving_defaults()}
             (tmp / saving.EXPORT_MARKER).write_text(json.dumps(marker, default=str),
                                                      encoding="utf-8")
         return Path(path)

@@ -268,6 +268,9 @@ class Seq2SeqTranslator(BaseTask):
         return {"source": source_tokens, "output": self.target_vocab_.split([output])[0],
                 "weights": np.asarray(weights[0])}
 
+    def _serving_defaults(self) -> dict:
+        return {"max_length": int(self.state_["max_target_length"]) + 1}
+
     def _export_archive(self):
         import keras
         import tensorflow as tf

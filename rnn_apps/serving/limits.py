@@ -1,0 +1,35 @@
+"""The server's limits and its request errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may ask for, and how requests are batched."""
+
+    max_body_bytes: int = 1 << 20
+    max_instances: int = 256
+    max_text_chars: int = 10_000
+    max_generation_length: int = 1_000
+    timeout_s: float = 30.0
+    max_batch: int = 64
+    batch_wait_ms: float = 5.0
+
+    def __post_init__(self):
+        for name in ("max_body_bytes", "max_instances", "max_text_chars",
+                     "max_generation_length", "max_batch"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if not self.timeout_s > 0 or not self.batch_wait_ms >= 0:
+            raise ValueError("the timeout must be positive and the batch wait not negative")
+
+
+class RequestError(Exception):
+    """A request the server refuses: an HTTP status and a one-line message."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+        self.message = " ".join(str(message).split())
