@@ -5,7 +5,8 @@ with the same options until the batch holds ``max_batch`` instances or
 ``wait_ms`` have passed since it started, runs the batch in the single model
 thread, and hands each request its slice of the answers. While a batch runs,
 new requests queue, so under load batches fill up without waiting; a lone
-request waits at most ``wait_ms``.
+request waits at most ``wait_ms`` (the server's default is 0: run at once when
+idle, batch what queued while busy).
 """
 
 from __future__ import annotations

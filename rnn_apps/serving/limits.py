@@ -15,7 +15,7 @@ class Limits:
     max_generation_length: int = 1_000
     timeout_s: float = 30.0
     max_batch: int = 64
-    batch_wait_ms: float = 5.0
+    batch_wait_ms: float = 0.0
 
     def __post_init__(self):
         for name in ("max_body_bytes", "max_instances", "max_text_chars",
