@@ -175,7 +175,7 @@ def create_app(servable, limits: Limits | None = None):
             return error(f"the request took longer than {limits.timeout_s:g} s", 504)
         except tf.errors.InvalidArgumentError as refused:
             return error(graph_message(refused), 400)
-        return shape_answers(answers, columnar)
+        return JSONResponse(shape_answers(answers, columnar))  # already plain JSON types
 
     @app.post("/v1/models/{target}")
     async def predict_latest(request: Request, target: str):
