@@ -2,7 +2,9 @@
 
 A directory is replaced only when it is verifiably one of ours: a model
 directory holds nothing but the files :mod:`rnn_apps.core.saving` writes and
-its metadata parses; an export directory holds a SavedModel and our marker.
+its metadata parses; an export directory holds a SavedModel and our marker; a
+core directory (:mod:`rnn_apps.portable`) holds converted cores, their
+preprocessing description and its own marker.
 New content is written to a hidden sibling (``.NAME.PID.XXXX.tmp``) and swapped
 in with one atomic rename-exchange where the system has it (Linux
 ``renameat2``), so a concurrent reader always finds a complete directory; the
@@ -29,6 +31,10 @@ METADATA_FILE = "rnn_apps.json"
 EXPORT_MARKER = "rnn_apps_export.json"
 MODEL_FILES = {METADATA_FILE, "model.keras", "history.csv", "learning_curves.png"}
 EXPORT_ENTRIES = {EXPORT_MARKER, "saved_model.pb", "fingerprint.pb", "variables", "assets"}
+CORE_MARKER = "rnn_apps_core.json"
+CORE_ENTRIES = {CORE_MARKER, "preprocessing.json"} | {
+    f"{stem}.{suffix}" for stem in ("model", "step", "encoder", "decoder_step")
+    for suffix in ("onnx", "tflite")}
 MAX_METADATA_BYTES = 256 * 1024 * 1024
 
 
@@ -76,13 +82,22 @@ def is_export_dir(path) -> bool:
     return _ours(path, {EXPORT_MARKER, "saved_model.pb"}, EXPORT_ENTRIES, EXPORT_MARKER)
 
 
+def is_core_dir(path) -> bool:
+    """Converted cores (ONNX / TFLite) with our readable marker, nothing else."""
+    return _ours(path, {CORE_MARKER, "preprocessing.json"}, CORE_ENTRIES, CORE_MARKER)
+
+
+KINDS = {"model": is_model_dir, "export": is_export_dir, "core": is_core_dir}
+KIND_NAMES = {"model": "model", "export": "export", "core": "exported core"}
+
+
 def _inside(path: Path, other: Path) -> bool:
     path, other = path.resolve(), other.resolve()
     return path == other or other in path.parents
 
 
 def check_target(path, *, kind: str = "model", source=None) -> Path:
-    """``path`` as a Path if a ``kind`` ("model" or "export") may be written there:
+    """``path`` as a Path if a ``kind`` ("model", "export" or "core") may be written there:
     it does not exist, is empty, or is verifiably a ``kind`` of ours; never
     ``source`` (the directory a model was loaded from) or a path inside it.
     Checked before training, so no minutes are spent on a refused output."""
@@ -93,10 +108,10 @@ def check_target(path, *, kind: str = "model", source=None) -> Path:
     if target.is_symlink() or target.exists():
         if not target.is_dir() or target.is_symlink():
             raise ModelDirError(f"{target} exists and is not a directory")
-        replaceable = is_model_dir(target) if kind == "model" else is_export_dir(target)
+        replaceable = KINDS[kind](target)
         if _names(target) and not replaceable:
             raise ModelDirError(
-                f"{target} is a non-empty directory that is not an rnn-apps {kind}; "
+                f"{target} is a non-empty directory that is not an rnn-apps {KIND_NAMES[kind]}; "
                 "choose another path")
     return target
 

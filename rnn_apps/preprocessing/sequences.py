@@ -25,7 +25,7 @@ START_ID, END_ID = 2, 3
 
 # Word-level joining: no space before closing punctuation, none after opening
 # brackets, none inside "don ' t", "3 . 5" or "10 : 30".
-_JOIN_RULES = (
+JOIN_RULES = (
     (r"(\d) ([.,:]) (\d)", r"\1\2\3"),
     (r"(\w) ' (\w)", r"\1'\2"),
     (r" ([.,!?;:%)\]}])", r"\1"),
@@ -163,7 +163,7 @@ class SequenceVocabulary:
 
         text = tf.strings.reduce_join(tokens, axis=1, separator=self.separator)
         if self.level == "word":
-            for pattern, rewrite in _JOIN_RULES:
+            for pattern, rewrite in JOIN_RULES:
                 text = tf.strings.regex_replace(text, pattern, rewrite)
         return text
 
