@@ -48,6 +48,7 @@ def serve(model_dir, name, host, port, max_batch, batch_wait_ms, max_body_bytes,
     from rnn_apps.serving.app import create_app
     from rnn_apps.serving.servable import load_servable
 
+    check_address(host, port)
     limits = Limits(max_body_bytes=max_body_bytes, max_instances=max_instances,
                     max_text_chars=max_text_chars, max_generation_length=max_generation_length,
                     timeout_s=timeout_s, max_batch=max_batch, batch_wait_ms=batch_wait_ms)
@@ -67,3 +68,24 @@ def serve(model_dir, name, host, port, max_batch, batch_wait_ms, max_body_bytes,
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     finally:
         servable.close()
+
+
+def check_address(host: str, port: int) -> None:
+    """A one-line error, before the model is loaded, when ``host:port`` cannot be
+    listened on (taken, or not an address of this machine)."""
+    import socket
+
+    from rnn_apps.errors import RnnAppsError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as error:
+        raise RnnAppsError(f"cannot listen on {host}:{port}: {error}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise RnnAppsError(f"cannot listen on {host}:{port}: "
+                               f"{error.strerror or error}") from None

@@ -308,3 +308,12 @@ def test_serve_refuses_what_it_cannot_serve(tmp_path):
     assert "neither an rnn-apps model directory" in result.output.strip().splitlines()[-1]
     result = CliRunner().invoke(cli, ["serve", "--model", str(tmp_path / "absent")])
     assert result.exit_code != 0 and "does not exist" in result.output
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--model", str(tmp_path / "empty"),
+                                          "--port", str(port)])
+    assert result.exit_code != 0
+    assert result.output.strip() == f"Error: cannot listen on 127.0.0.1:{port}: " \
+                                    "Address already in use"
