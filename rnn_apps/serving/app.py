@@ -120,6 +120,10 @@ def create_app(servable, limits: Limits | None = None):
         return error(exc.detail if isinstance(exc.detail, str) else "bad request",
                      exc.status_code)
 
+    @app.exception_handler(RequestError)
+    async def refused(request, exc):
+        return error(exc.message, exc.status)
+
     @app.exception_handler(RequestValidationError)
     async def invalid(request, exc):
         return error("the request does not match this route", 400)
@@ -141,20 +145,14 @@ def create_app(servable, limits: Limits | None = None):
     @app.get("/v1/models/{name}")
     @app.get("/v1/models/{name}/versions/{version}")
     async def status(name: str, version: str | None = None):
-        try:
-            check_name(name, version)
-        except RequestError as refused:
-            return error(refused.message, refused.status)
+        check_name(name, version)
         return {"model_version_status": [{"version": servable.version, "state": "AVAILABLE",
                                           "status": {"error_code": "OK", "error_message": ""}}]}
 
     @app.get("/v1/models/{name}/metadata")
     @app.get("/v1/models/{name}/versions/{version}/metadata")
     async def metadata(name: str, version: str | None = None):
-        try:
-            check_name(name, version)
-        except RequestError as refused:
-            return error(refused.message, refused.status)
+        check_name(name, version)
         return servable.metadata()
 
     async def predict(request: Request, target: str, version: str | None):
@@ -169,12 +167,10 @@ def create_app(servable, limits: Limits | None = None):
             answers = await asyncio.wait_for(
                 batcher.submit(instances, options, servable.adapter.batchable(options)),
                 limits.timeout_s)
-        except RequestError as refused:
-            return error(refused.message, refused.status)
         except TimeoutError:
             return error(f"the request took longer than {limits.timeout_s:g} s", 504)
-        except tf.errors.InvalidArgumentError as refused:
-            return error(graph_message(refused), 400)
+        except tf.errors.InvalidArgumentError as invalid:
+            return error(graph_message(invalid), 400)
         return JSONResponse(shape_answers(answers, columnar))  # already plain JSON types
 
     @app.post("/v1/models/{target}")
