@@ -41,7 +41,6 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/tagging_quality.py
 	$(BIN)/python benchmarks/seq2seq_g2p.py --save runs/bench/g2p
 	$(BIN)/python benchmarks/seq2seq_speed.py --model runs/bench/g2p --cmudict-test
-	$(BIN)/pip install $(PIP_FLAGS) -e ".[serve,onnx,tflite]"
 	$(BIN)/python benchmarks/serve_load.py
 	$(BIN)/python benchmarks/export_runtimes.py
 
