@@ -39,7 +39,7 @@ def fitted(folder: Path):
     from rnn_apps.data.series import read_series_csv
     from rnn_apps.data.tables import read_labelled_texts
 
-    texts, labels = read_labelled_texts(ROOT / "datasets" / "sentiment" / "test.csv")
+    texts, _ = read_labelled_texts(ROOT / "datasets" / "sentiment" / "test.csv")
     if not (folder / "sentiment").exists():
         train = read_labelled_texts(ROOT / "datasets" / "sentiment" / "train.csv")
         SentimentClassifier(epochs=2, seed=0, verbose=0).fit(*train).save(folder / "sentiment")
