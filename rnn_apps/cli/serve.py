@@ -55,13 +55,6 @@ def serve(model_dir, name, host, port, max_batch, batch_wait_ms, max_body_bytes,
     servable = load_servable(model_dir, name=name, limits=limits)
     try:
         app = create_app(servable, limits)
-        import gc
-
-        # TensorFlow leaves millions of long-lived objects; a full collection
-        # scanning them all stalls every request for a few hundred ms. Frozen,
-        # they are skipped, and collections only look at what requests create.
-        gc.collect()
-        gc.freeze()
         click.echo(f"serving {servable.task} model {servable.name!r} (version "
                    f"{servable.version}) on http://{host}:{port}/v1/models/{servable.name}",
                    err=True)

@@ -13,13 +13,12 @@ from typing import ClassVar
 
 import numpy as np
 
+from rnn_apps.errors import DataError
+from rnn_apps.preprocessing.strings import check_string
 from rnn_apps.serving.limits import Limits, RequestError
 
 
 def _text(value, what: str, limits: Limits) -> str:
-    from rnn_apps.errors import DataError
-    from rnn_apps.preprocessing.text import check_string
-
     if not isinstance(value, str):
         raise RequestError(f"{what} must be a string, got {type(value).__name__}")
     if not value.strip():

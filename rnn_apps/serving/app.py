@@ -12,6 +12,7 @@ metrics, provenance) and ``GET /health``. Every refusal is a 4xx answer
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import re
 from contextlib import asynccontextmanager
@@ -103,6 +104,11 @@ def create_app(servable, limits: Limits | None = None):
 
     @asynccontextmanager
     async def lifespan(app):
+        # TensorFlow leaves millions of long-lived objects; a full collection
+        # scanning them all stalls every request for a few hundred ms. Frozen,
+        # they are skipped, and collections only look at what requests create.
+        gc.collect()
+        gc.freeze()
         batcher.start()
         yield
         await batcher.stop()
