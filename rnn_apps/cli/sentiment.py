@@ -35,8 +35,10 @@ def sentiment():
 @click.option("--valid-data", default=None, help="Validation file (default: a split of --data).")
 @click.option("--out", required=True, help="Model directory to write.")
 @table_options(labels=True)
-@task_option("--level", type=click.Choice(choices.TEXT_LEVELS), help="Tokens: words or characters.")
+@task_option("--level", type=click.Choice(choices.TEXT_LEVELS),
+             help="Tokens: words, characters or subword pieces.")
 @task_option("--max-tokens", type=int, help="Vocabulary size limit.")
+@task_option("--vocab-size", type=int, help="Pieces of the subword model (--level subword).")
 @task_option("--max-length", type=int,
              help="Tokens per text (longer ones are cut; default: 99th percentile).")
 @task_option("--truncating", type=click.Choice(choices.TRUNCATING),

@@ -44,7 +44,7 @@ def seq2seq():
 @click.option("--valid-data", default=None, help="Validation pairs (default: a split of --data).")
 @click.option("--out", required=True, help="Model directory to write.")
 @task_option("--level", type=LEVELS, param="source_level",
-             help="Vocabulary of both sides: characters or words.")
+             help="Vocabulary of both sides: characters, words or subword pieces.")
 @task_option("--source-level", type=LEVELS, help="Source side only.")
 @task_option("--target-level", type=LEVELS, help="Target side only.")
 @task_option("--lowercase/--no-lowercase", help="Lower-case both sides.")
@@ -60,6 +60,8 @@ def seq2seq():
              help="Hypotheses are ranked by log probability / length ** this.")
 @task_option("--max-tokens", type=int,
              help="Vocabulary size limit per side (the most frequent tokens are kept).")
+@task_option("--vocab-size", type=int,
+             help="Pieces of each side's subword model (--level subword).")
 @click.option("--stream", is_flag=True,
               help="Read the pairs lazily, in bounded memory (files larger than memory); "
                    "without --valid-data a hash split of the sources is held out.")

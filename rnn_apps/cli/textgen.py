@@ -45,8 +45,11 @@ def textgen():
 @task_option("--bptt", type=int, help="Steps per chunk (window length in windows mode).")
 @task_option("--embedding-dim", type=int,
              help="Character embedding size (0: one-hot characters).")
+@task_option("--level", type=click.Choice(choices.TEXTGEN_LEVELS),
+             help="Tokens: characters or subword pieces.")
+@task_option("--vocab-size", type=int, help="Pieces of the subword model (--level subword).")
 @task_option("--max-chars", type=int,
-             help="Character vocabulary size limit (default: every character seen).")
+             help="Vocabulary size limit (default: every character or piece seen).")
 @click.option("--stream", is_flag=True,
               help="Read --data lazily, in bounded memory (files larger than memory); "
                    "tbptt state is carried within blocks of 64 chunks.")
@@ -91,7 +94,7 @@ def evaluate(model_dir, data, as_json):
 @textgen.command()
 @click.option("--model", "model_dir", required=True, help="Model directory.")
 @click.option("--prompt", required=True, help="Text to start from.")
-@task_option("--length", type=int, method="generate", help="Characters to generate.")
+@task_option("--length", type=int, method="generate", help="Characters (or pieces) to generate.")
 @task_option("--temperature", type=float, method="generate",
              help="0 = greedy; below 1 safer, above 1 wilder.")
 @task_option("--top-k", type=int, method="generate",

@@ -6,13 +6,14 @@ This module imports nothing, so ``rnn-apps --help`` stays light.
 """
 
 POOLINGS = ("last", "mean", "max")                       # sentiment: states -> one vector
-TEXT_LEVELS = ("word", "char")                           # sentiment tokens
-SEQUENCE_LEVELS = ("char", "word")                       # seq2seq source / target tokens
+TEXT_LEVELS = ("word", "char", "subword")                # sentiment tokens
+SEQUENCE_LEVELS = ("char", "word", "subword")            # seq2seq source / target tokens
 STANDARDIZE = ("lower_and_strip_punctuation", "lower", "strip_punctuation", "none")
 TRUNCATING = ("post", "pre")
 CLASS_WEIGHTS = ("balanced",)                            # or None, or {label: weight}
 ATTENTIONS = ("multiplicative", "additive")              # or None
 TEXTGEN_MODES = ("tbptt", "windows")
+TEXTGEN_LEVELS = ("char", "subword")                     # textgen tokens
 FORECAST_STRATEGIES = ("direct", "recursive")
 FORECAST_INPUTS = ("relative", "level", "both")         # or "auto"
 DESEASONALIZE = ("none", "additive", "multiplicative")  # or "auto"

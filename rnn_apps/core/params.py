@@ -106,6 +106,9 @@ TRAINING = {
 }
 
 
+# pieces of a subword (SentencePiece) model: its reserved pieces need a few ids
+VOCAB_SIZE = integer(8, LIMITS["vocabulary"])
+
 TEXT = {
     "level": [one_of(*choices.TEXT_LEVELS)], "standardize": [one_of(*choices.STANDARDIZE)],
     "max_tokens": [size(3, "vocabulary"), None], "max_length": [size(1, "sequence"), None],

@@ -62,6 +62,15 @@ class CharVocabulary:
         return keras.layers.StringLookup(vocabulary=self.chars, mask_token=PAD,
                                          oov_token=UNKNOWN, name="char_lookup")
 
+    def split(self, text: str) -> list[str]:
+        return list(text)
+
+    def split_graph(self, texts):
+        """Strings ``[batch]`` to a ragged ``[batch, None]`` of characters."""
+        import tensorflow as tf
+
+        return tf.strings.unicode_split(texts, "UTF-8")
+
     def decode_graph(self, ids):
         """Int ids ``[batch, time]`` to strings ``[batch]`` with TensorFlow ops."""
         import tensorflow as tf

@@ -1,8 +1,10 @@
 """Text to token ids and back for encoder-decoder models, in TensorFlow ops.
 
-A :class:`SequenceVocabulary` splits text into characters (``level="char"``)
-or words (``level="word"``: whitespace, with every punctuation mark a token
-of its own), maps tokens to ids and joins ids back into text. Splitting and
+A :class:`SequenceVocabulary` splits text into characters (``level="char"``),
+words (``level="word"``: whitespace, with every punctuation mark a token
+of its own) or subword pieces (``level="subword"``: a SentencePiece model
+learned from the training text, see :mod:`rnn_apps.preprocessing.subword`),
+maps tokens to ids and joins ids back into text. Splitting and
 joining run on TensorFlow ops only, so training, the Python API and the
 exported SavedModel share one implementation.
 
@@ -53,23 +55,36 @@ class SequenceVocabulary:
     """Tokens of one side of a pair corpus (source or target), most frequent first."""
 
     def __init__(self, tokens, *, level: str = "char", lowercase: bool = False,
-                 target: bool = False):
+                 target: bool = False, subword: str | None = None):
         if level not in LEVELS:
             raise DataError(f"level must be one of {', '.join(LEVELS)}; got {level!r}")
         self.tokens, self.level = list(tokens), level
         self.lowercase, self.target = bool(lowercase), bool(target)
-        self._lookup = None
+        self.subword = subword  # base64 SentencePiece model (level "subword")
+        self._lookup = self._splitter = None
 
     # -- fitting ----------------------------------------------------------------
     @classmethod
     def fit(cls, texts, *, level: str = "char", lowercase: bool = False, target: bool = False,
-            max_tokens: int | None = None) -> SequenceVocabulary:
+            max_tokens: int | None = None, vocab_size: int = 8000) -> SequenceVocabulary:
         """From a list of texts (a stream counts batch by batch with :meth:`count`,
-        then fills an empty vocabulary with :meth:`with_counts`)."""
+        then fills an empty vocabulary with :meth:`with_counts`). ``vocab_size``:
+        pieces of the subword model (level ``"subword"``)."""
         vocabulary = cls([], level=level, lowercase=lowercase, target=target)
+        vocabulary.learn_subwords(texts, vocab_size)
         counts = Counter()
         vocabulary.count(texts, counts)
         return vocabulary.with_counts(counts, max_tokens)
+
+    def learn_subwords(self, texts, vocab_size: int) -> None:
+        """Train the subword model on ``texts`` (a no-op for other levels)."""
+        if self.level != "subword":
+            return
+        from rnn_apps.preprocessing import subword
+
+        self.subword = subword.train_model(
+            (t.lower() if self.lowercase else t for t in texts), vocab_size)
+        self._splitter = None
 
     def count(self, texts, counts: Counter) -> list[int]:
         """Add the tokens of ``texts`` to ``counts``; returns their token counts."""
@@ -105,10 +120,23 @@ class SequenceVocabulary:
 
     @property
     def separator(self) -> str:
-        return "" if self.level == "char" else " "
+        return " " if self.level == "word" else ""
+
+    def splitter(self):
+        """The subword splitter (made once, eagerly; exports track it)."""
+        if self._splitter is None:
+            from rnn_apps.preprocessing.subword import PieceSplitter
+
+            if not self.subword:
+                raise DataError("this subword vocabulary has no subword model")
+            self._splitter = PieceSplitter(self.subword)
+        return self._splitter
 
     def lookup(self):
-        """The ``StringLookup`` layer (made once, built eagerly; exports track it)."""
+        """The ``StringLookup`` layer (made once, built eagerly; exports track it);
+        also makes the subword splitter, which must not be made inside a trace."""
+        if self.level == "subword":
+            self.splitter()
         if self._lookup is None:
             import keras
 
@@ -127,6 +155,8 @@ class SequenceVocabulary:
             texts = tf.strings.lower(texts, encoding="utf-8")
         if self.level == "char":
             return tf.strings.unicode_split(texts, "UTF-8")
+        if self.level == "subword":
+            return self.splitter()(texts)
         return tf.strings.split(tf.strings.regex_replace(texts, r"(\pP)", r" \1 "))
 
     def encode_graph(self, texts, max_length):
@@ -161,6 +191,10 @@ class SequenceVocabulary:
         """A ragged ``[batch, None]`` of token strings to texts ``[batch]``."""
         import tensorflow as tf
 
+        if self.level == "subword":
+            from rnn_apps.preprocessing.subword import join_pieces
+
+            return join_pieces(tokens)
         text = tf.strings.reduce_join(tokens, axis=1, separator=self.separator)
         if self.level == "word":
             for pattern, rewrite in JOIN_RULES:
@@ -177,13 +211,16 @@ class SequenceVocabulary:
 
     # -- state ---------------------------------------------------------------------
     def get_state(self) -> dict:
-        return {"tokens": self.tokens, "level": self.level, "lowercase": self.lowercase,
-                "target": self.target}
+        state = {"tokens": self.tokens, "level": self.level, "lowercase": self.lowercase,
+                 "target": self.target}
+        if self.level == "subword":
+            state["subword"] = self.subword
+        return state
 
     @classmethod
     def from_state(cls, state: dict) -> SequenceVocabulary:
         return cls(state["tokens"], level=state["level"], lowercase=state["lowercase"],
-                   target=state["target"])
+                   target=state["target"], subword=state.get("subword"))
 
 
 def length_boundaries(lengths, buckets: int = 8) -> list[int]:

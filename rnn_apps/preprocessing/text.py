@@ -1,4 +1,4 @@
-"""Word- and character-level text vectorisation with Keras preprocessing layers.
+"""Word-, character- and subword-level text vectorisation with Keras preprocessing layers.
 
 The vectoriser is a ``keras.layers.TextVectorization`` so the same lookup runs
 in training, in ``predict`` and inside an exported SavedModel (raw strings in).
@@ -16,7 +16,8 @@ from rnn_apps.preprocessing.strings import check_string
 
 PAD_ID, OOV_ID = 0, 1
 # Longest automatic sequence length, per level.
-AUTO_LENGTH_CAP = {"word": 200, "char": 1000}
+AUTO_LENGTH_CAP = {"word": 200, "char": 1000, "subword": 400}
+PUNCTUATION = r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']'  # Keras' TextVectorization set
 
 
 def check_texts(texts, what: str = "texts", allow_empty_text: bool = False) -> np.ndarray:
@@ -63,15 +64,45 @@ def check_text_settings(level, standardize, max_tokens, max_length,
         check_value(name, value, TEXT[name])
 
 
+def standardize_graph(texts, standardize: str):
+    """The steps of Keras' ``TextVectorization`` standardisation, as TensorFlow ops."""
+    import tensorflow as tf
+
+    if standardize in ("lower", "lower_and_strip_punctuation"):
+        texts = tf.strings.lower(texts)
+    if standardize in ("strip_punctuation", "lower_and_strip_punctuation"):
+        texts = tf.strings.regex_replace(texts, PUNCTUATION, "")
+    return texts
+
+
+def standardized(texts, standardize: str, batch_size: int = 4096):
+    """The standardised strings of an array of texts (to learn subwords from)."""
+    import tensorflow as tf
+
+    for start in range(0, len(texts), batch_size):
+        batch = standardize_graph(tf.constant(list(texts[start:start + batch_size])),
+                                  standardize)
+        yield from (t.decode("utf-8") for t in batch.numpy())
+
+
 def make_vectorizer(*, level: str, standardize: str, max_tokens, vocabulary=None,
-                    name: str = "vectorizer"):
-    """A ``TextVectorization`` layer giving unpadded-length ids (padded per batch)."""
+                    name: str = "vectorizer", subword: str | None = None):
+    """A ``TextVectorization`` layer giving unpadded-length ids (padded per batch).
+
+    Subwords: standardisation and the SentencePiece split run in one callable."""
     import keras
 
+    split = "whitespace" if level == "word" else "character"
+    if level == "subword":
+        from rnn_apps.preprocessing.subword import PieceSplitter
+
+        splitter, steps = PieceSplitter(subword), standardize
+        split = lambda texts: splitter(standardize_graph(texts, steps))
+        standardize = "none"
     return keras.layers.TextVectorization(
         max_tokens=max_tokens,
         standardize=None if standardize == "none" else standardize,
-        split="whitespace" if level == "word" else "character",
+        split=split,
         output_mode="int",
         vocabulary=None if vocabulary is None else list(vocabulary)[2:],
         name=name,
@@ -99,27 +130,39 @@ class TextEncoder:
     and ``__call__`` is pure TensorFlow, so an exported SavedModel can run it.
     """
 
-    def __init__(self, *, level, standardize, max_tokens, max_length, truncating, vocabulary):
+    def __init__(self, *, level, standardize, max_tokens, max_length, truncating, vocabulary,
+                 subword=None):
         check_text_settings(level, standardize, max_tokens, max_length, truncating)
         self.level, self.standardize, self.max_tokens = level, standardize, max_tokens
         self.max_length, self.truncating = int(max_length), truncating
         self.vocabulary = list(vocabulary)
+        self.subword = subword  # base64 SentencePiece model (level "subword")
         self.layer = make_vectorizer(level=level, standardize=standardize,
-                                     max_tokens=max_tokens, vocabulary=self.vocabulary)
+                                     max_tokens=max_tokens, vocabulary=self.vocabulary,
+                                     subword=subword)
 
     @classmethod
     def fit(cls, texts, *, level="word", standardize="lower_and_strip_punctuation",
-            max_tokens=None, max_length=None, truncating="post"):
+            max_tokens=None, max_length=None, truncating="post", vocab_size=8000):
         """Fit the vocabulary; ``max_length=None`` takes the 99th percentile length.
 
         ``texts``: an array of strings, or a callable that returns a fresh
         iterator of string batches each time (a stream, read once for the
         vocabulary and once more for the lengths), in bounded memory.
+        Subwords (``level="subword"``): a SentencePiece model of up to
+        ``vocab_size`` pieces is learned first, from the standardised texts.
         """
         check_text_settings(level, standardize, max_tokens, max_length, truncating)
         batches = texts if callable(texts) else (
             lambda: (texts[i:i + 4096] for i in range(0, len(texts), 4096)))
-        probe = make_vectorizer(level=level, standardize=standardize, max_tokens=max_tokens)
+        subword = None
+        if level == "subword":
+            from rnn_apps.preprocessing.subword import train_model
+
+            subword = train_model((t for batch in batches() for t in standardized(
+                batch, standardize)), vocab_size)
+        probe = make_vectorizer(level=level, standardize=standardize, max_tokens=max_tokens,
+                                subword=subword)
         probe.adapt(batches())
         vocabulary = probe.get_vocabulary()
         if len(vocabulary) <= 2:
@@ -127,7 +170,8 @@ class TextEncoder:
         if max_length is None:
             max_length = auto_max_length(probe, batches(), level)
         return cls(level=level, standardize=standardize, max_tokens=max_tokens,
-                   max_length=max_length, truncating=truncating, vocabulary=vocabulary)
+                   max_length=max_length, truncating=truncating, vocabulary=vocabulary,
+                   subword=subword)
 
     def __call__(self, texts):
         """String tensor ``[batch]`` to int ids ``[batch, max_length]`` (graph-safe)."""
@@ -140,9 +184,12 @@ class TextEncoder:
         return np.concatenate(chunks)
 
     def get_state(self) -> dict:
-        return {"level": self.level, "standardize": self.standardize,
-                "max_tokens": self.max_tokens, "max_length": self.max_length,
-                "truncating": self.truncating, "vocabulary": self.vocabulary}
+        state = {"level": self.level, "standardize": self.standardize,
+                 "max_tokens": self.max_tokens, "max_length": self.max_length,
+                 "truncating": self.truncating, "vocabulary": self.vocabulary}
+        if self.subword:
+            state["subword"] = self.subword
+        return state
 
     @classmethod
     def from_state(cls, state: dict) -> TextEncoder:

@@ -65,8 +65,9 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
 
     Recurrent settings (``cell``, ``units``, ``layers``, ``bidirectional``,
     ``dropout``, ``recurrent_dropout``, ``clipnorm``, ``clipvalue``) are those
-    of :class:`rnn_apps.RecurrentConfig`. ``level`` picks word or character
-    tokens; ``max_length=None`` takes the 99th percentile of training lengths;
+    of :class:`rnn_apps.RecurrentConfig`. ``level`` picks word, character or
+    subword tokens (a SentencePiece model of up to ``vocab_size`` pieces
+    learned from the training texts); ``max_length=None`` takes the 99th percentile of training lengths;
     ``truncating`` cuts longer texts at the end (``post``) or start (``pre``).
     ``pooling`` reduces the sequence: the ``last`` state, or ``mean``/``max``
     over time. ``class_weight`` is None, ``"balanced"`` or a ``{label: weight}``
@@ -78,6 +79,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,
         **rules.TEXT,
+        "vocab_size": [rules.VOCAB_SIZE],
         "embedding_dim": [rules.size(1, "embedding_dim")], "pooling": [rules.one_of(*choices.POOLINGS)],
         "class_weight": [rules.one_of(*choices.CLASS_WEIGHTS),
                          rules.Rule("a {label: weight} dict", lambda v: isinstance(v, dict)),
@@ -87,7 +89,8 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
     def __init__(self, *, cell="gru", units=64, layers=1, bidirectional=False, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
                  leak_rate=1.0, input_scaling=1.0, level="word",
-                 standardize="lower_and_strip_punctuation", max_tokens=20000, max_length=None,
+                 standardize="lower_and_strip_punctuation", max_tokens=20000, vocab_size=8000,
+                 max_length=None,
                  truncating="post", embedding_dim=64, pooling="last", class_weight=None,
                  epochs=10, batch_size=32, learning_rate=1e-3, patience=3, valid_split=0.1,
                  seed=None, verbose=1, distribute="none", mixed_precision=False):
@@ -142,7 +145,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
             encoder = text_prep.TextEncoder.fit(
                 train[0], level=self.level, standardize=self.standardize,
                 max_tokens=self.max_tokens, max_length=self.max_length,
-                truncating=self.truncating)
+                truncating=self.truncating, vocab_size=self.vocab_size)
         self._set_state({"classes": label_encoder.classes, "text": encoder.get_state()})
         x_train = encoder.encode(train[0])
         if prior:
@@ -253,6 +256,10 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
 
         archive = keras.export.ExportArchive()
         archive.track(text_encoder.layer)
+        if text_encoder.subword:
+            from rnn_apps.preprocessing.subword import add_asset
+
+            add_asset(archive, "subword", text_encoder.subword)
         archive.track(model)
         archive.add_endpoint("serving_default", serve)
         return archive

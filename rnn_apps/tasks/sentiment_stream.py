@@ -55,7 +55,8 @@ def stream_plan(task, config, stream, y, validation_data, prior):
     else:
         encoder = text_prep.TextEncoder.fit(
             train_batches, level=task.level, standardize=task.standardize,
-            max_tokens=task.max_tokens, max_length=task.max_length, truncating=task.truncating)
+            max_tokens=task.max_tokens, max_length=task.max_length, truncating=task.truncating,
+            vocab_size=task.vocab_size)
         label_encoder = LabelEncoder.fit(sorted(counts, key=str))
     if not counts:
         raise DataError(f"{stream.path}: no training records (all were held out for "

@@ -43,6 +43,9 @@ def stream_data(task, stream, validation_data, prior):
     if prior:
         task._set_state(prior)
         source, target = task.source_vocab_, task.target_vocab_
+    else:  # subword models learn from a first pass over (a sample of) the pairs
+        for side, vocabulary in enumerate((source, target)):
+            vocabulary.learn_subwords(_side(train_records, side), task.vocab_size)
     source_counts, target_counts, lengths = Counter(), Counter(), []
     longest = [0, 0]
     for batch in batches_of(train_records()):
@@ -83,6 +86,16 @@ def stream_data(task, stream, validation_data, prior):
     return train, valid, batch, errors
 
 
+def _side(records, side: int):
+    """Sources (0) or targets (1) of the first pairs read, up to the subword sample."""
+    from rnn_apps.preprocessing.subword import TRAINING_SENTENCES
+
+    for index, pair in enumerate(records()):
+        if index >= TRAINING_SENTENCES:
+            return
+        yield pair[side]
+
+
 def in_memory_data(task, X, y, validation_data, prior) -> dict:
     """Vocabularies and teacher-forcing arrays from lists of pairs."""
     sources, targets = task._check_pairs(X, y)
@@ -100,10 +113,12 @@ def in_memory_data(task, X, y, validation_data, prior) -> dict:
     else:
         source_vocab = SequenceVocabulary.fit(sources, level=task.source_level,
                                               lowercase=task.lowercase,
-                                              max_tokens=task.max_tokens)
+                                              max_tokens=task.max_tokens,
+                                              vocab_size=task.vocab_size)
         target_vocab = SequenceVocabulary.fit(targets, level=task.target_level,
                                               lowercase=task.lowercase, target=True,
-                                              max_tokens=task.max_tokens)
+                                              max_tokens=task.max_tokens,
+                                              vocab_size=task.vocab_size)
     source_lengths = [len(s) for s in source_vocab.split(sources)]
     target_lengths = [len(t) for t in target_vocab.split(targets)]
     if not prior:

@@ -1,4 +1,4 @@
-"""Text generation: a character-level language model (one-to-many)."""
+"""Text generation: a character- or subword-level language model (one-to-many)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,12 @@ def check_text(text, what: str = "text") -> str:
 
 
 class TextGenerator(BaseTask):
-    """Character language model: learns the next character, then writes text.
+    """Language model: learns the next character (or subword piece), then writes text.
+
+    ``level="subword"`` reads and writes pieces of a SentencePiece model of
+    up to ``vocab_size`` pieces learned from the training text (line breaks
+    are pieces of their own; runs of spaces become one); ``length`` in
+    :meth:`generate` then counts pieces and ``max_chars`` caps the pieces.
 
     ``mode="tbptt"`` cuts the text into ``batch_size`` contiguous streams and
     trains on ``bptt``-step chunks with the recurrent state carried from chunk
@@ -58,13 +63,14 @@ class TextGenerator(BaseTask):
         **BaseTask._parameter_constraints,
         "embedding_dim": [rules.size(1, "embedding_dim"), None],
         "max_chars": [rules.size(2, "vocabulary"), None],
+        "level": [rules.one_of(*choices.TEXTGEN_LEVELS)], "vocab_size": [rules.VOCAB_SIZE],
         "mode": [rules.one_of(*choices.TEXTGEN_MODES)], "bptt": [rules.size(1, "sequence")],
     }
 
     def __init__(self, *, cell="lstm", units=128, layers=1, bidirectional=False, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
-                 leak_rate=1.0, input_scaling=1.0, embedding_dim=32,
-                 max_chars=None, mode="tbptt", bptt=64, epochs=10, batch_size=32,
+                 leak_rate=1.0, input_scaling=1.0, embedding_dim=32, level="char",
+                 vocab_size=2000, max_chars=None, mode="tbptt", bptt=64, epochs=10, batch_size=32,
                  learning_rate=2e-3, patience=3, valid_split=0.1, seed=None, verbose=1,
                  distribute="none", mixed_precision=False):
         self._store_params(locals())
@@ -102,7 +108,7 @@ class TextGenerator(BaseTask):
             ids = vocabulary.encode(train_text)
             valid_ids = vocabulary.encode(valid_text) if valid_text else None
             train, size = self._training_data(ids)
-        self._set_state({"chars": vocabulary.chars})
+        self._set_state(self._vocabulary_state(vocabulary))
         stateful = self.mode == "tbptt"
         shape = {"config": config, "vocab_size": len(vocabulary),
                  "embedding_dim": self.embedding_dim}
@@ -136,10 +142,29 @@ class TextGenerator(BaseTask):
                 "textgen mode='tbptt' carries its state on one device; use mode='windows' "
                 "to train on several devices or workers"))
 
+    @staticmethod
+    def _vocabulary_state(vocabulary) -> dict:
+        state = {"chars": vocabulary.chars}
+        if getattr(vocabulary, "level", "char") == "subword":
+            state["subword"] = vocabulary.subword
+        return state
+
+    @staticmethod
+    def _vocabulary_from(state):
+        if "subword" in state:
+            from rnn_apps.preprocessing.pieces import PieceVocabulary
+
+            return PieceVocabulary(state["chars"], state["subword"])
+        return CharVocabulary(state["chars"])
+
     def _vocabulary(self, text, prior):
+        if not prior and self.level == "subword":
+            from rnn_apps.preprocessing.pieces import PieceVocabulary
+
+            return PieceVocabulary.fit(text, self.vocab_size, self.max_chars)
         if not prior:
             return CharVocabulary.fit(text, self.max_chars)
-        vocabulary = CharVocabulary(prior["chars"])
+        vocabulary = self._vocabulary_from(prior)
         unseen = vocabulary.unknown_chars(text)
         if unseen:
             training.note(f"{len(unseen)} characters of the training text are not in the "
@@ -166,14 +191,19 @@ class TextGenerator(BaseTask):
 
     # -- evaluation -------------------------------------------------------
     def evaluate(self, X, y=None) -> dict:
-        """``loss`` (nats per character), ``perplexity``, ``bits_per_char``, ``n_chars``."""
+        """``loss`` (nats per character, or per piece), ``perplexity`` (per
+        character or piece), ``bits_per_char`` and ``n_chars``. A subword
+        model's bits per character spread the pieces' total loss over the
+        characters of the text, so both levels compare."""
         self._check_is_fitted()
         text = check_text(X)
-        if len(text) < 2:
-            raise DataError("evaluation text needs at least 2 characters")
-        loss = textgen_model.stream_loss(self.model_, self.vocabulary_.encode(text))
-        return {"loss": loss, "perplexity": math.exp(loss), "bits_per_char": loss / math.log(2),
-                "n_chars": len(text) - 1}
+        ids = self.vocabulary_.encode(text)
+        if len(text) < 2 or len(ids) < 2:
+            raise DataError("evaluation text needs at least 2 characters (or pieces)")
+        loss = textgen_model.stream_loss(self.model_, ids)
+        per_char = loss * (len(ids) - 1) / (len(text) - 1)
+        return {"loss": loss, "perplexity": math.exp(loss),
+                "bits_per_char": per_char / math.log(2), "n_chars": len(text) - 1}
 
     def score(self, X, y=None) -> float:
         """Negative bits per character (higher is better, for scikit-learn search)."""
@@ -245,8 +275,7 @@ class TextGenerator(BaseTask):
             length = graph_checks.in_range(length, "length", 1, rules.LIMITS["generated"])
             temperature = graph_checks.in_range(temperature, "temperature", 0.0, 100.0)
             top_k = graph_checks.in_range(top_k, "top_k", 0, rules.LIMITS["vocabulary"])
-            chars = tf.strings.unicode_split(prompt, "UTF-8")
-            ids = tf.cast(lookup(chars), tf.int32)
+            ids = tf.cast(lookup(vocabulary.split_graph(prompt)), tf.int32)
             dense = tf.pad(ids.to_tensor(default_value=0), [[0, 0], [0, 1]])
             lengths = tf.maximum(tf.cast(ids.row_lengths(), tf.int32), 1)
             new = textgen_model.sample_graph(model, dense, lengths, length, temperature,
@@ -272,16 +301,16 @@ class TextGenerator(BaseTask):
             ids = self.vocabulary_.encode(text)[None]
             outputs = probe([tf.constant(ids), *textgen_model.zero_states(model, 1)])
             outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-            result.append({"tokens": list(text),
+            result.append({"tokens": self.vocabulary_.split(text),
                            "layers": [np.asarray(out[0]) for out in outputs]})
         return result
 
     # -- state and export ---------------------------------------------------
     def _get_state(self) -> dict:
-        return {"chars": self.vocabulary_.chars}
+        return self._vocabulary_state(self.vocabulary_)
 
     def _set_state(self, state: dict) -> None:
-        self.vocabulary_ = CharVocabulary(state["chars"])
+        self.vocabulary_ = self._vocabulary_from(state)
         self.lookup_ = self.vocabulary_.lookup_layer()
         self._sampler_fn = None
 
@@ -309,4 +338,8 @@ class TextGenerator(BaseTask):
 
         archive.add_endpoint("serving_default", serve)
         archive.add_endpoint("generate_seeded", sample)
+        if getattr(self.vocabulary_, "level", "char") == "subword":
+            from rnn_apps.preprocessing.subword import add_asset
+
+            add_asset(archive, "subword", self.vocabulary_.subword)
         return archive

@@ -18,7 +18,7 @@ from collections import Counter
 
 import numpy as np
 
-from rnn_apps.errors import DataError
+from rnn_apps.errors import DataError, RnnAppsError
 
 BLOCK_CHUNKS = 64  # chunks of state carried before a block ends
 VALID_CAP = 1_000_000  # held-out characters kept in memory at most
@@ -83,6 +83,9 @@ def stream_training(task, stream, validation_data, prior):
     from rnn_apps.preprocessing.streams import stream_dataset
     from rnn_apps.tasks.textgen import check_text
 
+    if task.level == "subword" or (prior and "subword" in prior):
+        raise RnnAppsError("textgen reads streams character by character; level='subword' "
+                           "needs the training text in memory (stream=False)")
     counts: Counter = Counter()
     length = 0
     for piece in stream:  # the checking pass: characters and length
