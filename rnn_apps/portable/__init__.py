@@ -28,6 +28,7 @@ from rnn_apps.errors import RnnAppsError
 from rnn_apps.portable import convert, cores, describe, forecast, steps
 from rnn_apps.portable.convert import FORMATS
 from rnn_apps.portable.rebuild import check_convertible
+from rnn_apps.preprocessing import subword
 
 __all__ = ["FORMATS", "export_core"]
 
@@ -85,6 +86,9 @@ def export_core(task, out, fmt: str) -> Path:
     task._check_is_fitted()
     task._check_finite_weights()
     check_convertible(task.model_, fmt)
+    if subword.in_state(task._get_state()):
+        raise RnnAppsError(f"export --format {fmt} does not support subword vocabularies "
+                           "(their tokenizer runs in TensorFlow); export a SavedModel instead")
     convert.check_dependencies(fmt)
     source = getattr(task, "_loaded_from", None)
     saving.check_target(out, kind="core", source=source)

@@ -14,7 +14,7 @@ from collections import Counter
 import numpy as np
 
 from rnn_apps.errors import DataError
-from rnn_apps.preprocessing.subword import PieceSplitter, train_model
+from rnn_apps.preprocessing.subword import PieceSplitter, train_model, with_unused
 
 PAD, UNKNOWN = "", "[UNK]"
 RESERVED = 2
@@ -41,7 +41,7 @@ class PieceVocabulary:
         subword = train_model(lines, vocab_size, user_symbols=(NEWLINE,))
         probe = cls([], subword)
         counts = Counter(probe.split(text))
-        ordered = sorted(counts, key=lambda p: (-counts[p], p))
+        ordered = with_unused(sorted(counts, key=lambda p: (-counts[p], p)), subword)
         return cls(ordered[:max_pieces] if max_pieces else ordered, subword)
 
     def __len__(self):

@@ -98,6 +98,10 @@ class SequenceVocabulary:
         for reserved in (PAD, UNKNOWN, START, END):
             counts.pop(reserved, None)
         ordered = sorted(counts, key=lambda t: (-counts[t], t))
+        if self.level == "subword":
+            from rnn_apps.preprocessing.subword import with_unused
+
+            ordered = with_unused(ordered, self.subword)
         self.tokens = ordered[:max_tokens] if max_tokens else ordered
         return self
 

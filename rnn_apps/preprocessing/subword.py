@@ -82,6 +82,29 @@ def train_model(texts, vocab_size: int, model_type: str = "unigram",
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def all_pieces(encoded: str) -> list[str]:
+    """Every piece of the model (padding and unknown left out), in the model's order."""
+    spm = _import("sentencepiece")
+    processor = spm.SentencePieceProcessor(model_proto=model_bytes(encoded))
+    return [processor.id_to_piece(i) for i in range(processor.get_piece_size())
+            if not (processor.is_control(i) or processor.is_unknown(i))]
+
+
+def with_unused(ordered: list[str], encoded: str) -> list[str]:
+    """``ordered`` (pieces by training frequency) followed by the model's pieces the
+    training text never used: single characters above all, which spell out
+    words never seen in training."""
+    seen = set(ordered)
+    return list(ordered) + [p for p in all_pieces(encoded) if p not in seen]
+
+
+def in_state(state) -> bool:
+    """Whether a task's fitted state holds a subword model (at any depth)."""
+    if isinstance(state, dict):
+        return "subword" in state or any(in_state(value) for value in state.values())
+    return False
+
+
 def model_bytes(encoded: str) -> bytes:
     """The protobuf from the state's base64 (a one-line error when malformed)."""
     try:

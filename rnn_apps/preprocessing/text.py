@@ -165,6 +165,11 @@ class TextEncoder:
                                 subword=subword)
         probe.adapt(batches())
         vocabulary = probe.get_vocabulary()
+        if subword:
+            from rnn_apps.preprocessing.subword import with_unused
+
+            vocabulary = vocabulary[:2] + with_unused(vocabulary[2:], subword)
+            vocabulary = vocabulary[:max_tokens] if max_tokens else vocabulary
         if len(vocabulary) <= 2:
             raise DataError("the texts contain no tokens after standardisation")
         if max_length is None:

@@ -75,6 +75,7 @@ def load_servable(path, name: str | None = None, limits=None) -> Servable:
     import tensorflow as tf
 
     from rnn_apps.core.model_info import read_info, resolve_version
+    from rnn_apps.preprocessing.subword import register_ops
     from rnn_apps.serving.adapters import adapter_for
     from rnn_apps.serving.limits import Limits
 
@@ -96,6 +97,7 @@ def load_servable(path, name: str | None = None, limits=None) -> Servable:
     else:
         saved = directory
     try:
+        register_ops()  # a subword model's SavedModel holds tensorflow-text ops
         module = tf.saved_model.load(str(saved))
         if "serving_default" not in module.signatures:
             raise ModelDirError(f"{saved} has no serving_default signature")
