@@ -103,3 +103,25 @@ def test_cli_trains_a_subword_sentiment_model(tmp_path, small_csv):
               "--level", "subword", "--vocab-size", 2, *TINY_ARGS)
     one_line_error(bad, "vocab_size")
     assert not Path(tmp_path / "bad").exists()
+
+
+def test_streams_learn_subwords_in_one_pass(tmp_path, small_csv):
+    from rnn_apps.data.pairs import read_pairs
+    from rnn_apps.data.tables import read_labelled_texts
+    from rnn_apps.data.text import read_text_stream
+
+    streamed = SentimentClassifier(**{**TINY, "epochs": 1}, level="subword",
+                                   vocab_size=120).fit(read_labelled_texts(small_csv,
+                                                                           stream=True))
+    assert streamed.text_encoder_.subword and len(streamed.predict(["a fine film"])) == 1
+    pairs = tmp_path / "pairs.tsv"
+    sources = corpus(120, seed=4)
+    pairs.write_text("".join(f"{s}\t{s.upper()}\n" for s in sources), encoding="utf-8")
+    translator = Seq2SeqTranslator(**{**TINY, "epochs": 1}, source_level="subword",
+                                   target_level="subword", vocab_size=50, beam_width=1)
+    translator.fit(read_pairs(pairs, stream=True))
+    assert translator.target_vocab_.subword and len(translator.predict(sources[:2])) == 2
+    text = tmp_path / "text.txt"
+    text.write_text("\n".join(sources), encoding="utf-8")
+    with pytest.raises(RnnAppsError, match="subword"):
+        TextGenerator(**TINY, level="subword").fit(read_text_stream([text]))
