@@ -53,7 +53,9 @@ def train_model(texts, vocab_size: int, model_type: str = "unigram",
 
     ``texts``: an iterable of strings (already standardised the way the
     task's graph will standardise them). Small corpora get fewer pieces
-    than asked (no error); every character of the training text is kept.
+    than asked (no error); every character of the training text is kept;
+    ``user_symbols`` are always pieces of their own. One thread: the same
+    texts give the same model.
     """
     spm = _import("sentencepiece")
     _import("tensorflow_text")
@@ -75,7 +77,7 @@ def train_model(texts, vocab_size: int, model_type: str = "unigram",
             model_type=model_type, character_coverage=1.0, hard_vocab_limit=False,
             pad_id=0, unk_id=1, bos_id=-1, eos_id=-1, unk_surface="\ufffd",
             max_sentence_length=MAX_SENTENCE_BYTES, split_digits=True,
-            user_defined_symbols=list(user_symbols), minloglevel=2, num_threads=2)
+            user_defined_symbols=list(user_symbols), minloglevel=2, num_threads=1)
     except RuntimeError as error:
         raise DataError(f"cannot learn subwords from these texts: "
                         f"{str(error).strip().splitlines()[-1]}") from None

@@ -67,3 +67,8 @@ def test_bad_subword_input_is_one_line():
     with pytest.raises(ValueError, match="base64"):
         subword.model_bytes("not base64 !")
     assert subword.in_state({"text": {"subword": "x"}}) and not subword.in_state({"chars": []})
+
+
+def test_the_same_texts_give_the_same_model():
+    texts = corpus(200, seed=5)
+    assert subword.train_model(texts, 30) == subword.train_model(list(texts), 30)
