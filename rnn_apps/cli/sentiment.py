@@ -39,6 +39,8 @@ def sentiment():
              help="Tokens: words, characters or subword pieces.")
 @task_option("--max-tokens", type=int, help="Vocabulary size limit.")
 @task_option("--vocab-size", type=int, help="Pieces of the subword model (--level subword).")
+@task_option("--subword-model", type=click.Choice(choices.SUBWORD_MODELS),
+             help="SentencePiece algorithm of --level subword.")
 @task_option("--max-length", type=int,
              help="Tokens per text (longer ones are cut; default: 99th percentile).")
 @task_option("--truncating", type=click.Choice(choices.TRUNCATING),

@@ -62,6 +62,8 @@ def seq2seq():
              help="Vocabulary size limit per side (the most frequent tokens are kept).")
 @task_option("--vocab-size", type=int,
              help="Pieces of each side's subword model (--level subword).")
+@task_option("--subword-model", type=click.Choice(choices.SUBWORD_MODELS),
+             help="SentencePiece algorithm of --level subword.")
 @click.option("--stream", is_flag=True,
               help="Read the pairs lazily, in bounded memory (files larger than memory); "
                    "without --valid-data a hash split of the sources is held out.")

@@ -48,6 +48,8 @@ def textgen():
 @task_option("--level", type=click.Choice(choices.TEXTGEN_LEVELS),
              help="Tokens: characters or subword pieces.")
 @task_option("--vocab-size", type=int, help="Pieces of the subword model (--level subword).")
+@task_option("--subword-model", type=click.Choice(choices.SUBWORD_MODELS),
+             help="SentencePiece algorithm of --level subword.")
 @task_option("--max-chars", type=int,
              help="Vocabulary size limit (default: every character or piece seen).")
 @click.option("--stream", is_flag=True,

@@ -14,6 +14,7 @@ CLASS_WEIGHTS = ("balanced",)                            # or None, or {label: w
 ATTENTIONS = ("multiplicative", "additive")              # or None
 TEXTGEN_MODES = ("tbptt", "windows")
 TEXTGEN_LEVELS = ("char", "subword")                     # textgen tokens
+SUBWORD_MODELS = ("unigram", "bpe")                      # SentencePiece algorithms
 FORECAST_STRATEGIES = ("direct", "recursive")
 FORECAST_INPUTS = ("relative", "level", "both")         # or "auto"
 DESEASONALIZE = ("none", "additive", "multiplicative")  # or "auto"

@@ -34,11 +34,12 @@ class PieceVocabulary:
         self._index = {p: i + RESERVED for i, p in enumerate(self.chars)}
 
     @classmethod
-    def fit(cls, text: str, vocab_size: int, max_pieces: int | None = None) -> PieceVocabulary:
+    def fit(cls, text: str, vocab_size: int, max_pieces: int | None = None,
+            model_type: str = "unigram") -> PieceVocabulary:
         lines = [line for line in text.split("\n") if line.strip()]
         if not lines:
             raise DataError("the training text is empty")
-        subword = train_model(lines, vocab_size, user_symbols=(NEWLINE,))
+        subword = train_model(lines, vocab_size, model_type, user_symbols=(NEWLINE,))
         probe = cls([], subword)
         counts = Counter(probe.split(text))
         ordered = with_unused(sorted(counts, key=lambda p: (-counts[p], p)), subword)

@@ -66,24 +66,26 @@ class SequenceVocabulary:
     # -- fitting ----------------------------------------------------------------
     @classmethod
     def fit(cls, texts, *, level: str = "char", lowercase: bool = False, target: bool = False,
-            max_tokens: int | None = None, vocab_size: int = 8000) -> SequenceVocabulary:
+            max_tokens: int | None = None, vocab_size: int = 8000,
+            model_type: str = "unigram") -> SequenceVocabulary:
         """From a list of texts (a stream counts batch by batch with :meth:`count`,
         then fills an empty vocabulary with :meth:`with_counts`). ``vocab_size``:
-        pieces of the subword model (level ``"subword"``)."""
+        pieces of the subword model (level ``"subword"``), ``model_type`` its
+        SentencePiece algorithm (``"unigram"`` or ``"bpe"``)."""
         vocabulary = cls([], level=level, lowercase=lowercase, target=target)
-        vocabulary.learn_subwords(texts, vocab_size)
+        vocabulary.learn_subwords(texts, vocab_size, model_type)
         counts = Counter()
         vocabulary.count(texts, counts)
         return vocabulary.with_counts(counts, max_tokens)
 
-    def learn_subwords(self, texts, vocab_size: int) -> None:
+    def learn_subwords(self, texts, vocab_size: int, model_type: str = "unigram") -> None:
         """Train the subword model on ``texts`` (a no-op for other levels)."""
         if self.level != "subword":
             return
         from rnn_apps.preprocessing import subword
 
         self.subword = subword.train_model(
-            (t.lower() if self.lowercase else t for t in texts), vocab_size)
+            (t.lower() if self.lowercase else t for t in texts), vocab_size, model_type)
         self._splitter = None
 
     def count(self, texts, counts: Counter) -> list[int]:

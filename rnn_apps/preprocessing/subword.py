@@ -19,10 +19,10 @@ import hashlib
 import io
 import itertools
 
+from rnn_apps.core.choices import SUBWORD_MODELS
 from rnn_apps.errors import DataError, RnnAppsError
 
 WORD_START = "\u2581"
-MODEL_TYPES = ("unigram", "bpe")
 TRAINING_SENTENCES = 1_000_000  # the first ones, at most, teach the model (bounded memory)
 MAX_SENTENCE_BYTES = 4192
 MISSING = ("subword vocabularies need sentencepiece and tensorflow-text: "
@@ -59,8 +59,8 @@ def train_model(texts, vocab_size: int, model_type: str = "unigram",
     """
     spm = _import("sentencepiece")
     _import("tensorflow_text")
-    if model_type not in MODEL_TYPES:
-        raise RnnAppsError(f"subword model type must be one of {', '.join(MODEL_TYPES)}")
+    if model_type not in SUBWORD_MODELS:
+        raise RnnAppsError(f"subword_model must be one of {', '.join(SUBWORD_MODELS)}")
     sentences = itertools.islice((t for t in texts if t.strip()), TRAINING_SENTENCES)
     first = next(sentences, None)
     if first is None:

@@ -143,7 +143,8 @@ class TextEncoder:
 
     @classmethod
     def fit(cls, texts, *, level="word", standardize="lower_and_strip_punctuation",
-            max_tokens=None, max_length=None, truncating="post", vocab_size=8000):
+            max_tokens=None, max_length=None, truncating="post", vocab_size=8000,
+            subword_model="unigram"):
         """Fit the vocabulary; ``max_length=None`` takes the 99th percentile length.
 
         ``texts``: an array of strings, or a callable that returns a fresh
@@ -160,7 +161,7 @@ class TextEncoder:
             from rnn_apps.preprocessing.subword import train_model
 
             subword = train_model((t for batch in batches() for t in standardized(
-                batch, standardize)), vocab_size)
+                batch, standardize)), vocab_size, subword_model)
         probe = make_vectorizer(level=level, standardize=standardize, max_tokens=max_tokens,
                                 subword=subword)
         probe.adapt(batches())

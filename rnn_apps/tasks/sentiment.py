@@ -66,8 +66,8 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
     Recurrent settings (``cell``, ``units``, ``layers``, ``bidirectional``,
     ``dropout``, ``recurrent_dropout``, ``clipnorm``, ``clipvalue``) are those
     of :class:`rnn_apps.RecurrentConfig`. ``level`` picks word, character or
-    subword tokens (a SentencePiece model of up to ``vocab_size`` pieces
-    learned from the training texts); ``max_length=None`` takes the 99th percentile of training lengths;
+    subword tokens (a SentencePiece ``subword_model``, unigram or bpe, of up
+    to ``vocab_size`` pieces learned from the training texts); ``max_length=None`` takes the 99th percentile of training lengths;
     ``truncating`` cuts longer texts at the end (``post``) or start (``pre``).
     ``pooling`` reduces the sequence: the ``last`` state, or ``mean``/``max``
     over time. ``class_weight`` is None, ``"balanced"`` or a ``{label: weight}``
@@ -79,7 +79,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,
         **rules.TEXT,
-        "vocab_size": [rules.VOCAB_SIZE],
+        "vocab_size": [rules.VOCAB_SIZE], "subword_model": [rules.one_of(*choices.SUBWORD_MODELS)],
         "embedding_dim": [rules.size(1, "embedding_dim")], "pooling": [rules.one_of(*choices.POOLINGS)],
         "class_weight": [rules.one_of(*choices.CLASS_WEIGHTS),
                          rules.Rule("a {label: weight} dict", lambda v: isinstance(v, dict)),
@@ -90,7 +90,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
                  leak_rate=1.0, input_scaling=1.0, level="word",
                  standardize="lower_and_strip_punctuation", max_tokens=20000, vocab_size=8000,
-                 max_length=None,
+                 subword_model="unigram", max_length=None,
                  truncating="post", embedding_dim=64, pooling="last", class_weight=None,
                  epochs=10, batch_size=32, learning_rate=1e-3, patience=3, valid_split=0.1,
                  seed=None, verbose=1, distribute="none", mixed_precision=False):
@@ -145,7 +145,8 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
             encoder = text_prep.TextEncoder.fit(
                 train[0], level=self.level, standardize=self.standardize,
                 max_tokens=self.max_tokens, max_length=self.max_length,
-                truncating=self.truncating, vocab_size=self.vocab_size)
+                truncating=self.truncating, vocab_size=self.vocab_size,
+                subword_model=self.subword_model)
         self._set_state({"classes": label_encoder.classes, "text": encoder.get_state()})
         x_train = encoder.encode(train[0])
         if prior:

@@ -56,7 +56,7 @@ def stream_plan(task, config, stream, y, validation_data, prior):
         encoder = text_prep.TextEncoder.fit(
             train_batches, level=task.level, standardize=task.standardize,
             max_tokens=task.max_tokens, max_length=task.max_length, truncating=task.truncating,
-            vocab_size=task.vocab_size)
+            vocab_size=task.vocab_size, subword_model=task.subword_model)
         label_encoder = LabelEncoder.fit(sorted(counts, key=str))
     if not counts:
         raise DataError(f"{stream.path}: no training records (all were held out for "

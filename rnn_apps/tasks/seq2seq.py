@@ -47,7 +47,8 @@ class Seq2SeqTranslator(BaseTask):
 
     ``source_level`` / ``target_level``: ``"char"``, ``"word"`` or ``"subword"``
     vocabularies (words: split on spaces, punctuation marks are tokens;
-    subwords: a SentencePiece model of up to ``vocab_size`` pieces per side,
+    subwords: a SentencePiece ``subword_model`` (unigram or bpe) of up to
+    ``vocab_size`` pieces per side,
     learned from the training pairs). ``attention``:
     ``"multiplicative"`` (Luong), ``"additive"`` (Bahdanau-style scores) or
     None. ``max_source_length`` / ``max_target_length``: tokens kept (None:
@@ -64,7 +65,7 @@ class Seq2SeqTranslator(BaseTask):
         "source_level": [rules.one_of(*choices.SEQUENCE_LEVELS)],
         "target_level": [rules.one_of(*choices.SEQUENCE_LEVELS)],
         "lowercase": [rules.BOOLEAN], "max_tokens": [rules.size(3, "vocabulary"), None],
-        "vocab_size": [rules.VOCAB_SIZE],
+        "vocab_size": [rules.VOCAB_SIZE], "subword_model": [rules.one_of(*choices.SUBWORD_MODELS)],
         "max_source_length": [rules.size(1, "sequence"), None],
         "max_target_length": [rules.size(1, "generated"), None],
         "beam_width": [rules.size(1, "beam_width")], "length_penalty": [rules.number(0, 100)],
@@ -74,7 +75,8 @@ class Seq2SeqTranslator(BaseTask):
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
                  leak_rate=1.0, input_scaling=1.0, embedding_dim=64,
                  attention="multiplicative", source_level="char", target_level="char",
-                 lowercase=False, max_tokens=20000, vocab_size=8000, max_source_length=None,
+                 lowercase=False, max_tokens=20000, vocab_size=8000, subword_model="unigram",
+                 max_source_length=None,
                  max_target_length=None, beam_width=4, length_penalty=1.0, epochs=20,
                  batch_size=64, learning_rate=3e-3, patience=3, valid_split=0.1, seed=None,
                  verbose=1, distribute="none", mixed_precision=False):

@@ -45,7 +45,8 @@ def stream_data(task, stream, validation_data, prior):
         source, target = task.source_vocab_, task.target_vocab_
     else:  # subword models learn from a first pass over (a sample of) the pairs
         for side, vocabulary in enumerate((source, target)):
-            vocabulary.learn_subwords(_side(train_records, side), task.vocab_size)
+            vocabulary.learn_subwords(_side(train_records, side), task.vocab_size,
+                                      task.subword_model)
     source_counts, target_counts, lengths = Counter(), Counter(), []
     longest = [0, 0]
     for batch in batches_of(train_records()):
@@ -114,11 +115,13 @@ def in_memory_data(task, X, y, validation_data, prior) -> dict:
         source_vocab = SequenceVocabulary.fit(sources, level=task.source_level,
                                               lowercase=task.lowercase,
                                               max_tokens=task.max_tokens,
-                                              vocab_size=task.vocab_size)
+                                              vocab_size=task.vocab_size,
+                                              model_type=task.subword_model)
         target_vocab = SequenceVocabulary.fit(targets, level=task.target_level,
                                               lowercase=task.lowercase, target=True,
                                               max_tokens=task.max_tokens,
-                                              vocab_size=task.vocab_size)
+                                              vocab_size=task.vocab_size,
+                                              model_type=task.subword_model)
     source_lengths = [len(s) for s in source_vocab.split(sources)]
     target_lengths = [len(t) for t in target_vocab.split(targets)]
     if not prior:

@@ -46,8 +46,8 @@ def check_text(text, what: str = "text") -> str:
 class TextGenerator(BaseTask):
     """Language model: learns the next character (or subword piece), then writes text.
 
-    ``level="subword"`` reads and writes pieces of a SentencePiece model of
-    up to ``vocab_size`` pieces learned from the training text (line breaks
+    ``level="subword"`` reads and writes pieces of a SentencePiece
+    ``subword_model`` (unigram or bpe) of up to ``vocab_size`` pieces learned from the training text (line breaks
     are pieces of their own; runs of spaces become one); ``length`` in
     :meth:`generate` then counts pieces and ``max_chars`` caps the pieces.
 
@@ -64,13 +64,14 @@ class TextGenerator(BaseTask):
         "embedding_dim": [rules.size(1, "embedding_dim"), None],
         "max_chars": [rules.size(2, "vocabulary"), None],
         "level": [rules.one_of(*choices.TEXTGEN_LEVELS)], "vocab_size": [rules.VOCAB_SIZE],
+        "subword_model": [rules.one_of(*choices.SUBWORD_MODELS)],
         "mode": [rules.one_of(*choices.TEXTGEN_MODES)], "bptt": [rules.size(1, "sequence")],
     }
 
     def __init__(self, *, cell="lstm", units=128, layers=1, bidirectional=False, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
                  leak_rate=1.0, input_scaling=1.0, embedding_dim=32, level="char",
-                 vocab_size=2000, max_chars=None, mode="tbptt", bptt=64, epochs=10, batch_size=32,
+                 vocab_size=2000, subword_model="unigram", max_chars=None, mode="tbptt", bptt=64, epochs=10, batch_size=32,
                  learning_rate=2e-3, patience=3, valid_split=0.1, seed=None, verbose=1,
                  distribute="none", mixed_precision=False):
         self._store_params(locals())
@@ -161,7 +162,8 @@ class TextGenerator(BaseTask):
         if not prior and self.level == "subword":
             from rnn_apps.preprocessing.pieces import PieceVocabulary
 
-            return PieceVocabulary.fit(text, self.vocab_size, self.max_chars)
+            return PieceVocabulary.fit(text, self.vocab_size, self.max_chars,
+                                       self.subword_model)
         if not prior:
             return CharVocabulary.fit(text, self.max_chars)
         vocabulary = self._vocabulary_from(prior)

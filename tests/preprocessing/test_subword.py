@@ -72,3 +72,11 @@ def test_bad_subword_input_is_one_line():
 def test_the_same_texts_give_the_same_model():
     texts = corpus(200, seed=5)
     assert subword.train_model(texts, 30) == subword.train_model(list(texts), 30)
+
+
+def test_bpe_models_split_and_join_too():
+    vocabulary = SequenceVocabulary.fit(corpus(), level="subword", vocab_size=40,
+                                        model_type="bpe")
+    assert vocabulary.normalize(["talkjump the dog"]) == ["talkjump the dog"]
+    with pytest.raises(Exception, match="subword_model"):
+        subword.train_model(corpus(), 40, "wordpiece")

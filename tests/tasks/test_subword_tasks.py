@@ -96,9 +96,10 @@ def test_textgen_subwords_generate_pieces_and_score_per_character(tmp_path):
 def test_cli_trains_a_subword_sentiment_model(tmp_path, small_csv):
     out = tmp_path / "model"
     result = run("sentiment", "train", "--data", small_csv, "--out", out, "--level", "subword",
-                 "--vocab-size", 150, *TINY_ARGS)
+                 "--vocab-size", 150, "--subword-model", "bpe", *TINY_ARGS)
     assert result.exit_code == 0, result.output
-    assert load(out).text_encoder_.level == "subword"
+    model = load(out)
+    assert model.text_encoder_.level == "subword" and model.subword_model == "bpe"
     bad = run("sentiment", "train", "--data", small_csv, "--out", tmp_path / "bad",
               "--level", "subword", "--vocab-size", 2, *TINY_ARGS)
     one_line_error(bad, "vocab_size")
