@@ -66,7 +66,7 @@ class SequenceVocabulary:
     # -- fitting ----------------------------------------------------------------
     @classmethod
     def fit(cls, texts, *, level: str = "char", lowercase: bool = False, target: bool = False,
-            max_tokens: int | None = None, vocab_size: int = 8000,
+            max_tokens: int | None = None, vocab_size: int = 2000,
             model_type: str = "unigram") -> SequenceVocabulary:
         """From a list of texts (a stream counts batch by batch with :meth:`count`,
         then fills an empty vocabulary with :meth:`with_counts`). ``vocab_size``:

@@ -143,7 +143,7 @@ class TextEncoder:
 
     @classmethod
     def fit(cls, texts, *, level="word", standardize="lower_and_strip_punctuation",
-            max_tokens=None, max_length=None, truncating="post", vocab_size=8000,
+            max_tokens=None, max_length=None, truncating="post", vocab_size=2000,
             subword_model="unigram"):
         """Fit the vocabulary; ``max_length=None`` takes the 99th percentile length.
 

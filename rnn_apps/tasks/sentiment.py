@@ -89,7 +89,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
     def __init__(self, *, cell="gru", units=64, layers=1, bidirectional=False, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
                  leak_rate=1.0, input_scaling=1.0, level="word",
-                 standardize="lower_and_strip_punctuation", max_tokens=20000, vocab_size=8000,
+                 standardize="lower_and_strip_punctuation", max_tokens=20000, vocab_size=2000,
                  subword_model="unigram", max_length=None,
                  truncating="post", embedding_dim=64, pooling="last", class_weight=None,
                  epochs=10, batch_size=32, learning_rate=1e-3, patience=3, valid_split=0.1,

@@ -75,7 +75,7 @@ class Seq2SeqTranslator(BaseTask):
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
                  leak_rate=1.0, input_scaling=1.0, embedding_dim=64,
                  attention="multiplicative", source_level="char", target_level="char",
-                 lowercase=False, max_tokens=20000, vocab_size=8000, subword_model="unigram",
+                 lowercase=False, max_tokens=20000, vocab_size=2000, subword_model="unigram",
                  max_source_length=None,
                  max_target_length=None, beam_width=4, length_penalty=1.0, epochs=20,
                  batch_size=64, learning_rate=3e-3, patience=3, valid_split=0.1, seed=None,
