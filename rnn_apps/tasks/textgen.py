@@ -72,8 +72,9 @@ class TextGenerator(BaseTask):
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
                  leak_rate=1.0, input_scaling=1.0, embedding_dim=32, level="char",
                  vocab_size=2000, subword_model="unigram", max_chars=None, mode="tbptt",
-                 bptt=64, epochs=10, batch_size=32, learning_rate=2e-3, patience=3, valid_split=0.1, seed=None, verbose=1,
-                 distribute="none", mixed_precision=False):
+                 bptt=64, epochs=10, batch_size=32, learning_rate=2e-3, patience=3,
+                 valid_split=0.1, seed=None, verbose=1, distribute="none",
+                 mixed_precision=False):
         self._store_params(locals())
 
     def _check_params(self):
