@@ -53,7 +53,8 @@ def _oracle(kt, algorithm, space, max_epochs, trials, seed):
               "max_consecutive_failed_trials": trials + 1}    # failures are results here
     if algorithm == "hyperband":
         base = kt.oracles.HyperbandOracle
-        kwargs = {"max_epochs": max_epochs, "factor": 3}
+        # brackets follow one another until ``trials`` (or the budget) stops them
+        kwargs = {"max_epochs": max_epochs, "factor": 3, "hyperband_iterations": None}
     else:
         base = kt.oracles.BayesianOptimizationOracle
         kwargs = {"max_trials": trials,
@@ -156,6 +157,7 @@ class HyperparameterSearch(BaseEstimator):
                 warnings.catch_warnings():
             # the Gaussian process often meets its length-scale bounds on a few points
             warnings.filterwarnings("ignore", category=ConvergenceWarning)
+            warnings.filterwarnings("ignore", "All-NaN", RuntimeWarning)   # a failed trial
             tuner = _tuner(kt, oracle, runner, budget, started, work)
             try:
                 tuner.search(verbose=0)
