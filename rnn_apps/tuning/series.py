@@ -49,13 +49,17 @@ class SeriesHoldout(Holdout):
         return (train,), held, (held,)
 
 
-def lookback_choices(season: int, n_train: int, horizon: int, default: int) -> list[int]:
-    """Multiples of the season (fixed sizes without one) that leave the
-    forecaster's minimum of training windows, and the default lookback."""
+def lookback_choices(season: int, n_train: int, horizon: int, default: int,
+                     given: bool) -> list[int]:
+    """The default lookback first, then those that leave the forecaster's
+    minimum of training windows: half and double a ``given`` lookback, else
+    multiples of the season (fixed sizes without one)."""
     from rnn_apps.tasks.forecast_auto import MIN_WINDOWS
 
     limit = n_train - horizon - MIN_WINDOWS + 1
-    if season >= 2:
+    if given:
+        base = [max(1, default // 2), default * 2]
+    elif season >= 2:
         base = [k * season for k in LOOKBACK_SEASONS[:2 if season >= 100 else 4]]
     else:
         base = list(LOOKBACKS_WITHOUT_SEASON)
@@ -77,11 +81,11 @@ def series_holdout(estimator, X, validation_data) -> SeriesHoldout:
         else targets
     if validation_data is None:
         starts = [len(s.values) - holdout_size(estimator, len(s.values)) for s in series_list]
-        held = starts[0] if not panel else sum(len(s.values) - b
-                                               for s, b in zip(series_list, starts))
-        what = (f"the last {len(first.values) - starts[0]} steps of the series (time-ordered)"
-                if not panel else f"the last {estimator.valid_split:.0%} of each of "
-                                  f"{len(series_list)} series ({held} steps, time-ordered)")
+        what = f"the last {len(first.values) - starts[0]} steps of the series (time-ordered)"
+        if panel:
+            held = sum(len(s.values) - start for s, start in zip(series_list, starts))
+            what = (f"the last {estimator.valid_split:.0%} of each of {len(series_list)} "
+                    f"series ({held} steps, time-ordered)")
     else:
         starts = [len(s.values) for s in series_list]
         what = "the given validation series"
@@ -94,14 +98,17 @@ def series_holdout(estimator, X, validation_data) -> SeriesHoldout:
     settings = static_settings(estimator, one(trains), targets, fit_targets, step,
                                whole=one([s.values for s in series_list]))
     season, lookback = settings["season"], settings["lookback"]
-    lookbacks = [lookback] if estimator.lookback is not None else lookback_choices(
-        season, typical_length(trains), estimator.horizon, lookback)
-    modes = [m for m in ("none", "additive", "multiplicative") if estimator.readout == "dense"
-             and can_decompose(one(trains), fit_targets, season, min(lookbacks), m)] or ["none"]
+    lookbacks = lookback_choices(season, typical_length(trains), estimator.horizon, lookback,
+                                 given=estimator.lookback is not None)
     defaults = {"lookback": lookback, "inputs": settings["inputs"],
                 "deseasonalize": settings["deseasonalize"]}
-    info = {"lookbacks": lookbacks, "modes": modes, "season": season, "defaults": defaults,
-            **defaults}
+
+    def decomposes(mode, shortest):
+        return mode == "none" or (estimator.readout == "dense" and can_decompose(
+            one(trains), fit_targets, season, shortest, mode))
+
+    info = {"lookbacks": lookbacks, "decomposes": decomposes, "season": season,
+            "defaults": defaults}
     params = {"season": season, "ensemble": 1}
     # settings left automatic take the forecaster's own choice unless searched
     params.update({k: v for k, v in defaults.items()

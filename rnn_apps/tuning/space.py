@@ -107,30 +107,33 @@ def _embedding(p: dict) -> list[Dimension]:
     return [] if size is None else [choice("embedding_dim", size, scaled(size))]
 
 
-def _sentiment(p, info):
+def _sentiment(p, info, fixed):
     return [*_embedding(p), choice("pooling", p["pooling"], ("last", "mean", "max"))]
 
 
-def _tagging(p, info):
+def _tagging(p, info, fixed):
     if info.get("frames"):          # numeric frames: no words to embed
         return [choice("crf", p["crf"], (False, True))]
     return [*_embedding(p), choice("word_dropout", p["word_dropout"], (0.0, 0.1, 0.2)),
             choice("crf", p["crf"], (False, True))]
 
 
-def _seq2seq(p, info):
+def _seq2seq(p, info, fixed):
     return [*_embedding(p),
             choice("attention", p["attention"], ("multiplicative", "additive", None))]
 
 
-def _textgen(p, info):
+def _textgen(p, info, fixed):
     return [*_embedding(p), choice("bptt", p["bptt"], scaled(p["bptt"], low=2))]
 
 
-def _forecast(p, info):
-    return [choice("lookback", info["lookback"], info["lookbacks"]),
-            choice("inputs", info["inputs"], ("relative", "level")),
-            choice("deseasonalize", info["deseasonalize"], info["modes"])]
+def _forecast(p, info, fixed):
+    lookbacks = [p["lookback"]] if "lookback" in fixed else info["lookbacks"]
+    modes = [m for m in ("none", "additive", "multiplicative")
+             if info["decomposes"](m, min(lookbacks))]
+    return [choice("lookback", p["lookback"], lookbacks),
+            choice("inputs", p["inputs"], ("relative", "level")),
+            choice("deseasonalize", p["deseasonalize"], modes)]
 
 
 TASK_SPACES = {"sentiment": _sentiment, "tagging": _tagging, "seq2seq": _seq2seq,
@@ -143,7 +146,7 @@ def build_space(estimator, info: dict, fixed: set[str]) -> list[Dimension]:
     from :mod:`rnn_apps.tuning.holdouts`), without the ``fixed`` ones."""
     task = estimator.task_name
     p = {**estimator.get_params(), **info.get("defaults", {})}
-    dims = _recurrent(p, both_ways=task in BOTH_WAYS) + TASK_SPACES[task](p, info)
+    dims = _recurrent(p, both_ways=task in BOTH_WAYS) + TASK_SPACES[task](p, info, fixed)
     space = [dim for dim in dims if dim.name not in fixed]
     if not space:
         raise RnnAppsError("nothing to search: every searched parameter is fixed")

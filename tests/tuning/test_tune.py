@@ -181,3 +181,23 @@ def test_the_space_is_a_neighbourhood_of_the_settings_that_keeps_the_users_choic
     assert s2s["units"].values == (128, 64, 256)
     lm = {d.name for d in space.build_space(rnn_apps.TextGenerator(), {}, set())}
     assert "bptt" in lm and "bidirectional" not in lm
+
+
+def test_the_forecasters_space_comes_from_the_series():
+    from rnn_apps.tuning.holdouts import holdout
+
+    values = seasonal_series(n=120, period=12)[:, :1]
+    auto = rnn_apps.Forecaster()
+    held = holdout(auto, values)
+    dims = {d.name: d for d in space.build_space(auto, held.info, set())}
+    assert held.info["season"] == 12 and held.params["season"] == 12
+    assert held.params["ensemble"] == 1                 # one network per trial
+    assert dims["lookback"].values == (24, 12, 36, 48)  # multiples of the season, default first
+    assert set(dims["deseasonalize"].values) == {"additive", "none", "multiplicative"}
+    given = rnn_apps.Forecaster(lookback=8)             # shorter than a season
+    dims = {d.name: d for d in space.build_space(given, holdout(given, values).info, set())}
+    assert dims["lookback"].values == (8, 4, 16) and dims["deseasonalize"].values == ("none",)
+    kept = {d.name: d for d in space.build_space(
+        rnn_apps.Forecaster(lookback=24), holdout(rnn_apps.Forecaster(lookback=24), values).info,
+        {"lookback"})}
+    assert "lookback" not in kept and "additive" in kept["deseasonalize"].values
