@@ -201,3 +201,28 @@ def test_the_forecasters_space_comes_from_the_series():
         rnn_apps.Forecaster(lookback=24), holdout(rnn_apps.Forecaster(lookback=24), values).info,
         {"lookback"})}
     assert "lookback" not in kept and "additive" in kept["deseasonalize"].values
+
+
+def test_a_panel_is_cut_at_the_end_of_each_series():
+    from rnn_apps.tuning.holdouts import holdout
+
+    panel = {"a": seasonal_series(n=120, period=12)[:, :1],
+             "b": seasonal_series(n=100, period=12, seed=1)[:, :1]}
+    model = rnn_apps.Forecaster(lookback=24)
+    held = holdout(model, panel)
+    (train,), valid, score = held.for_trial(model.set_params(**held.params))
+    for key, n in (("a", 120), ("b", 100)):
+        np.testing.assert_array_equal(train.series[key].values, panel[key][:n - n // 10])
+        np.testing.assert_array_equal(valid.series[key].values, panel[key][n - n // 10 - 24:])
+    assert score == (valid,)
+
+
+def test_keras_tuner_is_an_extra_that_ci_installs():
+    import configparser
+    from pathlib import Path
+
+    config = configparser.ConfigParser()
+    config.read(Path(__file__).resolve().parents[2] / "setup.cfg")
+    extras = config["options.extras_require"]
+    assert "keras-tuner>=1.4" in extras["tune"].split()
+    assert "keras-tuner>=1.4" in extras["dev"].split()
