@@ -43,6 +43,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/seq2seq_speed.py --model runs/bench/g2p --cmudict-test
 	$(BIN)/python benchmarks/serve_load.py
 	$(BIN)/python benchmarks/export_runtimes.py
+	$(BIN)/python benchmarks/tune_bench.py
 
 clean:
 	rm -rf runs .pytest_cache

@@ -16,11 +16,14 @@ _LAZY = {
     "TextGenerator": ("rnn_apps.tasks.textgen", "TextGenerator"),
     "RecurrentConfig": ("rnn_apps.core.config", "RecurrentConfig"),
     "load": ("rnn_apps.core.saving", "load"),
+    "tune": ("rnn_apps.tuning", "tune"),
+    "HyperparameterSearch": ("rnn_apps.tuning", "HyperparameterSearch"),
 }
 
 __all__ = [
     "DataError",
     "Forecaster",
+    "HyperparameterSearch",
     "ModelDirError",
     "NotFittedError",
     "RecurrentConfig",
@@ -31,6 +34,7 @@ __all__ = [
     "TextGenerator",
     "__version__",
     "load",
+    "tune",
 ]
 
 

@@ -23,6 +23,7 @@ from rnn_apps.cli.options import (
     task_option,
     training_options,
 )
+from rnn_apps.cli.tune import tune_command
 from rnn_apps.core import choices
 from rnn_apps.errors import DataError
 
@@ -142,9 +143,8 @@ def read_model_series(model, path, interpolate: bool = False, id_column=None):
                            id_column=id_column)
 
 
-def build_forecaster(options: dict, targets, run=None):
-    from rnn_apps import Forecaster
-
+def forecaster_kwargs(options: dict, targets) -> dict:
+    """Constructor arguments from the model options given and the targets read."""
     future = _names(options.pop("future_covariates", None)) or None
     if future is not None:
         options["future_covariates"] = future
@@ -154,8 +154,21 @@ def build_forecaster(options: dict, targets, run=None):
     except ValueError:
         raise DataError(f"--quantiles must be numbers separated by commas; got {quantiles!r}") \
             from None
-    return make_estimator(Forecaster, model_kwargs({"targets": targets, "quantiles": levels,
-                                                    **options}), run or {})
+    return model_kwargs({"targets": targets, "quantiles": levels, **options})
+
+
+def build_forecaster(options: dict, targets, run=None):
+    from rnn_apps import Forecaster
+
+    return make_estimator(Forecaster, forecaster_kwargs(options, targets), run or {})
+
+
+def tune_input(options: dict):
+    """``rnn-apps forecast tune``: the series and the forecaster's arguments."""
+    from rnn_apps import Forecaster
+
+    table, targets = read_options_series(options)
+    return Forecaster, forecaster_kwargs(options, targets), table, None, None
 
 
 @click.group()
@@ -190,6 +203,9 @@ def train(out, stream, **options):
     else:
         amount = f"{len(table.values)} steps of {len(table.columns)} column(s)"
     echo_training_summary(model.history_, amount, out)
+
+
+forecast.add_command(tune_command(train, tune_input))
 
 
 def _echo_metrics(metrics: dict, title: str, as_json: bool) -> None:

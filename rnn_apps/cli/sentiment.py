@@ -22,6 +22,7 @@ from rnn_apps.cli.options import (
     task_option,
     training_options,
 )
+from rnn_apps.cli.tune import tune_command
 from rnn_apps.core import choices
 
 
@@ -68,9 +69,7 @@ def train(data, valid_data, out, stream, **options):
     records = read(data)
     files = [data, (valid_data, "validation")]
     validation = read(valid_data) if valid_data else None
-    if options["class_weight"] == "none":
-        options["class_weight"] = None
-    clf = make_estimator(SentimentClassifier, model_kwargs(options), run)
+    clf = make_estimator(SentimentClassifier, _model_kwargs(options), run)
     if stream:
         fit_and_save(clf, out, run, records, validation=validation, files=files)
         amount = f"the records of {data} (streamed)"
@@ -78,6 +77,28 @@ def train(data, valid_data, out, stream, **options):
         fit_and_save(clf, out, run, *records, validation=validation, files=files)
         amount = f"{len(records[0])} texts"
     echo_training_summary(clf.history_, amount, out)
+
+
+def _model_kwargs(options: dict) -> dict:
+    """Constructor arguments from the model options given (``--class-weight none``: None)."""
+    if options["class_weight"] == "none":
+        options["class_weight"] = None
+    return model_kwargs(options)
+
+
+def tune_input(options: dict):
+    """``rnn-apps sentiment tune``: the data and the classifier's arguments."""
+    from rnn_apps import SentimentClassifier
+    from rnn_apps.data.tables import read_labelled_texts
+
+    reader = table_kwargs(options)
+    data, valid_data = options.pop("data"), options.pop("valid_data")
+    texts, labels = read_labelled_texts(data, **reader)
+    validation = read_labelled_texts(valid_data, **reader) if valid_data else None
+    return SentimentClassifier, _model_kwargs(options), texts, labels, validation
+
+
+sentiment.add_command(tune_command(train, tune_input))
 
 
 @sentiment.command()

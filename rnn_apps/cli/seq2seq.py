@@ -21,6 +21,7 @@ from rnn_apps.cli.options import (
     task_option,
     training_options,
 )
+from rnn_apps.cli.tune import tune_command
 from rnn_apps.core import choices
 from rnn_apps.errors import DataError, RnnAppsError
 
@@ -70,8 +71,7 @@ def seq2seq():
 @recurrent_options
 @training_options
 @run_options
-def train(data, valid_data, out, level, source_level, target_level, attention, stream,
-          **options):
+def train(data, valid_data, out, stream, **options):
     """Train an encoder-decoder on a pairs file and save it to --out."""
     from rnn_apps import Seq2SeqTranslator
     from rnn_apps.data.pairs import read_pairs
@@ -79,15 +79,36 @@ def train(data, valid_data, out, level, source_level, target_level, attention, s
     run = pop_run_options(options)
     pairs = read_pairs(data, stream=stream)
     validation = read_pairs(valid_data, stream=stream) if valid_data else None
-    kwargs = model_kwargs({**options, "source_level": source_level or level,
-                           "target_level": target_level or level, "attention": attention})
-    if attention == "none":
-        kwargs["attention"] = None
-    model = make_estimator(Seq2SeqTranslator, kwargs, run)
+    model = make_estimator(Seq2SeqTranslator, _model_kwargs(options), run)
     fit_and_save(model, out, run, *([pairs] if stream else pairs), validation=validation,
                  files=[data, (valid_data, "validation")])
     amount = f"the pairs of {data} (streamed)" if stream else f"{len(pairs[0])} pairs"
     echo_training_summary(model.history_, amount, out)
+
+
+def _model_kwargs(options: dict) -> dict:
+    """Constructor arguments from the model options given: ``--level`` sets both
+    sides unless one is given, ``--attention none`` is None."""
+    level, attention = options.pop("level"), options["attention"]
+    kwargs = model_kwargs({**options, "source_level": options["source_level"] or level,
+                           "target_level": options["target_level"] or level})
+    if attention == "none":
+        kwargs["attention"] = None
+    return kwargs
+
+
+def tune_input(options: dict):
+    """``rnn-apps seq2seq tune``: the pairs and the translator's arguments."""
+    from rnn_apps import Seq2SeqTranslator
+    from rnn_apps.data.pairs import read_pairs
+
+    data, valid_data = options.pop("data"), options.pop("valid_data")
+    sources, targets = read_pairs(data)
+    validation = read_pairs(valid_data) if valid_data else None
+    return Seq2SeqTranslator, _model_kwargs(options), sources, targets, validation
+
+
+seq2seq.add_command(tune_command(train, tune_input))
 
 
 @seq2seq.command()

@@ -22,6 +22,7 @@ from rnn_apps.cli.options import (
     task_option,
     training_options,
 )
+from rnn_apps.cli.tune import tune_command
 from rnn_apps.core import choices
 from rnn_apps.errors import DataError
 
@@ -117,6 +118,20 @@ def train(data, valid_data, out, stream, **options):
     steps = sum(len(s) for s in sequences)
     echo_training_summary(model.history_, f"{len(sequences)} sequences ({steps} steps, "
                                           f"{len(model.tags_)} tags)", out)
+
+
+def tune_input(options: dict):
+    """``rnn-apps tagging tune``: the data and the tagger's arguments."""
+    from rnn_apps import Tagger
+
+    reader = _pop_input(options)
+    data, valid_data = options.pop("data"), options.pop("valid_data")
+    sequences, tags, _ = read_input(data, reader)
+    validation = read_input(valid_data, reader)[:2] if valid_data else None
+    return Tagger, model_kwargs(options), sequences, tags, validation
+
+
+tagging.add_command(tune_command(train, tune_input))
 
 
 @tagging.command()

@@ -20,6 +20,7 @@ from rnn_apps.cli.options import (
     task_option,
     training_options,
 )
+from rnn_apps.cli.tune import tune_command
 from rnn_apps.core import choices
 
 
@@ -66,15 +67,33 @@ def train(data, valid_data, out, stream, **options):
     run = pop_run_options(options)
     text = read_text_stream(data) if stream else read_corpus(data)
     validation = read_corpus([valid_data]) if valid_data else None
-    kwargs = model_kwargs(options)
-    if kwargs.get("embedding_dim") == 0:
-        kwargs["embedding_dim"] = None
-    model = make_estimator(TextGenerator, kwargs, run)
+    model = make_estimator(TextGenerator, _model_kwargs(options), run)
     fit_and_save(model, out, run, text, validation=validation,
                  files=[*data, (valid_data, "validation")])
     amount = f"{', '.join(data)} (streamed)" if stream else f"{len(text)} characters"
     echo_training_summary(model.history_, amount, out,
                           lambda loss: f"{loss / math.log(2):.3f} bits per character")
+
+
+def _model_kwargs(options: dict) -> dict:
+    """Constructor arguments from the model options given (``--embedding-dim 0``:
+    one-hot characters, None)."""
+    kwargs = model_kwargs(options)
+    if kwargs.get("embedding_dim") == 0:
+        kwargs["embedding_dim"] = None
+    return kwargs
+
+
+def tune_input(options: dict):
+    """``rnn-apps textgen tune``: the text and the generator's arguments."""
+    from rnn_apps import TextGenerator
+
+    data, valid_data = options.pop("data"), options.pop("valid_data")
+    validation = _read([valid_data]) if valid_data else None
+    return TextGenerator, _model_kwargs(options), _read(data), None, validation
+
+
+textgen.add_command(tune_command(train, tune_input))
 
 
 @textgen.command()

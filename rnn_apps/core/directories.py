@@ -35,6 +35,8 @@ CORE_MARKER = "rnn_apps_core.json"
 CORE_ENTRIES = {CORE_MARKER, "preprocessing.json"} | {
     f"{stem}.{suffix}" for stem in ("model", "step", "encoder", "decoder_step")
     for suffix in ("onnx", "tflite")}
+TUNE_MARKER, TUNE_TABLE = "tune.json", "trials.csv"
+TUNE_ENTRIES = {TUNE_MARKER, TUNE_TABLE, "best"}
 MAX_METADATA_BYTES = 256 * 1024 * 1024
 
 
@@ -87,8 +89,16 @@ def is_core_dir(path) -> bool:
     return _ours(path, {CORE_MARKER, "preprocessing.json"}, CORE_ENTRIES, CORE_MARKER)
 
 
-KINDS = {"model": is_model_dir, "export": is_export_dir, "core": is_core_dir}
-KIND_NAMES = {"model": "model", "export": "export", "core": "exported core"}
+def is_tune_dir(path) -> bool:
+    """A hyperparameter search's output (:mod:`rnn_apps.tuning.report`): its marker,
+    its table of trials and at most the best model."""
+    return _ours(path, {TUNE_MARKER, TUNE_TABLE}, TUNE_ENTRIES, TUNE_MARKER)
+
+
+KINDS = {"model": is_model_dir, "export": is_export_dir, "core": is_core_dir,
+         "tune": is_tune_dir}
+KIND_NAMES = {"model": "model", "export": "export", "core": "exported core",
+              "tune": "tune output"}
 
 
 def _inside(path: Path, other: Path) -> bool:
@@ -97,7 +107,7 @@ def _inside(path: Path, other: Path) -> bool:
 
 
 def check_target(path, *, kind: str = "model", source=None) -> Path:
-    """``path`` as a Path if a ``kind`` ("model", "export" or "core") may be written there:
+    """``path`` as a Path if a ``kind`` ("model", "export", "core" or "tune") may be written there:
     it does not exist, is empty, or is verifiably a ``kind`` of ours; never
     ``source`` (the directory a model was loaded from) or a path inside it.
     Checked before training, so no minutes are spent on a refused output."""
