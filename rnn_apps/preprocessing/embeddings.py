@@ -160,25 +160,39 @@ def _percent(covered: int, total: int) -> str:
 
 
 def describe(summary: dict) -> str:
-    """One line for notes and ``rnn-apps info``."""
+    """``FILE (D dimensions) cover ...``: how much of the vocabulary the vectors cover."""
     sides = summary["coverage"]
     parts = [(f"{_label(name)}: " if len(sides) > 1 else "")
              + _percent(side["covered"], side["tokens"]) for name, side in sides.items()]
-    return (f"word vectors {summary['file']} ({summary['dim']} dimensions) cover "
+    return (f"{summary['file']} ({summary['dim']} dimensions) cover "
             + "; ".join(parts))
 
 
-def prepare(task, vocabularies: dict, prior) -> WordVectors | None:
+def prepare(task, vocabularies: dict, prior, *, state: dict | None = None,
+            refusal: str = "") -> WordVectors | None:
     """Word vectors for ``task``: None when it has none (``embeddings=None``).
 
     ``vocabularies``: ``{layer name: (tokens, reserved ids)}`` of the word-level
     vocabularies. ``prior``: the warm-start (or resumed) state, whose weights
     are kept, so the file is not read; its embedding size still holds.
     ``WordVectors.summary`` (file, dimensions, coverage) goes into the task's
-    fitted state.
+    fitted state (into ``state`` when given) and ``task.word_vectors_``, which
+    the provenance record (``rnn-apps info``) reads. ``refusal``: why word vectors
+    do not apply when there is no word-level vocabulary.
     """
+    vectors = _prepare(task, vocabularies, prior, refusal)
+    task.word_vectors_ = vectors.summary if vectors is not None else None
+    if state is not None and task.word_vectors_:
+        state[STATE_KEY] = task.word_vectors_
+    return vectors
+
+
+def _prepare(task, vocabularies, prior, refusal):
     from rnn_apps.core.training import note
 
+    if task.embeddings is not None and not vocabularies:
+        raise RnnAppsError(f"embeddings (pretrained word vectors) need a word vocabulary; "
+                           f"{refusal}")
     if prior is not None:
         summary = prior.get(STATE_KEY)
         if summary is None:
@@ -203,7 +217,7 @@ def prepare(task, vocabularies: dict, prior) -> WordVectors | None:
                         "(another language, or another tokenisation?)")
     summary = {"file": Path(task.embeddings).name, "dim": int(vectors.vector_size),
                "coverage": {name: coverage[name] for name in rows}}
-    note(describe(summary))
+    note(f"word vectors {describe(summary)}")
     for name in set(vocabularies) - set(rows):
         note(f"the word vectors cover none of the {_label(name)} vocabulary; its embedding "
              "starts at random")
