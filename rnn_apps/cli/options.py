@@ -92,9 +92,9 @@ recurrent_options = apply_options([
 
 word_vector_options = apply_options([
     task_option("--embeddings", metavar="FILE",
-                help="Pretrained word vectors that start the word embedding (word2vec .bin "
-                     "or text, GloVe .txt, fastText .vec; the embedding takes their size). "
-                     "Needs gensim: pip install 'rnn-apps[embeddings]'."),
+                help="Pretrained word vectors (word2vec, GloVe or fastText file) that "
+                     "start the word embedding, which takes their size (needs the "
+                     "embeddings extra: gensim)."),
     task_option("--freeze-embeddings/--no-freeze-embeddings",
                 help="Keep the pretrained vectors fixed instead of fine-tuning them."),
 ])
