@@ -76,8 +76,8 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
     over time. ``embeddings``: a word2vec / GloVe / fastText file whose vectors
     start the word embedding (its size is theirs; ``freeze_embeddings`` keeps
     them fixed). ``wide`` adds a linear path on TF-IDF word 1-2-grams whose
-    logits are summed with the recurrent ones. ``class_weight`` is None, ``"balanced"`` or a ``{label: weight}``
-    dict. ``patience`` epochs without a better validation loss stop training
+    logits are summed with the recurrent ones. ``class_weight`` is None,
+    ``"balanced"`` or a ``{label: weight}`` dict. ``patience`` epochs without a better validation loss stop training
     and the best weights are restored.
     """
 
@@ -158,7 +158,9 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         if prior:
             text_prep.note_unknown_tokens(x_train)
         weights = self._class_weights(label_encoder, train[1])
-        inputs = (lambda ids, texts: (ids, texts)) if self.wide else (lambda ids, texts: ids)
+        def inputs(ids, texts):  # a wide model's TF-IDF is made per batch from the text
+            return (ids, texts) if self.wide else ids
+
         return self._network_plan(config, vectors, train=training_arrays(
                                       inputs(x_train, train[0]), train[1], weights),
                                   size=len(x_train),
@@ -188,7 +190,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
     # -- fitted state -----------------------------------------------------
     def _get_state(self) -> dict:
         return {"classes": list(self.encoder_.classes), "text": self.text_encoder_.get_state(),
-                **self.extra_state_}
+                **self._extra_state}
 
     def _set_state(self, state: dict) -> None:
         from rnn_apps.preprocessing.tfidf import TfidfEncoder
@@ -196,7 +198,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         self.encoder_ = LabelEncoder(state["classes"])
         self.classes_ = np.array(self.encoder_.classes, dtype=object)
         self.text_encoder_ = text_prep.TextEncoder.from_state(state["text"])
-        self.extra_state_ = {k: v for k, v in state.items() if k in ("wide", "word_vectors")}
+        self._extra_state = {k: v for k, v in state.items() if k in ("wide", "word_vectors")}
         self.wide_encoder_ = TfidfEncoder.from_state(state["wide"]) if "wide" in state else None
 
     def _sizes(self):
