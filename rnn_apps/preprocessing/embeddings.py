@@ -48,7 +48,8 @@ def detect_format(path) -> tuple[bool, bool]:
     if not binary:
         body = head[:-4] if len(head) == SNIFF_BYTES else head  # a character may be cut
         try:
-            binary = b"\0" in body or not body.decode("utf-8", errors="strict")
+            body.decode("utf-8")
+            binary = b"\0" in body
         except UnicodeDecodeError:
             binary = True
     if binary and not header:

@@ -51,6 +51,13 @@ def test_sentiment_train_info_predict_export_with_vectors_and_wide(tmp_path, sma
     assert core.exit_code == 1 and core.output.strip() == (
         "Error: export --format onnx does not support the wide TF-IDF path (wide=True); "
         "export a SavedModel instead")
+    # fine-tuning the saved model keeps its 6-dimensional vectors and does not read the file
+    tuned = run("sentiment", "train", "--data", small_csv, "--out", tmp_path / "m2",
+                "--init-from", tmp_path / "m", *TINY_ARGS)
+    assert tuned.exit_code == 0 and "note: word vectors" not in tuned.output, tuned.output
+    again = rnn_apps.load(tmp_path / "m2")
+    assert again.model_.get_layer("embedding").output_dim == 6
+    assert again._get_state()["word_vectors"] == model._get_state()["word_vectors"]
 
 
 def test_tagging_train_with_frozen_vectors(tmp_path):

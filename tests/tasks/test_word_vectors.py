@@ -2,10 +2,13 @@
 and where they are refused (no word vocabulary). The tagger's fine-tuned word
 embedding is checked through the command line (tests/cli/test_cli_word_vectors.py)."""
 
+import re
+
 import numpy as np
 import pytest
 
 from rnn_apps import Seq2SeqTranslator, Tagger
+from rnn_apps.core.training import TrainingNote
 from rnn_apps.errors import RnnAppsError
 from tests.conftest import DATASETS
 
@@ -41,7 +44,15 @@ def test_seq2seq_starts_both_word_sides_from_the_vectors_and_freezes_them(vec_fi
     sources, targets = read_pairs(DATASETS / "seq2seq" / "chat_train.tsv")
     model = Seq2SeqTranslator(**SMALL, source_level="word", target_level="word",
                               lowercase=True, beam_width=1, embeddings=str(vec_file),
-                              freeze_embeddings=True).fit(sources[:40], targets[:40])
+                              freeze_embeddings=True)
+    with pytest.warns(TrainingNote) as notes:
+        model.fit(sources[:40], targets[:40])
+    said = [str(note.message) for note in notes]
+    assert any(re.fullmatch(r"word vectors wiki.vec \(6 dimensions\) cover source: \d+ of "
+                            r"\d+ vocabulary tokens \(.*%\); target: \d+ of \d+ .*", line)
+               for line in said), said
+    assert "the embeddings take the word vectors' 6 dimensions (embedding_dim=4 is not " \
+           "used)" in said
     encoder, decoder = model.model_.get_layer("encoder"), model.model_.get_layer("decoder")
     for layer, vocabulary, reserved in (
             (encoder.get_layer("source_embedding"), model.source_vocab_, 2),
