@@ -5,8 +5,9 @@ header line) and fastText ``.vec`` files with gensim's ``KeyedVectors``; the
 format is told from the file (binary: a ``.bin`` name or bytes that are not
 text; a header: a first line of two integers). ``vector_rows`` lines the
 vectors up with a fitted vocabulary: the exact token, then its lower-case
-form, then its first (most frequent) casing in the file; tokens the file lacks get seeded random rows scaled like the vectors
-found; the padding row is zeros.
+form, then its first (most frequent) casing in the file; tokens the file
+lacks get seeded random rows scaled like the vectors found; the padding row
+is zeros.
 
 A task calls :func:`prepare` in ``fit`` with its word-level vocabularies and
 gets a :class:`WordVectors`: the embedding size to build with, and ``apply``,
