@@ -29,6 +29,7 @@ lint: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/pip install $(PIP_FLAGS) -e '.[dev,bench]'
 	$(BIN)/python benchmarks/sentiment_quality.py
+	$(BIN)/python benchmarks/sentiment_wide.py
 	$(BIN)/python benchmarks/sentiment_speed.py
 	$(BIN)/python benchmarks/engine_bench.py stream-speed
 	$(BIN)/python benchmarks/engine_bench.py workers

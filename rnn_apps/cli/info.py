@@ -7,7 +7,7 @@ import click
 from rnn_apps.cli.options import json_option
 
 SHOWN_PARAMS = ("cell", "units", "layers", "bidirectional", "dropout", "epochs",
-                "batch_size", "learning_rate", "seed")
+                "batch_size", "learning_rate", "seed", "wide", "freeze_embeddings")
 
 
 @click.command()

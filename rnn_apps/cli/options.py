@@ -90,6 +90,15 @@ recurrent_options = apply_options([
                 help="esn cell: range of the fixed input weights."),
 ])
 
+word_vector_options = apply_options([
+    task_option("--embeddings", metavar="FILE",
+                help="Pretrained word vectors (word2vec, GloVe or fastText file) that "
+                     "start the word embedding, which takes their size (needs the "
+                     "embeddings extra: gensim)."),
+    task_option("--freeze-embeddings/--no-freeze-embeddings",
+                help="Keep the pretrained vectors fixed instead of fine-tuning them."),
+])
+
 training_options = apply_options([
     task_option("--epochs", type=int, help="Most passes over the training data."),
     task_option("--batch-size", type=int),

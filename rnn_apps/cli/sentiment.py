@@ -21,6 +21,7 @@ from rnn_apps.cli.options import (
     table_options,
     task_option,
     training_options,
+    word_vector_options,
 )
 from rnn_apps.cli.tune import tune_command
 from rnn_apps.core import choices
@@ -47,6 +48,10 @@ def sentiment():
 @task_option("--truncating", type=click.Choice(choices.TRUNCATING),
              help="Cut longer texts at the end (post) or the start (pre).")
 @task_option("--embedding-dim", type=int)
+@word_vector_options
+@task_option("--wide/--no-wide",
+             help="Add a linear path on TF-IDF word 1-2-grams beside the recurrent one "
+                  "(their logits are summed).")
 @task_option("--pooling", type=click.Choice(choices.POOLINGS),
              help="How the sequence of states becomes one vector.")
 @task_option("--class-weight", type=click.Choice(("none", *choices.CLASS_WEIGHTS)),

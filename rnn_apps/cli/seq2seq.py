@@ -20,6 +20,7 @@ from rnn_apps.cli.options import (
     run_options,
     task_option,
     training_options,
+    word_vector_options,
 )
 from rnn_apps.cli.tune import tune_command
 from rnn_apps.core import choices
@@ -52,6 +53,7 @@ def seq2seq():
 @task_option("--attention", type=click.Choice((*choices.ATTENTIONS, "none")),
              help="How the decoder scores encoder states (none: no attention).")
 @task_option("--embedding-dim", type=int)
+@word_vector_options
 @task_option("--max-source-length", type=int,
              help="Source tokens kept (default: the longest training source).")
 @task_option("--max-target-length", type=int,

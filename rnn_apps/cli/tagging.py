@@ -21,6 +21,7 @@ from rnn_apps.cli.options import (
     run_options,
     task_option,
     training_options,
+    word_vector_options,
 )
 from rnn_apps.cli.tune import tune_command
 from rnn_apps.core import choices
@@ -81,6 +82,7 @@ def tagging():
 @click.option("--out", required=True, help="Model directory to write.")
 @input_options
 @task_option("--embedding-dim", type=int)
+@word_vector_options
 @task_option("--char-dim", type=int, help="Character embedding size of the character CNN.")
 @task_option("--char-filters", type=int,
              help="Character CNN filters per word (0: no character features).")

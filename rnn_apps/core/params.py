@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from numbers import Integral, Real
+from os import PathLike
 
 from rnn_apps.core import choices
 from rnn_apps.errors import RnnAppsError
@@ -113,6 +114,14 @@ TEXT = {
     "level": [one_of(*choices.TEXT_LEVELS)], "standardize": [one_of(*choices.STANDARDIZE)],
     "max_tokens": [size(3, "vocabulary"), None], "max_length": [size(1, "sequence"), None],
     "truncating": [one_of(*choices.TRUNCATING)],
+}
+
+
+# pretrained word vectors (rnn_apps.preprocessing.embeddings): a file path, read in fit
+WORD_VECTORS = {
+    "embeddings": [Rule("the path of a word-vectors file",
+                        lambda v: isinstance(v, (str, PathLike)) and str(v) != ""), None],
+    "freeze_embeddings": [BOOLEAN],
 }
 
 

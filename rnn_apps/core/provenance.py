@@ -62,6 +62,8 @@ def record(task, data, data_files=()) -> None:
         "records": count_records(data),
         "data_files": [],
     }
+    if getattr(task, "word_vectors_", None):  # pretrained vectors: file, size, coverage
+        task.provenance_["word_vectors"] = task.word_vectors_
     add_files(task, data_files or ())
 
 
@@ -114,6 +116,13 @@ def describe(provenance: dict | None) -> list[str]:
     for item in files:
         lines.append(f"data file ({item.get('role')}): {item.get('name')}, "
                      f"{item.get('size')} bytes, sha256 {item.get('sha256')}")
+    if provenance.get("word_vectors"):
+        from rnn_apps.preprocessing.embeddings import describe as describe_vectors
+
+        try:
+            lines.append(f"word vectors: {describe_vectors(provenance['word_vectors'])}")
+        except (KeyError, TypeError, AttributeError):
+            lines.append("word vectors: (record unreadable)")
     metrics = provenance.get("validation") or {}
     if metrics:
         shown = ", ".join(f"{key} {value:.4g}" if isinstance(value, float) else f"{key} {value}"

@@ -30,9 +30,14 @@ def layers_of(layer):
 def check_convertible(model, fmt: str) -> None:
     """A one-line error for what no converted core can hold: the echo state
     reservoir cell (its generic ``keras.layers.RNN`` loop over a custom cell is
-    not one of the recurrent layers this exporter rebuilds and checks)."""
+    not one of the recurrent layers this exporter rebuilds and checks) and a
+    sentiment model's wide TF-IDF path (its n-gram lookup is not described in
+    ``preprocessing.json``)."""
     from rnn_apps.core.esn import EchoStateCell
 
+    if "tfidf" in [getattr(node, "name", "") for node in model.inputs]:
+        raise RnnAppsError(f"export --format {fmt} does not support the wide TF-IDF path "
+                           "(wide=True); export a SavedModel instead")
     for layer in layers_of(model):
         if isinstance(layer, EchoStateCell):
             raise RnnAppsError(f"export --format {fmt} does not support the esn cell (echo "

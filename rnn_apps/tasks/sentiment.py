@@ -14,11 +14,13 @@ from rnn_apps.data.tables import RecordStream
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing import text as text_prep
 from rnn_apps.preprocessing.labels import LabelEncoder, check_labels
+from rnn_apps.tasks import sentiment_wide as extras
 
 
 def build_classifier_network(config, *, vocab_size: int, embedding_dim: int, pooling: str,
-                             n_classes: int):
-    """Token ids -> embedding (masked) -> recurrent stack -> pooling -> softmax."""
+                             n_classes: int, wide_size: int | None = None):
+    """Token ids -> embedding (masked) -> recurrent stack -> pooling -> softmax;
+    with ``wide_size``, TF-IDF n-grams beside it (:mod:`.sentiment_wide`)."""
     import keras
 
     from rnn_apps.core.layers import pool_over_time
@@ -29,6 +31,8 @@ def build_classifier_network(config, *, vocab_size: int, embedding_dim: int, poo
     x = build_recurrent_stack(x, config, return_sequences=pooling != "last")
     if pooling != "last":
         x = pool_over_time(x, pooling)
+    if wide_size:
+        return extras.wide_and_deep(inputs, x, n_classes=n_classes, wide_size=wide_size)
     outputs = keras.layers.Dense(n_classes, activation="softmax", name="probabilities",
                                  dtype="float32")(x)
     return keras.Model(inputs, outputs, name="sentiment_classifier")
@@ -70,15 +74,18 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
     to ``vocab_size`` pieces learned from the training texts); ``max_length=None`` takes the 99th percentile of training lengths;
     ``truncating`` cuts longer texts at the end (``post``) or start (``pre``).
     ``pooling`` reduces the sequence: the ``last`` state, or ``mean``/``max``
-    over time. ``class_weight`` is None, ``"balanced"`` or a ``{label: weight}``
-    dict. ``patience`` epochs without a better validation loss stop training
+    over time. ``embeddings``: a word2vec / GloVe / fastText file whose vectors
+    start the word embedding (its size is theirs; ``freeze_embeddings`` keeps
+    them fixed). ``wide`` adds a linear path on TF-IDF word 1-2-grams whose
+    logits are summed with the recurrent ones. ``class_weight`` is None,
+    ``"balanced"`` or a ``{label: weight}`` dict. ``patience`` epochs without a better validation loss stop training
     and the best weights are restored.
     """
 
     task_name = "sentiment"
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,
-        **rules.TEXT,
+        **rules.TEXT, **rules.WORD_VECTORS, "wide": [rules.BOOLEAN],
         "vocab_size": [rules.VOCAB_SIZE], "subword_model": [rules.one_of(*choices.SUBWORD_MODELS)],
         "embedding_dim": [rules.size(1, "embedding_dim")], "pooling": [rules.one_of(*choices.POOLINGS)],
         "class_weight": [rules.one_of(*choices.CLASS_WEIGHTS),
@@ -90,14 +97,16 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
                  leak_rate=1.0, input_scaling=1.0, level="word",
                  standardize="lower_and_strip_punctuation", max_tokens=20000, vocab_size=2000,
-                 subword_model="unigram", max_length=None,
-                 truncating="post", embedding_dim=64, pooling="last", class_weight=None,
+                 subword_model="unigram", max_length=None, truncating="post", embedding_dim=64,
+                 embeddings=None, freeze_embeddings=False, wide=False, pooling="last",
+                 class_weight=None,
                  epochs=10, batch_size=32, learning_rate=1e-3, patience=3, valid_split=0.1,
                  seed=None, verbose=1, distribute="none", mixed_precision=False):
         self._store_params(locals())
 
     # -- training ---------------------------------------------------------
     def _check_params(self):
+        extras.check_settings(self)
         return self._recurrent_config()
 
     def _class_weights(self, encoder: LabelEncoder, ids=None, counts=None):
@@ -147,48 +156,71 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
                 max_tokens=self.max_tokens, max_length=self.max_length,
                 truncating=self.truncating, vocab_size=self.vocab_size,
                 subword_model=self.subword_model)
-        self._set_state({"classes": label_encoder.classes, "text": encoder.get_state()})
+        more, vectors = extras.extras(self, encoder, train[0], prior)
+        self._set_state({"classes": label_encoder.classes, "text": encoder.get_state(), **more})
         x_train = encoder.encode(train[0])
         if prior:
             text_prep.note_unknown_tokens(x_train)
         weights = self._class_weights(label_encoder, train[1])
-        return self._network_plan(config, len(encoder.vocabulary), len(label_encoder),
-                                  train=training_arrays(x_train, train[1], weights),
+        def inputs(ids, texts):  # a wide model's TF-IDF is made per batch from the text
+            return (ids, texts) if self.wide else ids
+
+        return self._network_plan(config, vectors, train=training_arrays(
+                                      inputs(x_train, train[0]), train[1], weights),
                                   size=len(x_train),
                                   valid=None if valid is None else training_arrays(
-                                      encoder.encode(valid[0]), valid[1]))
+                                      inputs(encoder.encode(valid[0]), valid[0]), valid[1]))
 
-    def _network_plan(self, config, vocab_size, n_classes, **data):
+    def _network_plan(self, config, vectors, **data):
+        """The engine's plan; ``data``: elements of ids (``(ids, text)`` when wide)
+        and label ids (and weights)."""
         from rnn_apps.core.engine import TrainingPlan
 
         def build():
             model = build_classifier_network(
-                config, vocab_size=vocab_size, embedding_dim=self.embedding_dim,
-                pooling=self.pooling, n_classes=n_classes)
+                config, vocab_size=len(self.text_encoder_.vocabulary),
+                embedding_dim=vectors.dim if vectors else self.embedding_dim,
+                pooling=self.pooling, n_classes=len(self.classes_),
+                wide_size=self.wide_encoder_.size if self.wide_encoder_ else None)
+            if vectors is not None:
+                vectors.apply(model)
             return model, model
 
+        if self.wide_encoder_ is not None:
+            data["batch"] = extras.batch_function(self.wide_encoder_)
         return TrainingPlan(build=build, loss="sparse_categorical_crossentropy",
                             metrics=["accuracy"], **data)
 
     # -- fitted state -----------------------------------------------------
     def _get_state(self) -> dict:
-        return {"classes": list(self.encoder_.classes), "text": self.text_encoder_.get_state()}
+        return {"classes": list(self.encoder_.classes), "text": self.text_encoder_.get_state(),
+                **self._extra_state}
 
     def _set_state(self, state: dict) -> None:
+        from rnn_apps.preprocessing.tfidf import TfidfEncoder
+
         self.encoder_ = LabelEncoder(state["classes"])
         self.classes_ = np.array(self.encoder_.classes, dtype=object)
         self.text_encoder_ = text_prep.TextEncoder.from_state(state["text"])
+        self._extra_state = {k: v for k, v in state.items() if k in ("wide", "word_vectors")}
+        self.wide_encoder_ = TfidfEncoder.from_state(state["wide"]) if "wide" in state else None
 
     def _sizes(self):
-        return [("the number of classes", len(self.classes_), self.model_.output_shape[-1]),
-                ("the vocabulary size", len(self.text_encoder_.vocabulary),
-                 self.model_.get_layer("embedding").input_dim)]
+        sizes = [("the number of classes", len(self.classes_), self.model_.output_shape[-1]),
+                 ("the vocabulary size", len(self.text_encoder_.vocabulary),
+                  self.model_.get_layer("embedding").input_dim)]
+        if self.wide_encoder_ is not None or len(self.model_.inputs) > 1:
+            sizes.append(("the number of TF-IDF n-grams", getattr(self.wide_encoder_, "size", 0),
+                          self.model_.inputs[-1].shape[-1] if len(self.model_.inputs) > 1 else 0))
+        return sizes
 
     # -- inference --------------------------------------------------------
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities ``[n, n_classes]`` in the order of ``classes_``."""
         self._check_is_fitted()
         texts = text_prep.check_texts(X)
+        if self.wide_encoder_ is not None:
+            return extras.predict(self, texts)
         ids = self.text_encoder_.encode(texts)
         return np.asarray(self.model_.predict(ids, batch_size=256, verbose=0))
 
@@ -223,7 +255,8 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         texts = text_prep.check_texts(X)
         ids = self.text_encoder_.encode(texts)
         inputs = keras.Input(shape=(None,), dtype="int32")
-        x = keras.layers.Embedding(len(self.text_encoder_.vocabulary), self.embedding_dim,
+        x = keras.layers.Embedding(len(self.text_encoder_.vocabulary),
+                                   self.model_.get_layer("embedding").output_dim,
                                    mask_zero=True, name="embedding")(inputs)
         probe = recurrent_probe(inputs, x, self._recurrent_config(), self.model_)
         outputs = probe.predict(ids, verbose=0, batch_size=256)
@@ -243,20 +276,24 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
 
         from rnn_apps.core import graph_checks
 
-        text_encoder, model = self.text_encoder_, self.model_
-        if not text_encoder.layer.built:  # rebuilt from the saved vocabulary, never called yet
-            text_encoder.layer(tf.constant(["x"]))
+        text_encoder, wide, model = self.text_encoder_, self.wide_encoder_, self.model_
+        for layer in (text_encoder.layer, wide and wide.layer):
+            if layer is not None and not layer.built:  # rebuilt from the state, never called
+                layer(tf.constant(["x"]))
         class_names = tf.constant([str(c) for c in self.classes_])
 
         @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
         def serve(text):
             text = graph_checks.texts(text)
-            probabilities = model(text_encoder(text), training=False)
+            inputs = text_encoder(text) if wide is None else (text_encoder(text), wide(text))
+            probabilities = model(inputs, training=False)
             label = tf.gather(class_names, tf.argmax(probabilities, axis=-1))
             return {"label": label, "probabilities": probabilities}
 
         archive = keras.export.ExportArchive()
         archive.track(text_encoder.layer)
+        if wide is not None:
+            archive.track(wide.layer)
         if text_encoder.subword:
             from rnn_apps.preprocessing.subword import add_asset
 

@@ -2,7 +2,8 @@
 
 One pass over the training records fits the vocabulary (capped by
 ``max_tokens``) and counts the labels; a second finds the automatic length
-(when ``max_length`` is None). Every epoch then reads the file again, through
+(when ``max_length`` is None), a third the TF-IDF n-grams of the wide path
+(``wide=True``). Every epoch then reads the file again, through
 a bounded shuffle buffer. Validation records come from ``validation_data``
 (another stream) or a deterministic hash split of the records' texts.
 """
@@ -17,6 +18,7 @@ from rnn_apps.errors import DataError
 from rnn_apps.preprocessing import text as text_prep
 from rnn_apps.preprocessing.labels import LabelEncoder
 from rnn_apps.preprocessing.streams import batches_of, split_stream, stream_dataset
+from rnn_apps.tasks.sentiment_wide import extras
 
 
 def _batches(records):
@@ -64,7 +66,8 @@ def stream_plan(task, config, stream, y, validation_data, prior):
     unseen = [label for label in counts if label not in set(label_encoder.classes)]
     if unseen:
         raise DataError(f"labels not known to the warm-start model: {', '.join(unseen[:5])}")
-    task._set_state({"classes": label_encoder.classes, "text": encoder.get_state()})
+    more, vectors = extras(task, encoder, train_batches, prior)
+    task._set_state({"classes": label_encoder.classes, "text": encoder.get_state(), **more})
     index = {label: i for i, label in enumerate(label_encoder.classes)}
     label_counts = np.array([counts.get(c, 0) for c in label_encoder.classes])
     weights = task._class_weights(label_encoder, counts=label_counts)
@@ -85,15 +88,15 @@ def stream_plan(task, config, stream, y, validation_data, prior):
         lambda: labelled(valid_records(), "validation data"), signature, errors)
 
     def encoded(dataset):  # vectorised 1,024 texts at a time, before shuffling
-        def encode(text, label):
-            ids = encoder(text)
+        def encode(text, label):  # wide: the text goes on, its TF-IDF is made per batch
+            ids = (encoder(text), text) if task.wide else encoder(text)
             if weights is None:
                 return ids, label
             return ids, label, tf.gather(weights, label)
 
         return dataset.batch(1024).map(encode, num_parallel_calls=tf.data.AUTOTUNE).unbatch()
 
-    plan = task._network_plan(config, len(encoder.vocabulary), len(label_encoder),
-                              train=encoded(train), valid=valid and encoded(valid))
+    plan = task._network_plan(config, vectors, train=encoded(train),
+                              valid=valid and encoded(valid))
     plan.errors = errors
     return plan

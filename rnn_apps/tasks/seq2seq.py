@@ -54,7 +54,10 @@ class Seq2SeqTranslator(BaseTask):
     None. ``max_source_length`` / ``max_target_length``: tokens kept (None:
     the longest in the training data); longer sources are cut with a
     warning. ``beam_width`` 1 is greedy decoding; ``length_penalty`` divides
-    a hypothesis' log probability by its length to that power.
+    a hypothesis' log probability by its length to that power. ``embeddings``:
+    a word2vec / GloVe / fastText file whose vectors start the embedding of each
+    word-level side (source, and target when the file covers it; the embedding
+    size is the vectors'); ``freeze_embeddings`` keeps them fixed.
     """
 
     task_name = "seq2seq"
@@ -69,14 +72,15 @@ class Seq2SeqTranslator(BaseTask):
         "max_source_length": [rules.size(1, "sequence"), None],
         "max_target_length": [rules.size(1, "generated"), None],
         "beam_width": [rules.size(1, "beam_width")], "length_penalty": [rules.number(0, 100)],
+        **rules.WORD_VECTORS,
     }
 
     def __init__(self, *, cell="gru", units=128, layers=1, bidirectional=True, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
-                 leak_rate=1.0, input_scaling=1.0, embedding_dim=64,
-                 attention="multiplicative", source_level="char", target_level="char",
-                 lowercase=False, max_tokens=20000, vocab_size=2000, subword_model="unigram",
-                 max_source_length=None,
+                 leak_rate=1.0, input_scaling=1.0, embedding_dim=64, embeddings=None,
+                 freeze_embeddings=False, attention="multiplicative", source_level="char",
+                 target_level="char", lowercase=False, max_tokens=20000, vocab_size=2000,
+                 subword_model="unigram", max_source_length=None,
                  max_target_length=None, beam_width=4, length_penalty=1.0, epochs=20,
                  batch_size=64, learning_rate=3e-3, patience=3, valid_split=0.1, seed=None,
                  verbose=1, distribute="none", mixed_precision=False):
@@ -115,11 +119,15 @@ class Seq2SeqTranslator(BaseTask):
         else:
             data = seq2seq_data.in_memory_data(self, X, y, validation_data, prior)
         source_size, target_size = self.source_vocab_.size, self.target_vocab_.size
+        vectors = seq2seq_data.word_vectors(self, prior)
 
         def build():
             trainer, _, _ = networks.build_networks(
                 config, source_size=source_size, target_size=target_size,
-                embedding_dim=self.embedding_dim, attention=self.attention)
+                embedding_dim=vectors.dim if vectors else self.embedding_dim,
+                attention=self.attention)
+            if vectors is not None:
+                vectors.apply(trainer)
             return trainer, trainer
 
         # halve the learning rate when the validation loss stalls for an epoch

@@ -154,3 +154,15 @@ def training_arrays(task, sources, targets):
         tf.constant(targets), task.state_["max_target_length"] + 2)
     (source_ids, decoder_inputs), outputs = teacher_forcing(source_ids, target_ids)
     return [source_ids.numpy(), decoder_inputs.numpy()], outputs.numpy()
+
+
+def word_vectors(task, prior):
+    """Pretrained vectors (``embeddings``) for each word-level side, if any."""
+    from rnn_apps.preprocessing.embeddings import prepare
+
+    sides = {"source_embedding": (task.source_vocab_, task.source_level, 2),
+             "target_embedding": (task.target_vocab_, task.target_level, 4)}
+    vocabularies = {name: (vocab.tokens, reserved)
+                    for name, (vocab, level, reserved) in sides.items() if level == "word"}
+    return prepare(task, vocabularies, prior, state=task.state_,
+                   refusal="neither source_level nor target_level is 'word'")

@@ -70,6 +70,8 @@ class Tagger(BaseTask):
     ``word_dropout`` hides known words as unknown during training so unseen
     words are tagged from characters and context; ``crf``
     replaces the per-step softmax with a linear-chain CRF (Viterbi decoding).
+    ``embeddings``: a word2vec / GloVe / fastText file whose vectors start the
+    word embedding (tokens only; ``freeze_embeddings`` keeps them fixed).
     """
 
     task_name = "tagging"
@@ -79,12 +81,13 @@ class Tagger(BaseTask):
         "char_dim": [rules.size(1, "embedding_dim")],
         "char_filters": [rules.size(0, "units")], "word_dropout": [rules.RATE],
         "crf": [rules.BOOLEAN], "lowercase": [rules.BOOLEAN],
-        "max_tokens": [rules.size(3, "vocabulary"), None],
+        "max_tokens": [rules.size(3, "vocabulary"), None], **rules.WORD_VECTORS,
     }
 
     def __init__(self, *, cell="lstm", units=64, layers=1, bidirectional=True, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
-                 leak_rate=1.0, input_scaling=1.0, embedding_dim=64, char_dim=24,
+                 leak_rate=1.0, input_scaling=1.0, embedding_dim=64, embeddings=None,
+                 freeze_embeddings=False, char_dim=24,
                  char_filters=32, word_dropout=0.1, crf=False, lowercase=True, max_tokens=20000,
                  epochs=10, batch_size=32, learning_rate=3e-3, patience=3, valid_split=0.1,
                  seed=None, verbose=1, distribute="none", mixed_precision=False):
@@ -137,8 +140,10 @@ class Tagger(BaseTask):
         if isinstance(X, RecordStream):
             from rnn_apps.tasks.tagging_stream import stream_plan
 
-            return stream_plan(self, config, X, validation_data, prior,
+            plan = stream_plan(self, config, X, validation_data, prior,
                                lambda: self._build(config, frames=False))
+            self._word_vectors(False, prior)
+            return plan
         frames, sequences, tags = self._check(X, y)
         if validation_data is not None:
             valid = self._check(*validation_data)[1:]
@@ -166,6 +171,7 @@ class Tagger(BaseTask):
                 state["encoder"] = TokenEncoder.fit(sequences, max_tokens=self.max_tokens,
                                                     lowercase=self.lowercase).get_state()
         self._set_state(state)
+        self._word_vectors(frames, prior)
         x, y_ids, weights = self._training_arrays(sequences, tags)
         validation = None if valid is None else self._training_arrays(*valid)
         if prior and not frames:
@@ -186,18 +192,31 @@ class Tagger(BaseTask):
                                                                    *validation[1:]),
                             loss="sparse_categorical_crossentropy")
 
+    def _word_vectors(self, frames: bool, prior) -> None:
+        """Pretrained vectors for the word embedding (``embeddings``), if any."""
+        from rnn_apps.preprocessing.embeddings import prepare
+
+        vocabularies = {} if frames else {"word_embedding": (self.encoder_.words, 2)}
+        self._vectors = prepare(self, vocabularies, prior, state=self.state_,
+                                refusal="this tagger reads numeric frames")
+
     def _build(self, config, frames: bool):
         """``(model, trainer)`` for the fitted vocabulary or frame width."""
+        vectors = getattr(self, "_vectors", None)
         if frames:
             inputs, features, mask = networks.frame_inputs(self.state_["n_features"])
         else:
             inputs, features, mask = networks.token_inputs(
                 words=self.encoder_.word_vocabulary_size,
-                chars=self.encoder_.char_vocabulary_size, embedding_dim=self.embedding_dim,
+                chars=self.encoder_.char_vocabulary_size,
+                embedding_dim=vectors.dim if vectors else self.embedding_dim,
                 char_dim=self.char_dim, char_filters=self.char_filters,
                 word_dropout=self.word_dropout)
-        return networks.build_tagger(config, inputs, features, mask, n_tags=len(self.tags_),
-                                     crf=self.crf)
+        model, trainer = networks.build_tagger(config, inputs, features, mask,
+                                               n_tags=len(self.tags_), crf=self.crf)
+        if vectors is not None:
+            vectors.apply(model)
+        return model, trainer
 
     def _get_state(self) -> dict:
         return dict(self.state_)
