@@ -22,33 +22,13 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
+from sentiment_quality import load, tfidf_accuracy  # same data and linear baseline
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "sentiment_labelled_sentences"
 FILES = ("amazon_cells_labelled.txt", "imdb_labelled.txt", "yelp_labelled.txt")
 LINEAR = "TF-IDF 1-2-grams + logistic regression"
 ROWS = {"recurrent (defaults)": {}, "recurrent + wide (defaults, wide=True)": {"wide": True}}
-
-
-def load(folder: Path):
-    from rnn_apps.data.tables import read_labelled_texts
-
-    texts, labels = [], []
-    for name in FILES:
-        t, y = read_labelled_texts(folder / name, fmt="tsv", header=False, text_column=0,
-                                   label_column=1)
-        texts += t
-        labels += y
-    return np.array(texts, dtype=object), np.array(labels, dtype=object)
-
-
-def tfidf_accuracy(train, test) -> float:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    vectorizer = TfidfVectorizer(ngram_range=(1, 2))
-    model = LogisticRegression(max_iter=2000).fit(vectorizer.fit_transform(train[0]), train[1])
-    return float((model.predict(vectorizer.transform(test[0])) == test[1]).mean())
 
 
 def run(texts, labels, folds: int, only: int | None, rows: dict, seed: int = 0):

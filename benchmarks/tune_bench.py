@@ -47,18 +47,14 @@ def sentiment(args):
     from sklearn.model_selection import train_test_split
 
     from rnn_apps import SentimentClassifier
-    from rnn_apps.data.tables import read_labelled_texts
 
     folder = Path(args.data) / "sentiment_labelled_sentences"
     names = ("amazon_cells_labelled.txt", "imdb_labelled.txt", "yelp_labelled.txt")
     if not all((folder / name).is_file() for name in names):
         return None
-    texts, labels = [], []
-    for name in names:
-        t, y = read_labelled_texts(folder / name, fmt="tsv", header=False, text_column=0,
-                                   label_column=1)
-        texts += t
-        labels += y
+    from sentiment_quality import load
+
+    texts, labels = (list(a) for a in load(folder))
     train_x, test_x, train_y, test_y = train_test_split(texts, labels, test_size=0.2,
                                                         random_state=0, stratify=labels)
     return {"make": SentimentClassifier, "train": (train_x, train_y), "test": (test_x, test_y),
