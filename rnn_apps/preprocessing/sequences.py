@@ -225,8 +225,11 @@ class SequenceVocabulary:
 
     @classmethod
     def from_state(cls, state: dict) -> SequenceVocabulary:
-        return cls(state["tokens"], level=state["level"], lowercase=state["lowercase"],
-                   target=state["target"], subword=state.get("subword"))
+        vocabulary = cls(state["tokens"], level=state["level"], lowercase=state["lowercase"],
+                         target=state["target"], subword=state.get("subword"))
+        if vocabulary.level == "subword":
+            vocabulary.splitter()  # a malformed model fails at load, in one line
+        return vocabulary
 
 
 def length_boundaries(lengths, buckets: int = 8) -> list[int]:

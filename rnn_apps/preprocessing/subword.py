@@ -133,6 +133,11 @@ class PieceSplitter:
     def __init__(self, encoded: str):
         _import("tensorflow_text")
         self.encoded, self.model = encoded, model_bytes(encoded)
+        try:  # a model that does not parse fails here, once, not at every call
+            self(["x"])
+        except Exception as error:  # noqa: BLE001 (TensorFlow raises several kinds)
+            raise ValueError(f"the subword model cannot be read "
+                             f"({type(error).__name__})") from None
 
     def __call__(self, texts):
         import tensorflow as tf

@@ -1,5 +1,7 @@
 """level="subword" through every face: Python API, saved model, SavedModel, CLI."""
 
+import base64
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +11,7 @@ import pytest
 import tensorflow as tf
 
 from rnn_apps import SentimentClassifier, Seq2SeqTranslator, TextGenerator, load
-from rnn_apps.errors import RnnAppsError
+from rnn_apps.errors import ModelDirError, RnnAppsError
 from rnn_apps.portable import export_core
 from tests.cli.test_cli import TINY_ARGS, one_line_error, run
 from tests.conftest import TINY
@@ -38,6 +40,12 @@ def test_sentiment_subwords_round_trip_and_export(tmp_path, sentiment_train, sen
     assert np.allclose(again.predict_proba(texts), probabilities, atol=1e-6)
     again.export(tmp_path / "export")
     assert (tmp_path / "export" / "assets" / "subword.model").is_file()
+    metadata = json.loads((tmp_path / "model" / "rnn_apps.json").read_text())
+    for broken in ("not base64!", base64.b64encode(b"not a model").decode()):
+        metadata["state"]["text"]["subword"] = broken
+        (tmp_path / "model" / "rnn_apps.json").write_text(json.dumps(metadata))
+        with pytest.raises(ModelDirError, match="malformed.*subword model"):
+            load(tmp_path / "model")
     served = tf.saved_model.load(str(tmp_path / "export")).signatures["serving_default"]
     out = served(text=tf.constant(texts))["probabilities"].numpy()
     assert np.allclose(out, probabilities, atol=1e-5)
