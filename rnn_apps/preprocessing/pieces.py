@@ -14,7 +14,12 @@ from collections import Counter
 import numpy as np
 
 from rnn_apps.errors import DataError
-from rnn_apps.preprocessing.subword import PieceSplitter, train_model, with_unused
+from rnn_apps.preprocessing.subword import (
+    WORD_START,
+    PieceSplitter,
+    train_model,
+    with_unused,
+)
 
 PAD, UNKNOWN = "", "[UNK]"
 RESERVED = 2
@@ -79,8 +84,9 @@ class PieceVocabulary:
 
     # -- joining ----------------------------------------------------------------
     def decode(self, ids) -> str:
-        table = [PAD, "\ufffd", *self.chars]
-        return join_text("".join(table[int(i)] for i in ids))
+        import tensorflow as tf
+
+        return self.decode_graph(tf.constant([ids], tf.int32)).numpy()[0].decode("utf-8")
 
     def decode_graph(self, ids):
         """Int ids ``[batch, time]`` to strings ``[batch]`` with TensorFlow ops."""
@@ -88,7 +94,7 @@ class PieceVocabulary:
 
         table = tf.constant([PAD, "\ufffd", *self.chars])
         text = tf.strings.reduce_join(tf.gather(table, ids), axis=1)
-        text = tf.strings.regex_replace(text, "\u2581", " ")
+        text = tf.strings.regex_replace(text, WORD_START, " ")
         return tf.strings.regex_replace(text, f" ?{NEWLINE} ?", "\n")
 
     def lookup_layer(self):
@@ -98,8 +104,3 @@ class PieceVocabulary:
         return keras.layers.StringLookup(vocabulary=self.chars, mask_token=PAD,
                                          oov_token=UNKNOWN, name="piece_lookup")
 
-
-def join_text(joined: str) -> str:
-    import re
-
-    return re.sub(f" ?{NEWLINE} ?", "\n", joined.replace("\u2581", " "))
