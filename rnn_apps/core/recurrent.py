@@ -69,14 +69,18 @@ def make_recurrent_layer(config, *, return_sequences: bool, name: str, **layer_k
     """One recurrent layer (bidirectional when the config says so).
 
     ``layer_kwargs`` go to the Keras layer (``stateful``, ``return_state``...).
+    LSTM, GRU and SimpleRNN layers get the CPU fast path
+    (:mod:`rnn_apps.core.fast_rnn`) unless ``RNN_APPS_FAST_RNN=0``.
     """
     import keras
+
+    from rnn_apps.core import fast_rnn
 
     layer = _CELLS[config.cell](config, return_sequences=return_sequences, name=name,
                                 **layer_kwargs)
     if config.bidirectional:
         layer = keras.layers.Bidirectional(layer, merge_mode="concat", name=f"bi_{name}")
-    return layer
+    return fast_rnn.enable(layer)
 
 
 def build_recurrent_stack(x, config, *, return_sequences: bool = False, name: str = "encoder",

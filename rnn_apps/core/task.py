@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from sklearn.base import BaseEstimator
 
-from rnn_apps.core import params, saving, training
+from rnn_apps.core import fast_rnn, params, saving, training
 from rnn_apps.core.config import RecurrentConfig
 from rnn_apps.errors import NotFittedError, RnnAppsError, first_line
 
@@ -205,7 +205,8 @@ class BaseTask(BaseEstimator):
         if not saving.regular_file(directory / MODEL_FILE):
             raise saving.ModelDirError(f"{directory / MODEL_FILE} is missing or not a file")
         try:
-            estimator.model_ = keras.saving.load_model(directory / MODEL_FILE, safe_mode=True)
+            estimator.model_ = fast_rnn.enable(
+                keras.saving.load_model(directory / MODEL_FILE, safe_mode=True))
         except (OSError, ValueError, TypeError) as error:
             raise saving.ModelDirError(
                 f"{directory / MODEL_FILE} cannot be loaded: {first_line(error)}") from None

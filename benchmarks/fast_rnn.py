@@ -1,0 +1,169 @@
+"""Keras' recurrent layers vs the toolkit's CPU fast path vs PyTorch, samples/s.
+
+The model of issue 19: Embedding 5000x64 -> bidirectional LSTM or GRU of 64
+units -> Dense(2), Adam, batch 64, random tokens (no padding), sequence
+lengths 20, 100 and 400. Training is ``fit`` over whole epochs after one
+warm-up epoch; prediction is ``predict`` in batches of 64. PyTorch runs in a
+child process (``torch`` is a benchmark-only dependency; it and TensorFlow do
+not share one process well).
+
+    python benchmarks/fast_rnn.py [--lengths 20,100,400] [--cells lstm,gru] [--seconds 8]
+                                  [--torch-path DIR] [--repeats 3]
+
+Each cell is the median of ``--repeats`` timed runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+VOCAB, WIDTH, UNITS, BATCH = 5000, 64, 64, 64
+
+
+def _samples(length: int, seconds: float) -> int:
+    """A sample count that takes about ``seconds`` at ~60k token-steps/s."""
+    batches = max(4, int(seconds * 60_000 / (BATCH * length)))
+    return batches * BATCH
+
+
+def _median(values):
+    values = sorted(values)
+    return values[len(values) // 2]
+
+
+def _model(cell: str, length: int, fast: bool):
+    import keras
+
+    from rnn_apps.core import fast_rnn
+
+    keras.utils.set_random_seed(0)
+    layer = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell](UNITS)
+    model = keras.Sequential([keras.Input((length,), dtype="int32"),
+                              keras.layers.Embedding(VOCAB, WIDTH),
+                              keras.layers.Bidirectional(layer),
+                              keras.layers.Dense(2, activation="softmax")])
+    if fast:
+        fast_rnn.enable(model)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
+
+
+def keras_rates(cell: str, length: int, seconds: float, repeats: int) -> dict:
+    """``{"keras": {...}, "fast": {...}}``, the two timed in turns on the same data."""
+    import numpy as np
+
+    count = _samples(length, seconds)
+    rng = np.random.default_rng(0)
+    x = rng.integers(1, VOCAB, size=(count, length)).astype("int32")
+    y = rng.integers(0, 2, size=count)
+    models = {"keras": _model(cell, length, False), "fast": _model(cell, length, True)}
+    rates = {name: {"train": [], "predict": []} for name in models}
+    for model in models.values():
+        model.fit(x[:BATCH * 4], y[:BATCH * 4], batch_size=BATCH, epochs=1, verbose=0)
+        model.predict(x[:BATCH * 4], batch_size=BATCH, verbose=0)
+    for _ in range(repeats):
+        for name, model in models.items():
+            start = time.perf_counter()
+            model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
+            rates[name]["train"].append(count / (time.perf_counter() - start))
+            start = time.perf_counter()
+            model.predict(x, batch_size=BATCH, verbose=0)
+            rates[name]["predict"].append(count / (time.perf_counter() - start))
+    return {name: {kind: _median(values) for kind, values in row.items()}
+            for name, row in rates.items()}
+
+
+TORCH_CHILD = r"""
+import json, sys, time
+import torch
+cell, length, count, repeats = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+torch.manual_seed(0)
+class Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = torch.nn.Embedding(%(vocab)d, %(width)d)
+        rnn = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell]
+        self.rnn = rnn(%(width)d, %(units)d, batch_first=True, bidirectional=True)
+        self.out = torch.nn.Linear(2 * %(units)d, 2)
+    def forward(self, x):
+        _, state = self.rnn(self.embed(x))
+        h = state[0] if isinstance(state, tuple) else state
+        return self.out(torch.cat([h[0], h[1]], dim=1))
+net = Net()
+opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+loss_fn = torch.nn.CrossEntropyLoss()
+x = torch.randint(1, %(vocab)d, (count, length))
+y = torch.randint(0, 2, (count,))
+def epoch(n):
+    net.train()
+    for s in range(0, n, %(batch)d):
+        opt.zero_grad()
+        loss = loss_fn(net(x[s:s + %(batch)d]), y[s:s + %(batch)d])
+        loss.backward()
+        opt.step()
+def predict(n):
+    net.eval()
+    with torch.no_grad():
+        for s in range(0, n, %(batch)d):
+            torch.softmax(net(x[s:s + %(batch)d]), dim=1)
+epoch(%(batch)d * 4); predict(%(batch)d * 4)
+train, pred = [], []
+for _ in range(repeats):
+    t = time.perf_counter(); epoch(count); train.append(count / (time.perf_counter() - t))
+    t = time.perf_counter(); predict(count); pred.append(count / (time.perf_counter() - t))
+med = lambda v: sorted(v)[len(v) // 2]
+print(json.dumps({"train": med(train), "predict": med(pred), "threads": torch.get_num_threads(),
+                  "version": torch.__version__}))
+""" % {"vocab": VOCAB, "width": WIDTH, "units": UNITS, "batch": BATCH}
+
+
+def torch_rates(cell: str, length: int, seconds: float, repeats: int, torch_path: str | None):
+    env = dict(os.environ)
+    if torch_path:
+        env["PYTHONPATH"] = torch_path + os.pathsep + env.get("PYTHONPATH", "")
+    done = subprocess.run([sys.executable, "-c", TORCH_CHILD, cell, str(length),
+                           str(_samples(length, seconds)), str(repeats)],
+                          env=env, capture_output=True, text=True, timeout=3600)
+    if done.returncode:
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lengths", default="20,100,400")
+    parser.add_argument("--cells", default="lstm,gru")
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--torch-path", default=None, help="a folder holding torch, if not installed")
+    parser.add_argument("--no-torch", action="store_true")
+    args = parser.parse_args()
+    rows = []
+    print("| cell | T | Keras train | fast train | PyTorch train | fast/Keras | fast/PyTorch "
+          "| Keras predict | fast predict | PyTorch predict | fast/PyTorch |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for cell in args.cells.split(","):
+        for length in (int(v) for v in args.lengths.split(",")):
+            both = keras_rates(cell, length, args.seconds, args.repeats)
+            keras_row, fast_row = both["keras"], both["fast"]
+            torch_row = None if args.no_torch else torch_rates(cell, length, args.seconds,
+                                                                 args.repeats, args.torch_path)
+            tt = torch_row["train"] if torch_row else float("nan")
+            tp = torch_row["predict"] if torch_row else float("nan")
+            print(f"| {cell} | {length} | {keras_row['train']:.0f} | {fast_row['train']:.0f} "
+                  f"| {tt:.0f} | {fast_row['train'] / keras_row['train']:.2f} "
+                  f"| {fast_row['train'] / tt:.2f} | {keras_row['predict']:.0f} "
+                  f"| {fast_row['predict']:.0f} | {tp:.0f} | {fast_row['predict'] / tp:.2f} |",
+                  flush=True)
+            rows.append({"cell": cell, "length": length, "keras": keras_row, "fast": fast_row,
+                         "torch": torch_row})
+    print(json.dumps(rows))
+
+
+if __name__ == "__main__":
+    main()
