@@ -81,15 +81,16 @@ def keras_rates(cell: str, length: int, seconds: float, repeats: int) -> dict:
 TORCH_CHILD = r"""
 import json, sys, time
 import torch
-cell, length, count, repeats = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+cell = sys.argv[1]
+length, count, repeats, vocab, width, units, batch = map(int, sys.argv[2:9])
 torch.manual_seed(0)
 class Net(torch.nn.Module):
     def __init__(self):
         super().__init__()
-        self.embed = torch.nn.Embedding(%(vocab)d, %(width)d)
+        self.embed = torch.nn.Embedding(vocab, width)
         rnn = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell]
-        self.rnn = rnn(%(width)d, %(units)d, batch_first=True, bidirectional=True)
-        self.out = torch.nn.Linear(2 * %(units)d, 2)
+        self.rnn = rnn(width, units, batch_first=True, bidirectional=True)
+        self.out = torch.nn.Linear(2 * units, 2)
     def forward(self, x):
         _, state = self.rnn(self.embed(x))
         h = state[0] if isinstance(state, tuple) else state
@@ -97,21 +98,21 @@ class Net(torch.nn.Module):
 net = Net()
 opt = torch.optim.Adam(net.parameters(), lr=1e-3)
 loss_fn = torch.nn.CrossEntropyLoss()
-x = torch.randint(1, %(vocab)d, (count, length))
+x = torch.randint(1, vocab, (count, length))
 y = torch.randint(0, 2, (count,))
 def epoch(n):
     net.train()
-    for s in range(0, n, %(batch)d):
+    for s in range(0, n, batch):
         opt.zero_grad()
-        loss = loss_fn(net(x[s:s + %(batch)d]), y[s:s + %(batch)d])
+        loss = loss_fn(net(x[s:s + batch]), y[s:s + batch])
         loss.backward()
         opt.step()
 def predict(n):
     net.eval()
     with torch.no_grad():
-        for s in range(0, n, %(batch)d):
-            torch.softmax(net(x[s:s + %(batch)d]), dim=1)
-epoch(%(batch)d * 4); predict(%(batch)d * 4)
+        for s in range(0, n, batch):
+            torch.softmax(net(x[s:s + batch]), dim=1)
+epoch(batch * 4); predict(batch * 4)
 train, pred = [], []
 for _ in range(repeats):
     t = time.perf_counter(); epoch(count); train.append(count / (time.perf_counter() - t))
@@ -119,16 +120,16 @@ for _ in range(repeats):
 med = lambda v: sorted(v)[len(v) // 2]
 print(json.dumps({"train": med(train), "predict": med(pred), "threads": torch.get_num_threads(),
                   "version": torch.__version__}))
-""" % {"vocab": VOCAB, "width": WIDTH, "units": UNITS, "batch": BATCH}
+"""
 
 
 def torch_rates(cell: str, length: int, seconds: float, repeats: int, torch_path: str | None):
     env = dict(os.environ)
     if torch_path:
         env["PYTHONPATH"] = torch_path + os.pathsep + env.get("PYTHONPATH", "")
-    done = subprocess.run([sys.executable, "-c", TORCH_CHILD, cell, str(length),
-                           str(_samples(length, seconds)), str(repeats)],
-                          env=env, capture_output=True, text=True, timeout=3600)
+    sizes = [length, _samples(length, seconds), repeats, VOCAB, WIDTH, UNITS, BATCH]
+    done = subprocess.run([sys.executable, "-c", TORCH_CHILD, cell, *map(str, sizes)],
+                          check=False, env=env, capture_output=True, text=True, timeout=3600)
     if done.returncode:
         return None
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -22,9 +22,6 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-PARALLEL = 1
-UNROLL = 0
-
 
 def _loop(steps, body, carry, outputs, backwards=False):
     """``tf.while_loop`` over ``steps`` (last to first when ``backwards``).
@@ -33,13 +30,6 @@ def _loop(steps, body, carry, outputs, backwards=False):
     lists their ``(dtype, element_shape)``. Returns ``(carry, stacked)``, the
     stacked tensors in time order either way.
     """
-    if isinstance(steps, int) and steps <= UNROLL:
-        values = [None] * steps
-        for t in (range(steps - 1, -1, -1) if backwards else range(steps)):
-            carry, values[t] = body(t, *carry)
-        stacked = [tf.stack([value[k] for value in values]) if steps else
-                   tf.zeros([0] + list(shape), dtype) for k, (dtype, shape) in enumerate(outputs)]
-        return tuple(carry), stacked
     arrays = [tf.TensorArray(dtype, size=steps, element_shape=shape) for dtype, shape in outputs]
 
     def step(t, carry, arrays):
@@ -49,13 +39,8 @@ def _loop(steps, body, carry, outputs, backwards=False):
 
     _, carry, arrays = tf.while_loop(lambda t, *_: t < steps, step,
                                      (tf.constant(0), tuple(carry), arrays),
-                                     parallel_iterations=PARALLEL)
+                                     parallel_iterations=1)
     return carry, [array.stack() for array in arrays]
-
-
-def _steps(xw):
-    """The number of steps: a Python int when the graph knows it."""
-    return xw.shape[0] if xw.shape[0] is not None else tf.shape(xw)[0]
 
 
 def _previous(sequence, first):
@@ -131,12 +116,12 @@ def _lstm_forward(xw, h0, c0, recurrent_kernel, mask, save):
 
     shape = h0.shape
     outputs = [(xw.dtype, shape)] + ([(xw.dtype, [shape[0], 6 * units])] if save else [])
-    (h, c), stacked = _loop(_steps(xw), body, (h0, c0), outputs)
+    (h, c), stacked = _loop(tf.shape(xw)[0], body, (h0, c0), outputs)
     return (stacked[0], h, c), (stacked[1] if save else None)
 
 
 def _lstm_backward(inputs, outputs, local, upstream, mask):
-    xw, h0, c0, recurrent_kernel = inputs
+    xw, h0, _, recurrent_kernel = inputs
     hs = outputs[0]
     d_hs, d_h, d_c = upstream
     units = h0.shape[-1]
@@ -153,7 +138,7 @@ def _lstm_backward(inputs, outputs, local, upstream, mask):
             next_dh, next_dc = next_dh + keep[t] * dh, next_dc + keep[t] * dc
         return (next_dh, next_dc), [dz]
 
-    (dh0, dc0), (dzs,) = _loop(_steps(xw), back, (d_h, d_c),
+    (dh0, dc0), (dzs,) = _loop(tf.shape(xw)[0], back, (d_h, d_c),
                                [(xw.dtype, xw.shape[1:])], backwards=True)
     return [dzs, dh0, dc0, _weight_grad(_previous(hs, h0), dzs)]
 
@@ -192,7 +177,7 @@ def _gru_forward(xw, h0, recurrent_kernel, recurrent_bias, mask, save):
 
     shape = h0.shape
     outputs = [(xw.dtype, shape)] + ([(xw.dtype, [shape[0], 5 * units])] if save else [])
-    (h,), stacked = _loop(_steps(xw), body, (h0,), outputs)
+    (h,), stacked = _loop(tf.shape(xw)[0], body, (h0,), outputs)
     return (stacked[0], h), (stacked[1] if save else None)
 
 
@@ -211,7 +196,7 @@ def _gru_backward(inputs, outputs, local, upstream, mask):
         return (next_dh,), [d_inner, dh * input_h]
 
     (dh0,), (d_inner, d_input_h) = _loop(
-        _steps(xw), back, (d_h,),
+        tf.shape(xw)[0], back, (d_h,),
         [(xw.dtype, [h0.shape[0], 3 * units]), (xw.dtype, h0.shape)], backwards=True)
     dxw = tf.concat([d_inner[:, :, :2 * units], d_input_h], axis=2)
     return [dxw, dh0, _weight_grad(_previous(hs, h0), d_inner),
@@ -234,7 +219,7 @@ def _simple_forward(xw, h0, recurrent_kernel, mask, save):
         return (new_h,), [new_h] + ([local] if save else [])
 
     outputs = [(xw.dtype, h0.shape)] * (2 if save else 1)
-    (h,), stacked = _loop(_steps(xw), body, (h0,), outputs)
+    (h,), stacked = _loop(tf.shape(xw)[0], body, (h0,), outputs)
     return (stacked[0], h), (stacked[1] if save else None)
 
 
@@ -253,6 +238,6 @@ def _simple_backward(inputs, outputs, local, upstream, mask):
             next_dh += keep[t] * dh
         return (next_dh,), [dpre]
 
-    (dh0,), (dpres,) = _loop(_steps(xw), back, (d_h,), [(xw.dtype, h0.shape)],
+    (dh0,), (dpres,) = _loop(tf.shape(xw)[0], back, (d_h,), [(xw.dtype, h0.shape)],
                              backwards=True)
     return [dpres, dh0, _weight_grad(_previous(hs, h0), dpres)]

@@ -3,10 +3,7 @@
 The layers stay ``keras.layers.LSTM`` / ``GRU`` / ``SimpleRNN``: same weights,
 same ``get_config``, same saved files, so a model moves between this path,
 Keras' own loop and cuDNN unchanged. :func:`enable` swaps only the layer
-instance's ``inner_loop``. Sequences of at most :data:`UNROLL_STEPS` known
-steps run Keras' own cell unrolled (no loop at all: the cheapest on a CPU for
-short sequences, at the price of a larger graph); longer ones, or ones whose
-length the graph does not know, run the kernels of
+instance's ``inner_loop`` for one that runs the kernels of
 :mod:`rnn_apps.core.fast_kernels`. On a GPU, or for a configuration the
 kernels do not cover (other activations, no bias, recurrent dropout,
 ``reset_after=False``, non-float32), the layer runs Keras' own code.
@@ -24,7 +21,6 @@ import os
 import types
 
 SWITCH = "RNN_APPS_FAST_RNN"
-UNROLL_STEPS = 32
 
 
 def wanted() -> bool:
@@ -69,7 +65,6 @@ def _kind(layer) -> str | None:
 def _covered(layer, on_gpu: bool = False) -> bool:
     """Whether the kernels compute exactly what Keras' cell would."""
     from keras import activations
-
     from keras.src.backend.tensorflow.rnn import _is_gpu_available
 
     cell, kind = layer.cell, _kind(layer)
@@ -88,7 +83,6 @@ def _inner_loop_on_gpu(self, sequences, initial_state, mask=None, training=False
 
 def _inner_loop(self, sequences, initial_state, mask=None, training=False, on_gpu=False):
     import tensorflow as tf
-
     from keras import tree
 
     if not _covered(self, on_gpu):
@@ -96,8 +90,6 @@ def _inner_loop(self, sequences, initial_state, mask=None, training=False, on_gp
                                      training=training)
     if tree.is_nested(mask):
         mask = mask[0]
-    if sequences.shape[1] is not None and sequences.shape[1] <= UNROLL_STEPS:
-        return _unrolled(self, sequences, initial_state, mask, training)
     cell = self.cell
     if training and cell.dropout:
         sequences = sequences * tf.expand_dims(cell.get_dropout_mask(sequences[:, 0, :]), 1)
@@ -142,27 +134,6 @@ def _finish(self, outputs, last_output, new_states, steps):
     else:
         outputs = tf.expand_dims(last_output, 1)
     return last_output, outputs, new_states
-
-
-def _unrolled(self, sequences, initial_state, mask, training):
-    """Keras' own step function, unrolled over the known steps.
-
-    The sequence is reversed here for ``go_backwards``: Keras' unrolled code
-    applies an unreversed mask to the outputs of a backward layer.
-    """
-    from keras import ops, tree
-    from keras.src import backend
-
-    def step(inputs, states):
-        output, new_states = self.cell(inputs, states, training=training)
-        return output, (new_states if tree.is_nested(new_states) else [new_states])
-
-    if self.go_backwards:
-        sequences = ops.flip(sequences, axis=1)
-        mask = None if mask is None else ops.flip(mask, axis=1)
-    return backend.rnn(step, sequences, list(initial_state), mask=mask, unroll=True, input_length=sequences.shape[1],
-                       zero_output_for_mask=self.zero_output_for_mask,
-                       return_all_outputs=self.return_sequences)
 
 
 def _active_span(time_mask):
