@@ -8,9 +8,13 @@ child process (``torch`` is a benchmark-only dependency; it and TensorFlow do
 not share one process well).
 
     python benchmarks/fast_rnn.py [--lengths 20,100,400] [--cells lstm,gru] [--seconds 8]
-                                  [--torch-path DIR] [--repeats 3]
+                                  [--torch-path DIR] [--repeats 3] [--padded] [--no-torch]
 
-Each cell is the median of ``--repeats`` timed runs.
+Keras and the fast path are timed in turns in one process (the machine's speed
+drifts); each figure is the median of ``--repeats`` timed runs. ``--padded``
+right-pads rows to random lengths behind a masked embedding, as the text tasks
+see their data (PyTorch is left out there). ``--torch-path`` is a folder to put
+on the child's ``PYTHONPATH`` when torch is not installed in the environment.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ def _median(values):
     return values[len(values) // 2]
 
 
-def _model(cell: str, length: int, fast: bool):
+def _model(cell: str, length: int, fast: bool, padded: bool = False):
     import keras
 
     from rnn_apps.core import fast_rnn
@@ -44,7 +48,7 @@ def _model(cell: str, length: int, fast: bool):
     keras.utils.set_random_seed(0)
     layer = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell](UNITS)
     model = keras.Sequential([keras.Input((length,), dtype="int32"),
-                              keras.layers.Embedding(VOCAB, WIDTH),
+                              keras.layers.Embedding(VOCAB, WIDTH, mask_zero=padded),
                               keras.layers.Bidirectional(layer),
                               keras.layers.Dense(2, activation="softmax")])
     if fast:
@@ -53,15 +57,20 @@ def _model(cell: str, length: int, fast: bool):
     return model
 
 
-def keras_rates(cell: str, length: int, seconds: float, repeats: int) -> dict:
+def keras_rates(cell: str, length: int, seconds: float, repeats: int,
+                padded: bool = False) -> dict:
     """``{"keras": {...}, "fast": {...}}``, the two timed in turns on the same data."""
     import numpy as np
 
     count = _samples(length, seconds)
     rng = np.random.default_rng(0)
     x = rng.integers(1, VOCAB, size=(count, length)).astype("int32")
+    if padded:  # right padding: lengths uniform between a quarter and all of T
+        lengths = rng.integers(max(1, length // 4), length + 1, size=count)
+        x[np.arange(length)[None] >= lengths[:, None]] = 0
     y = rng.integers(0, 2, size=count)
-    models = {"keras": _model(cell, length, False), "fast": _model(cell, length, True)}
+    models = {"keras": _model(cell, length, False, padded),
+              "fast": _model(cell, length, True, padded)}
     rates = {name: {"train": [], "predict": []} for name in models}
     for model in models.values():
         model.fit(x[:BATCH * 4], y[:BATCH * 4], batch_size=BATCH, epochs=1, verbose=0)
@@ -143,6 +152,9 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--torch-path", default=None, help="a folder holding torch, if not installed")
     parser.add_argument("--no-torch", action="store_true")
+    parser.add_argument("--padded", action="store_true",
+                        help="right-padded rows (lengths uniform in [T/4, T]), masked "
+                             "embedding; Keras and the fast path only")
     args = parser.parse_args()
     rows = []
     print("| cell | T | Keras train | fast train | PyTorch train | fast/Keras | fast/PyTorch "
@@ -150,9 +162,9 @@ def main():
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for cell in args.cells.split(","):
         for length in (int(v) for v in args.lengths.split(",")):
-            both = keras_rates(cell, length, args.seconds, args.repeats)
+            both = keras_rates(cell, length, args.seconds, args.repeats, args.padded)
             keras_row, fast_row = both["keras"], both["fast"]
-            torch_row = None if args.no_torch else torch_rates(cell, length, args.seconds,
+            torch_row = None if args.no_torch or args.padded else torch_rates(cell, length, args.seconds,
                                                                  args.repeats, args.torch_path)
             tt = torch_row["train"] if torch_row else float("nan")
             tp = torch_row["predict"] if torch_row else float("nan")
