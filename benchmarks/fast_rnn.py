@@ -3,7 +3,9 @@
 The model of issue 19: Embedding 5000x64 -> bidirectional LSTM or GRU of 64
 units -> Dense(2), Adam, batch 64, random tokens (no padding), sequence
 lengths 20, 100 and 400. Training is ``fit`` over whole epochs after one
-warm-up epoch; prediction is ``predict`` in batches of 64. PyTorch runs in a
+warm-up epoch; prediction is the compiled model called on batches of 64, as
+the PyTorch side calls its module (``predict`` adds a data pipeline whose
+stalls dominated the figures at first). PyTorch runs in a
 child process (``torch`` is a benchmark-only dependency; it and TensorFlow do
 not share one process well).
 
@@ -61,6 +63,7 @@ def keras_rates(cell: str, length: int, seconds: float, repeats: int,
                 padded: bool = False) -> dict:
     """``{"keras": {...}, "fast": {...}}``, the two timed in turns on the same data."""
     import numpy as np
+    import tensorflow as tf
 
     count = _samples(length, seconds)
     rng = np.random.default_rng(0)
@@ -72,16 +75,20 @@ def keras_rates(cell: str, length: int, seconds: float, repeats: int,
     models = {"keras": _model(cell, length, False, padded),
               "fast": _model(cell, length, True, padded)}
     rates = {name: {"train": [], "predict": []} for name in models}
-    for model in models.values():
+    batches = [tf.constant(x[s:s + BATCH]) for s in range(0, count, BATCH)]
+    forward = {name: tf.function(lambda v, m=model: m(v, training=False))
+               for name, model in models.items()}
+    for name, model in models.items():
         model.fit(x[:BATCH * 4], y[:BATCH * 4], batch_size=BATCH, epochs=1, verbose=0)
-        model.predict(x[:BATCH * 4], batch_size=BATCH, verbose=0)
+        forward[name](batches[0])
     for _ in range(repeats):
         for name, model in models.items():
             start = time.perf_counter()
             model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
             rates[name]["train"].append(count / (time.perf_counter() - start))
             start = time.perf_counter()
-            model.predict(x, batch_size=BATCH, verbose=0)
+            for batch in batches:
+                forward[name](batch).numpy()
             rates[name]["predict"].append(count / (time.perf_counter() - start))
     return {name: {kind: _median(values) for kind, values in row.items()}
             for name, row in rates.items()}
