@@ -45,6 +45,8 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/serve_load.py
 	$(BIN)/python benchmarks/export_runtimes.py
 	$(BIN)/python benchmarks/tune_bench.py
+	$(BIN)/python benchmarks/fast_rnn.py
+	$(BIN)/python benchmarks/fast_rnn_tasks.py --rounds 3
 
 clean:
 	rm -rf runs .pytest_cache

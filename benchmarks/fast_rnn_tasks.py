@@ -101,6 +101,9 @@ def textgen():
 
 TASKS = {"sentiment": sentiment, "tagging": tagging, "seq2seq": seq2seq,
          "forecast": forecast, "textgen": textgen}
+NEEDS = {"sentiment": SHARED / "sentiment_labelled_sentences", "tagging": SHARED / "ud_english_ewt",
+         "seq2seq": SHARED / "trans_de_en", "textgen": SHARED / "shakespeare",
+         "forecast": ROOT / "datasets" / "forecast"}
 QUALITY = {"sentiment": "accuracy", "tagging": "token accuracy",
            "seq2seq": "chrF (500 test pairs)",
            "forecast": "MAE of the last 12 months / seasonal naive's", "textgen": "bits/char"}
@@ -137,6 +140,9 @@ def main():
           "| speed-up | quality, Keras | quality, fast |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for task in args.tasks.split(","):
+        if not NEEDS[task].is_dir():
+            print(f"| {task} | skipped: {NEEDS[task]} not found (the shared real-data folder) |")
+            continue
         runs = {False: [], True: []}
         for _ in range(args.rounds):
             for fast in (False, True):
