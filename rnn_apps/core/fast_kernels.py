@@ -9,8 +9,8 @@ true the forward loop also writes, per step, the local derivatives the
 backward loop needs (gate derivatives times the values they multiply), so the
 backward loop does only the recurrence; otherwise the forward loop writes only
 the outputs and a gradient, if one is asked for, first replays the forward
-loop to get them. This is the arithmetic of cuDNN's and PyTorch's recurrent
-kernels, in TensorFlow ops.
+loop to get them. It is the split that fused recurrent kernels such as
+cuDNN's make, written in TensorFlow ops.
 
 ``mask`` is ``None`` or a time-major ``(T, B, 1)`` float tensor of 0/1: a
 masked step keeps every state (Keras' semantics), for any mask pattern.
