@@ -15,6 +15,12 @@ LAYERS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "rnn": keras.layer
 UNITS, FEATURES, BATCH = 6, 3, 5
 
 
+@pytest.fixture(autouse=True)
+def switched_on(monkeypatch):
+    """These tests are about the path itself, whatever the caller's switch says."""
+    monkeypatch.setenv(fast_rnn.SWITCH, "1")
+
+
 def masks(rng, steps):
     """No mask; right-padded lengths (a row with none); holes anywhere."""
     lengths = rng.integers(1, steps + 1, size=BATCH)
