@@ -226,7 +226,7 @@ def test_tagging_seq2seq_and_textgen_train_on_two_workers(tmp_path):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE) for i in range(2)]
     results = [finish(w) for w in workers]
     for code, _, err in results:
-        assert code == 0, err[-3000:] + "\n--- the other worker:\n" + results[1][2][-3000:]
+        assert code == 0, "\n--- next worker:\n".join(e[-3000:] for _, _, e in results)
     losses = [json.loads(out.strip().splitlines()[-1]) for _, out, _ in results]
     assert losses[0] == losses[1] and set(losses[0]) == {"tagging", "seq2seq", "textgen"}
     assert sorted(p.name for p in outs[0].iterdir()) == ["seq2seq", "tagging", "textgen"]

@@ -151,6 +151,10 @@ def test_weights_config_and_files_stay_keras(tmp_path):
     assert not fast_rnn.is_enabled(plain.forward_layer)
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
                                atol=1e-6)
+    fast_rnn.enable(loaded)   # what the toolkit's load does
+    assert fast_rnn.is_enabled(plain.forward_layer) and fast_rnn.is_enabled(plain.backward_layer)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
+                               atol=1e-6)
 
 
 def test_trained_weights_move_both_ways_with_keras_and_cudnn():
