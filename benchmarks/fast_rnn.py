@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -35,11 +36,6 @@ def _samples(length: int, seconds: float) -> int:
     """A sample count that takes about ``seconds`` at ~60k token-steps/s."""
     batches = max(4, int(seconds * 60_000 / (BATCH * length)))
     return batches * BATCH
-
-
-def _median(values):
-    values = sorted(values)
-    return values[len(values) // 2]
 
 
 def _model(cell: str, length: int, fast: bool, padded: bool = False):
@@ -90,7 +86,7 @@ def keras_rates(cell: str, length: int, seconds: float, repeats: int,
             for batch in batches:
                 forward[name](batch).numpy()
             rates[name]["predict"].append(count / (time.perf_counter() - start))
-    return {name: {kind: _median(values) for kind, values in row.items()}
+    return {name: {kind: statistics.median(values) for kind, values in row.items()}
             for name, row in rates.items()}
 
 

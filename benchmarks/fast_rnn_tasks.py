@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -147,7 +148,7 @@ def main():
         for _ in range(args.rounds):
             for fast in (False, True):
                 runs[fast].append(measure(task, fast))
-        per_epoch = {fast: sorted(r["seconds"] / r["epochs"] for r in rows)[len(rows) // 2]
+        per_epoch = {fast: statistics.median(r["seconds"] / r["epochs"] for r in rows)
                      for fast, rows in runs.items()}
         print(f"| {task} | {QUALITY[task]} | {runs[False][-1]['epochs']} / {runs[True][-1]['epochs']} "
               f"| {per_epoch[False]:.2f} | {per_epoch[True]:.2f} "

@@ -43,6 +43,15 @@ def _loop(steps, body, carry, outputs, backwards=False):
     return carry, [array.stack() for array in arrays]
 
 
+def _forward_loop(xw, body, states, local_width, save):
+    """The forward loop: ``((H, *final states), local or None)``; every step
+    writes its hidden state and, when ``save``, ``local_width`` local derivatives."""
+    shape = states[0].shape
+    outputs = [(xw.dtype, shape)] + ([(xw.dtype, [shape[0], local_width])] if save else [])
+    final, stacked = _loop(tf.shape(xw)[0], body, states, outputs)
+    return (stacked[0], *final), (stacked[1] if save else None)
+
+
 def _previous(sequence, first):
     """The sequence shifted one step later in time, ``first`` at step 0."""
     return tf.concat([first[None], sequence[:-1]], axis=0)
@@ -114,10 +123,7 @@ def _lstm_forward(xw, h0, c0, recurrent_kernel, mask, save):
             local = local * mask[t]
         return (new_h, new_c), [new_h, tf.concat([local, f], axis=1)]
 
-    shape = h0.shape
-    outputs = [(xw.dtype, shape)] + ([(xw.dtype, [shape[0], 6 * units])] if save else [])
-    (h, c), stacked = _loop(tf.shape(xw)[0], body, (h0, c0), outputs)
-    return (stacked[0], h, c), (stacked[1] if save else None)
+    return _forward_loop(xw, body, (h0, c0), 6 * units, save)
 
 
 def _lstm_backward(inputs, outputs, local, upstream, mask):
@@ -175,10 +181,7 @@ def _gru_forward(xw, h0, recurrent_kernel, recurrent_bias, mask, save):
             local, through = local * mask[t], _carry(mask[t], z, tf.ones_like(z))
         return (new_h,), [new_h, tf.concat([local, through], axis=1)]
 
-    shape = h0.shape
-    outputs = [(xw.dtype, shape)] + ([(xw.dtype, [shape[0], 5 * units])] if save else [])
-    (h,), stacked = _loop(tf.shape(xw)[0], body, (h0,), outputs)
-    return (stacked[0], h), (stacked[1] if save else None)
+    return _forward_loop(xw, body, (h0,), 5 * units, save)
 
 
 def _gru_backward(inputs, outputs, local, upstream, mask):
@@ -211,16 +214,14 @@ def simple(xw, h0, recurrent_kernel, mask=None, training=True):
 
 def _simple_forward(xw, h0, recurrent_kernel, mask, save):
     def body(t, h):
-        new_h = tf.tanh(xw[t] + tf.matmul(h, recurrent_kernel))
-        local = 1 - new_h * new_h if save else None
-        if mask is not None:
-            new_h = _carry(mask[t], new_h, h)
-            local = None if local is None else local * mask[t]
-        return (new_h,), [new_h] + ([local] if save else [])
+        cell = tf.tanh(xw[t] + tf.matmul(h, recurrent_kernel))
+        new_h = _carry(None if mask is None else mask[t], cell, h)
+        if not save:
+            return (new_h,), [new_h]
+        local = 1 - cell * cell
+        return (new_h,), [new_h, local if mask is None else local * mask[t]]
 
-    outputs = [(xw.dtype, h0.shape)] * (2 if save else 1)
-    (h,), stacked = _loop(tf.shape(xw)[0], body, (h0,), outputs)
-    return (stacked[0], h), (stacked[1] if save else None)
+    return _forward_loop(xw, body, (h0,), h0.shape[-1], save)
 
 
 def _simple_backward(inputs, outputs, local, upstream, mask):
