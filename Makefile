@@ -46,6 +46,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/export_runtimes.py
 	$(BIN)/python benchmarks/tune_bench.py
 	$(BIN)/python benchmarks/fast_rnn.py
+	$(BIN)/python benchmarks/fast_rnn_layer.py
 	$(BIN)/python benchmarks/fast_rnn_tasks.py --rounds 3
 
 clean:

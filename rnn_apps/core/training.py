@@ -20,6 +20,25 @@ def set_seed(seed: int | None) -> None:
     keras.utils.set_random_seed(int(seed))
 
 
+def holdout_indices(n: int, share: float, seed, labels=None):
+    """Index arrays ``(train, held out)`` holding out ``round(n * share)`` of ``n``
+    examples at random, stratified by ``labels`` when every class has two
+    examples and the held-out part has room for each; ``None`` when the share
+    leaves one side empty."""
+    import numpy as np
+    from sklearn.model_selection import train_test_split
+
+    n_valid = round(n * share)
+    if n_valid < 1 or n - n_valid < 1:
+        return None
+    if labels is not None:
+        counts = np.unique(labels, return_counts=True)[1]
+        if counts.min() < 2 or n_valid < len(counts):
+            labels = None
+    return train_test_split(np.arange(n), test_size=n_valid, random_state=seed,
+                            stratify=labels)
+
+
 def note(message: str) -> None:
     """A one-line note for the user (shown by the CLI as ``note: ...``)."""
     import warnings

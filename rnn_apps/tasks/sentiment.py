@@ -10,6 +10,7 @@ from sklearn.base import ClassifierMixin
 from rnn_apps.core import choices
 from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
+from rnn_apps.core.training import holdout_indices
 from rnn_apps.data.tables import RecordStream
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing import text as text_prep
@@ -52,16 +53,10 @@ def training_arrays(x, y, weights=None):
 
 def _split_validation(texts, ids, valid_split: float, seed):
     """Stratified hold-out when every class allows it, a plain random one otherwise."""
-    from sklearn.model_selection import train_test_split
-
-    n_valid = round(len(texts) * valid_split)
-    if n_valid < 1 or len(texts) - n_valid < 1:
+    split = holdout_indices(len(texts), valid_split, seed, ids)
+    if split is None:
         return (texts, ids), None
-    counts = np.bincount(ids)
-    stratify = ids if counts[counts > 0].min() >= 2 and n_valid >= len(counts) else None
-    tr_x, va_x, tr_y, va_y = train_test_split(
-        texts, ids, test_size=n_valid, random_state=seed, stratify=stratify)
-    return (tr_x, tr_y), (va_x, va_y)
+    return tuple((texts[index], ids[index]) for index in split)
 
 
 class SentimentClassifier(ClassifierMixin, BaseTask):
@@ -71,7 +66,8 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
     ``dropout``, ``recurrent_dropout``, ``clipnorm``, ``clipvalue``) are those
     of :class:`rnn_apps.RecurrentConfig`. ``level`` picks word, character or
     subword tokens (a SentencePiece ``subword_model``, unigram or bpe, of up
-    to ``vocab_size`` pieces learned from the training texts); ``max_length=None`` takes the 99th percentile of training lengths;
+    to ``vocab_size`` pieces learned from the training texts); ``max_length=None``
+    takes the 99th percentile of training lengths;
     ``truncating`` cuts longer texts at the end (``post``) or start (``pre``).
     ``pooling`` reduces the sequence: the ``last`` state, or ``mean``/``max``
     over time. ``embeddings``: a word2vec / GloVe / fastText file whose vectors

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
+from rnn_apps.core.training import holdout_indices
 from rnn_apps.errors import DataError, RnnAppsError
 
 STREAMS = ("RecordStream", "SeriesStream", "TextStream")
@@ -50,22 +49,6 @@ def _check_share(estimator, validation_data) -> float:
     return estimator.valid_split
 
 
-def _random_split(n: int, share: float, seed, stratify=None):
-    """Index arrays ``(train, held out)``: a random (stratified) share."""
-    from sklearn.model_selection import train_test_split
-
-    n_valid = round(n * share)
-    if n_valid < 1 or n - n_valid < 1:
-        raise DataError(f"{n} examples leave nothing to hold out with valid_split {share:g}; "
-                        f"give validation data or more examples")
-    if stratify is not None:
-        counts = np.unique(stratify, return_counts=True)[1]
-        if counts.min() < 2 or n_valid < len(counts):
-            stratify = None
-    return train_test_split(np.arange(n), test_size=n_valid, random_state=seed,
-                            stratify=stratify)
-
-
 def _pick(items, index):
     return [items[i] for i in index]
 
@@ -75,8 +58,11 @@ def _labelled(X, y, validation_data, seed, share, what, stratify=False) -> Holdo
     if validation_data is not None:
         valid = (list(validation_data[0]), list(validation_data[1]))
         return Holdout((X, y), valid, valid, f"the {len(valid[0])} given validation {what}")
-    train, held = _random_split(len(X), share, seed,
-                                [str(v) for v in y] if stratify else None)
+    split = holdout_indices(len(X), share, seed, [str(v) for v in y] if stratify else None)
+    if split is None:
+        raise DataError(f"{len(X)} examples leave nothing to hold out with valid_split "
+                        f"{share:g}; give validation data or more examples")
+    train, held = split
     valid = (_pick(X, held), _pick(y, held))
     return Holdout((_pick(X, train), _pick(y, train)), valid, valid,
                    f"{len(held)} held-out {what} ({share:.0%}, random"
