@@ -8,7 +8,11 @@ A checkpoint directory holds::
     worker-*/      the same for the non-chief workers of a multi-worker run
 
 ``resume=True`` continues from ``backup/`` with the run's own vocabularies
-and scalers; writing the model directory removes the checkpoint directory.
+and scalers, and with the seed of its data decisions (which rows are held
+out, how each epoch is shuffled), drawn once and recorded in ``run.json``;
+it refuses parameters that differ from the interrupted run's (other than
+``RESUME_FREE``). Writing the model directory removes the checkpoint
+directory.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from rnn_apps.errors import RnnAppsError
 RUN_FILE = "run.json"
 LOG_FILE = "history.csv"
 BACKUP = "backup"
+# parameters a resumed run may change: how long it goes on and what it prints
+RESUME_FREE = ("epochs", "patience", "verbose")
 
 
 def backup_epoch(directory) -> int | None:
@@ -35,6 +41,24 @@ def backup_epoch(directory) -> int | None:
         return int(json.loads(path.read_text(encoding="utf-8"))["epoch"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def _as_json(value):
+    return json.loads(json.dumps(value, default=str))
+
+
+def check_same_params(directory, recorded: dict, current: dict) -> None:
+    """Refuse to resume the run in ``directory`` with parameters (units, cell,
+    layers, validation share, ...) other than those it was started with."""
+    current = _as_json(current)
+    changed = [name for name in sorted(set(recorded) | set(current))
+               if name not in RESUME_FREE and recorded.get(name) != current.get(name)]
+    if changed:
+        what = ", ".join(f"{name} {recorded.get(name)!r} -> {current.get(name)!r}"
+                         for name in changed)
+        raise RnnAppsError(f"cannot resume {directory}: the interrupted run was started with "
+                           f"other settings ({what}); resume with the same settings (only "
+                           f"{', '.join(RESUME_FREE)} may change), or remove it to start over")
 
 
 class RunOptions:
@@ -59,6 +83,7 @@ class RunOptions:
         self.steps_per_epoch = steps_per_epoch
         self.warm = None
         self.prior_state = None
+        self.data_seed = None  # seed of the held-out rows and the shuffles (see prepare)
         self.log_path: Path | None = None
         self._own_dir: Path | None = None
 
@@ -81,6 +106,11 @@ class RunOptions:
         if self.warm_start is not None:
             self.warm = self._load_warm(task)
             self.prior_state = self.warm._get_state()
+        self.data_seed = task._data_seed()  # the user's seed (or a cluster's shared one)
+        if self.data_seed is None:  # drawn once; a resume reads it back from run.json
+            import numpy as np
+
+            self.data_seed = int(np.random.randint(2**31 - 1))
         if self.checkpoint_dir is None:
             return
         directory = self.checkpoint_dir
@@ -95,7 +125,13 @@ class RunOptions:
             if run.get("task") != task.task_name:
                 raise RnnAppsError(f"{own} is a backup of a {run.get('task')!r} run, "
                                    f"not {task.task_name!r}")
-            self.prior_state = run["state"]
+            check_same_params(own, run.get("params", {}), task.get_params())
+            if run.get("data_seed") is None:
+                raise RnnAppsError(f"{own} does not record how its validation rows were "
+                                   "drawn (an older rnn-apps wrote it), so a resumed run "
+                                   "could validate on rows it trained on; remove it and "
+                                   "start over")
+            self.prior_state, self.data_seed = run["state"], int(run["data_seed"])
         elif epoch is not None:
             raise RnnAppsError(f"{own} holds a backup of an interrupted run ({epoch} "
                                "epochs done); resume it, or remove it to start over")
@@ -141,7 +177,7 @@ class RunOptions:
         else:
             self.log_path.unlink(missing_ok=True)
             run = {"task": task.task_name, "params": task.get_params(),
-                   "state": task._get_state()}
+                   "state": task._get_state(), "data_seed": self.data_seed}
             partial = own / (RUN_FILE + ".partial")
             partial.write_text(json.dumps(run, default=str), encoding="utf-8")
             os.replace(partial, own / RUN_FILE)

@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from sklearn.base import BaseEstimator
 
-from rnn_apps.core import fast_rnn, params, saving, training
+from rnn_apps.core import fast_rnn, model_files, params, saving, training
 from rnn_apps.core.config import RecurrentConfig
 from rnn_apps.errors import NotFittedError, RnnAppsError, first_line
 
@@ -28,6 +28,9 @@ CURVES_FILE = "learning_curves.png"
 
 class BaseTask(BaseEstimator):
     task_name: ClassVar[str] = ""
+    # modules defining the custom Keras layers this task's networks may hold (besides
+    # core's, saving.CORE_LAYER_MODULES); imported by load() before reading a model
+    _layer_modules: ClassVar[tuple[str, ...]] = ()
     # one list of rules per parameter (see rnn_apps.core.params); subclasses add theirs
     _parameter_constraints: ClassVar[dict] = {**params.RECURRENT, **params.TRAINING}
 
@@ -63,11 +66,15 @@ class BaseTask(BaseEstimator):
         params.check_params(self)
 
     def _data_seed(self):
-        """Seed of data decisions (validation split): every worker of a cluster must
-        make the same ones, so a multi-worker run without a seed uses 0."""
-        if self.seed is None and self.distribute == "multiworker":
-            return 0
-        return self.seed
+        """Seed of data decisions (validation split, shuffles): ``seed`` when set;
+        else, inside ``fit``, the one drawn for the run and recorded in its
+        checkpoint (a resumed run reuses it). Every worker of a cluster must make
+        the same decisions, so a multi-worker run without a seed uses 0."""
+        if self.seed is not None:
+            return self.seed
+        if getattr(self, "_run_seed", None) is not None:
+            return self._run_seed
+        return 0 if self.distribute == "multiworker" else None
 
     # -- training -----------------------------------------------------------
     def fit(self, X, y=None, validation_data=None, *, callbacks=None, checkpoint_dir=None,
@@ -95,9 +102,14 @@ class BaseTask(BaseEstimator):
         run = RunOptions(callbacks=callbacks, checkpoint_dir=checkpoint_dir, resume=resume,
                          tensorboard=tensorboard, warm_start=warm_start,
                          steps_per_epoch=steps_per_epoch)
+        self._run_seed = None
         run.prepare(self)
-        plan = self._plan(X, y, validation_data, run.prior_state)
-        self.model_ = engine.train(self, plan, run)
+        self._run_seed = run.data_seed
+        try:
+            plan = self._plan(X, y, validation_data, run.prior_state)
+            self.model_ = engine.train(self, plan, run)
+        finally:
+            self._run_seed = None
         self._run = run
         provenance.record(self, X, data_files)
         return self
@@ -182,13 +194,9 @@ class BaseTask(BaseEstimator):
     @classmethod
     def load(cls, path):
         """Restore a model saved by :meth:`save` (Keras safe mode, no pickle)."""
-        import sys
-
         import keras
 
-        from rnn_apps._lazy import load_lazy_modules
-
-        load_lazy_modules(vars(sys.modules[cls.__module__]))  # registers custom layers
+        saving.import_layer_modules(cls._layer_modules)  # registers every custom layer
         metadata = saving.read_metadata(path, expected_task=cls.task_name)
         directory = Path(path)
         where = directory / saving.METADATA_FILE
@@ -202,19 +210,19 @@ class BaseTask(BaseEstimator):
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
             raise saving.ModelDirError(f"{where}: the fitted state is malformed "
                                        f"({type(error).__name__}: {first_line(error)})") from None
-        if not saving.regular_file(directory / MODEL_FILE):
-            raise saving.ModelDirError(f"{directory / MODEL_FILE} is missing or not a file")
+        model_files.check_subword_models(metadata, where)
+        model_files.check_keras_file(directory / MODEL_FILE)  # regular, no bomb, sane depth
         try:
             estimator.model_ = fast_rnn.enable(
                 keras.saving.load_model(directory / MODEL_FILE, safe_mode=True))
-        except (OSError, ValueError, TypeError) as error:
+        except (OSError, ValueError, TypeError, RecursionError) as error:
             raise saving.ModelDirError(
                 f"{directory / MODEL_FILE} cannot be loaded: {first_line(error)}") from None
         for what, expected, found in estimator._sizes():
             if expected != found:
                 raise saving.ModelDirError(f"{where} does not fit its model: {what} is "
                                            f"{expected} in the metadata, {found} in the network")
-        estimator.history_ = training.read_history_csv(directory / HISTORY_FILE)
+        estimator.history_ = model_files.read_history(directory / HISTORY_FILE)
         if "provenance" in metadata:
             estimator.provenance_ = metadata["provenance"]
         estimator._loaded_from = directory
