@@ -31,36 +31,54 @@ import click
                                       "characters, seq2seq tokens).")
 @click.option("--timeout", "timeout_s", type=click.FloatRange(min=0.001), default=30.0,
               show_default=True, help="Seconds before a request is answered 504.")
+@click.option("--read-timeout", "read_timeout_s", type=click.FloatRange(min=0.001),
+              default=10.0, show_default=True,
+              help="Seconds a request may take to arrive (head and body) before it is "
+                   "answered 408 and its connection closed.")
+@click.option("--max-connections", type=click.IntRange(min=1), default=128,
+              show_default=True, help="Open connections at most; more are answered 503 "
+                                      "and closed at once.")
 def serve(model_dir, name, host, port, max_batch, batch_wait_ms, max_body_bytes,
-          max_instances, max_text_chars, max_generation_length, timeout_s):
+          max_instances, max_text_chars, max_generation_length, timeout_s, read_timeout_s,
+          max_connections):
     """Serve a model over HTTP: POST /v1/models/NAME:predict with {"instances": [...]}
     (TensorFlow Serving's REST API), GET /v1/models/NAME/metadata, GET /health,
-    OpenAPI docs at /docs."""
+    OpenAPI docs at /docs. SIGTERM or Ctrl+C stops it cleanly."""
     from rnn_apps.errors import RnnAppsError
     from rnn_apps.serving.limits import Limits
 
     try:
         import fastapi  # noqa: F401
-        import uvicorn
+        import uvicorn  # noqa: F401
     except ImportError:
         raise RnnAppsError("serving needs FastAPI and uvicorn: pip install "
                            "'rnn-apps[serve]'") from None
     from rnn_apps.serving.app import create_app
     from rnn_apps.serving.servable import load_servable
+    from rnn_apps.serving.server import (Stopped, make_server, serve_until_stopped,
+                                         sigterm_stops)
 
     check_address(host, port)
     limits = Limits(max_body_bytes=max_body_bytes, max_instances=max_instances,
                     max_text_chars=max_text_chars, max_generation_length=max_generation_length,
-                    timeout_s=timeout_s, max_batch=max_batch, batch_wait_ms=batch_wait_ms)
-    servable = load_servable(model_dir, name=name, limits=limits)
-    try:
-        app = create_app(servable, limits)
+                    timeout_s=timeout_s, max_batch=max_batch, batch_wait_ms=batch_wait_ms,
+                    read_timeout_s=read_timeout_s, max_connections=max_connections)
+    with sigterm_stops():  # SIGTERM unwinds, so the scratch export is removed
+        try:
+            servable = load_servable(model_dir, name=name, limits=limits)
+        except Stopped:
+            click.echo("stopped (SIGTERM) while loading the model", err=True)
+            return
+        try:
+            server = make_server(create_app(servable, limits), limits, host, port)
+        except BaseException:
+            servable.close()
+            raise
         click.echo(f"serving {servable.task} model {servable.name!r} (version "
                    f"{servable.version}) on http://{host}:{port}/v1/models/{servable.name}",
                    err=True)
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
-    finally:
-        servable.close()
+        if serve_until_stopped(server, servable):
+            click.echo("stopped (SIGTERM)", err=True)
 
 
 def check_address(host: str, port: int) -> None:

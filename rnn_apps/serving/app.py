@@ -37,15 +37,23 @@ def graph_message(error) -> str:
     return " ".join((found.group(1) if found else text.split("\n")[0]).split())[:500]
 
 
-async def read_body(request, limit: int) -> dict:
+async def read_body(request, limit: int, timeout_s: float = 10.0) -> dict:
+    """The JSON object of a request body of at most ``limit`` bytes; 408 when
+    it has not all arrived within ``timeout_s`` (the connection is closed)."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise RequestError(f"the request body is larger than {limit} bytes", status=413)
     body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise RequestError(f"the request body is larger than {limit} bytes", status=413)
+    try:
+        async with asyncio.timeout(timeout_s):
+            async for chunk in request.stream():
+                body.extend(chunk)
+                if len(body) > limit:
+                    raise RequestError(f"the request body is larger than {limit} bytes",
+                                       status=413)
+    except TimeoutError:
+        raise RequestError(f"the request body did not arrive within {timeout_s:g} s "
+                           f"({len(body)} bytes came)", status=408) from None
     try:
         value = json.loads(bytes(body).decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
@@ -128,7 +136,10 @@ def create_app(servable, limits: Limits | None = None):
 
     @app.exception_handler(RequestError)
     async def refused(request, exc):
-        return error(exc.message, exc.status)
+        answer = error(exc.message, exc.status)
+        if exc.status == 408:  # the rest of a stalled body must not be read as a request
+            answer.headers["connection"] = "close"
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request, exc):
@@ -168,7 +179,7 @@ def create_app(servable, limits: Limits | None = None):
                 raise RequestError(f"unknown method {action!r} (this server answers "
                                    f"':predict')", status=404)
             check_name(name, version)
-            body = await read_body(request, limits.max_body_bytes)
+            body = await read_body(request, limits.max_body_bytes, limits.read_timeout_s)
             instances, options, columnar = split_request(body, servable.adapter, limits)
             answers = await asyncio.wait_for(
                 batcher.submit(instances, options, servable.adapter.batchable(options)),

@@ -22,6 +22,7 @@ import pytest
 
 from rnn_apps import Seq2SeqTranslator, Tagger, TextGenerator
 from rnn_apps.serving import Limits, create_app, load_servable
+from rnn_apps.serving.server import make_server
 from tests.conftest import DATASETS
 from tests.tasks.test_seq2seq import SMALL, reversal
 from tests.tasks.test_tagging import corpus, frames
@@ -32,12 +33,9 @@ TIMEOUT = 60
 @contextlib.contextmanager
 def running(model_dir, limits=None, name=None):
     """A server for ``model_dir`` in a thread; yields ``(base url, app)``."""
-    import uvicorn
-
     servable = load_servable(model_dir, name=name, limits=limits)
     app = create_app(servable, limits)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
-                                           access_log=False))
+    server = make_server(app, limits or Limits(), "127.0.0.1", 0)  # the CLI's server
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
