@@ -30,6 +30,13 @@ from rnn_apps.errors import DataError, RnnAppsError, first_line
 STATE_KEY = "word_vectors"
 SNIFF_BYTES = 1 << 16
 INSTALL_HINT = "pip install 'rnn-apps[embeddings]'"
+# Limits on a word-vectors file, checked before anything is allocated from the
+# sizes it claims (its header, or its lines for GloVe): words and dimensions as
+# the vocabulary and embedding limits of core/params.py LIMITS; all the values
+# (words x dimensions) fit 4 GB of float32; one text line at most 1 MiB
+# (uncompressed), enough for 16,384 dimensions of 32 characters.
+MAX_VALUES = 1_000_000_000
+MAX_LINE_BYTES = 1 << 20
 
 
 def _opener(path: Path):
@@ -59,6 +66,68 @@ def detect_format(path) -> tuple[bool, bool]:
     return binary, not header
 
 
+def _header(path, line: bytes) -> tuple[int, int]:
+    words, dims = (int(part) for part in line.split())
+    from rnn_apps.core.params import LIMITS
+
+    for claim, name, limit in ((words, "words", LIMITS["vocabulary"]),
+                               (dims, "dimensions", LIMITS["embedding_dim"])):
+        if not 1 <= claim <= limit:
+            raise DataError(f"{path}: the header claims {claim:,} {name}; it must be 1 to "
+                            f"{limit:,}")
+    if words * dims > MAX_VALUES:
+        raise DataError(f"{path}: the header claims {words:,} words of {dims:,} dimensions, "
+                        f"more than the limit of {MAX_VALUES:,} values")
+    return words, dims
+
+
+def check_sizes(path, binary: bool, no_header: bool) -> None:
+    """Check what a word-vectors file claims against the limits and against
+    what it holds, reading it once (bounded lines, stopping at the first
+    excess) before gensim allocates a matrix of the claimed size."""
+    from rnn_apps.core.params import LIMITS
+
+    path = Path(path)
+    with _opener(path)(path, "rb") as handle:
+        claim = None if no_header else _header(path, handle.readline(SNIFF_BYTES))
+        if binary:  # a record: a word, a space, dimensions x 4 bytes
+            words, dims = claim
+            need, held = words * (4 * dims + 2), 0
+            while held < need:
+                chunk = handle.read(min(need - held, 1 << 20))
+                if not chunk:
+                    raise DataError(f"{path}: the header claims {words:,} words of {dims:,} "
+                                    f"dimensions (at least {need:,} bytes) but the file "
+                                    f"holds {held:,} bytes after it")
+                held += len(chunk)
+            return
+        most = claim[0] if claim else LIMITS["vocabulary"]
+        lines, number, dims = 0, 1 if claim else 0, None
+        while line := handle.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(line) > MAX_LINE_BYTES:
+                raise DataError(f"{path} line {number}: longer than {MAX_LINE_BYTES:,} bytes "
+                                "(the limit on one line of a word-vectors file)")
+            if not line.strip():
+                continue
+            lines += 1
+            if lines > most:
+                break
+            if claim is None:
+                dims = dims or len(line.split()) - 1
+                if dims > LIMITS["embedding_dim"]:
+                    raise DataError(f"{path}: {dims:,} dimensions; the limit is "
+                                    f"{LIMITS['embedding_dim']:,}")
+                if lines * dims > MAX_VALUES:
+                    raise DataError(f"{path}: more than {MAX_VALUES:,} values (words x "
+                                    "dimensions), the limit")
+    if claim and lines != claim[0]:
+        raise DataError(f"{path}: the header claims {claim[0]:,} words but the file holds "
+                        f"{'more' if lines > claim[0] else f'{lines:,}'}")
+    if claim is None and lines > most:
+        raise DataError(f"{path}: more than {most:,} words; the limit is {most:,}")
+
+
 def read_word_vectors(path):
     """gensim ``KeyedVectors`` of a word2vec / GloVe / fastText file; a one-line
     ``DataError`` naming the file when it cannot be read."""
@@ -71,6 +140,7 @@ def read_word_vectors(path):
         raise RnnAppsError(f"reading word vectors needs gensim: {INSTALL_HINT}") from None
     try:
         binary, no_header = detect_format(path)
+        check_sizes(path, binary, no_header)
         vectors = KeyedVectors.load_word2vec_format(
             str(path), binary=binary, no_header=no_header, unicode_errors="replace")
     except DataError:

@@ -84,7 +84,7 @@ def test_a_bad_vectors_file_is_one_line_and_leaves_nothing(tmp_path, small_csv):
                  "--embeddings", bad, *TINY_ARGS)
     lines = result.output.strip().splitlines()
     assert result.exit_code == 1 and len(lines) == 1, result.output
-    assert lines[0].startswith(f"Error: {bad}: cannot read word vectors")
+    assert lines[0].startswith(f"Error: {bad}: the header claims 12 words of 300 dimensions")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["train.csv", "vectors.bin"]
 
 

@@ -84,7 +84,7 @@ def test_rows_follow_the_vocabulary_with_a_case_fallback(tmp_path):
 @pytest.mark.parametrize("content, message", [
     (b"", "is empty"),
     (b"junk\x00\x01\xff\xfe", "'<words> <dimensions>' line"),
-    (b"3 4\nthe 1 2 3 4\n", "cannot read word vectors"),           # fewer rows than promised
+    (b"3 4\nthe 1 2 3 4\n", "claims 3 words but the file holds 1"),  # fewer rows than promised
     (b"2 4\nthe 1 2 3 4\ngood 1 x 3 4\n", "cannot read word vectors"),
     (b"the 1 2 nan 4\n", "NaN or infinite"),
 ])
