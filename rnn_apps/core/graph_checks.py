@@ -54,3 +54,12 @@ def finite(values, what: str):
     return checked(values, (tf.size(values) > 0, f"the {what} batch is empty"),
                    (tf.reduce_all(tf.math.is_finite(values)),
                     f"the {what} holds NaN or infinite values"))
+
+
+def size_is(value, axis: int, size: int, expected: str):
+    """The condition that ``value`` has ``size`` along ``axis``, and a message
+    ``"<expected>, got N"`` with the size the request had (computed in the graph)."""
+    import tensorflow as tf
+
+    actual = tf.shape(value)[axis]
+    return tf.equal(actual, size), tf.strings.format(expected + ", got {}", actual)

@@ -24,8 +24,10 @@ from rnn_apps.core.esn import ridge_readout
 from rnn_apps.core.recurrent import build_recurrent_stack
 from rnn_apps.errors import RnnAppsError
 from rnn_apps.tasks import forecast_layers  # noqa: F401  (registers the layers)
+from rnn_apps.tasks.forecast_layers import QuantileCalibration
 
 READOUT_LAYER = "forecast_flat"
+CALIBRATION_LAYER = "quantile_calibration"
 STEP_MODEL = "one_step"
 
 
@@ -83,8 +85,10 @@ def _future_features(inputs, horizon, future_columns, calendar, window_scaling):
 
 def _heads(config, inputs, *, horizon, targets, quantiles, name, inputs_mode,
            decomposition=None, window_scaling=False, future_columns=(), calendar=()):
-    """Recurrent encoder, point head and optional quantile head as one model;
-    ``decomposition`` (``{"season", "mode", "stats"}``) wraps them in a
+    """Recurrent encoder, point head and optional quantile head as ``(model,
+    trainer)``: the trainer is the same network without the last steps that only
+    serve prediction (the window scale multiplied back, the interval
+    calibration); ``decomposition`` (``{"season", "mode", "stats"}``) wraps them in a
     per-window seasonal split and join (:mod:`.forecast_layers`);
     ``window_scaling`` divides each window by its mean absolute value first
     and multiplies the forecasts back (a global model across series)."""
@@ -118,12 +122,15 @@ def _heads(config, inputs, *, horizon, targets, quantiles, name, inputs_mode,
         [last, change])
     if join is not None:
         point = join(point, profile)
+    trained = {"forecast": point}       # what the loss sees: scaled, so series weigh alike
     if scale is not None:
         point = point * scale
     if join is not None or scale is not None:
         point = keras.layers.Identity(name="forecast", **out)(point)
     if not quantiles:
-        return keras.Model(model_inputs, point, name=name)
+        model = keras.Model(model_inputs, point, name=name)
+        return model, (model if scale is None else
+                       keras.Model(model_inputs, trained["forecast"], name=f"{name}_training"))
     spread = keras.layers.Dense(horizon * len(targets) * len(quantiles),
                                 name="quantile_flat", **out)(encoded)
     spread = keras.layers.Reshape((horizon, len(targets), len(quantiles)),
@@ -131,9 +138,12 @@ def _heads(config, inputs, *, horizon, targets, quantiles, name, inputs_mode,
     bands = keras.ops.sort(keras.ops.expand_dims(last, -1) + spread, axis=-1)
     if join is not None:
         bands = join(bands, profile)
+    trained["quantiles"] = bands
     if scale is not None:
         bands = bands * keras.ops.expand_dims(scale, -1)
-    return keras.Model(model_inputs, {"forecast": point, "quantiles": bands}, name=name)
+    bands = QuantileCalibration(len(quantiles), name=CALIBRATION_LAYER, **out)(bands)
+    model = keras.Model(model_inputs, {"forecast": point, "quantiles": bands}, name=name)
+    return model, keras.Model(model_inputs, trained, name=f"{name}_training")
 
 
 def build_network(config, *, lookback, n_columns, horizon, targets, strategy="direct",
@@ -145,12 +155,11 @@ def build_network(config, *, lookback, n_columns, horizon, targets, strategy="di
     network (all columns, one step) for recursive."""
     inputs = keras.Input(shape=(lookback, n_columns), name="history")
     if strategy == "direct":
-        model = _heads(config, inputs, horizon=horizon, targets=targets, quantiles=quantiles,
-                       name=name, inputs_mode=inputs_mode, decomposition=decomposition,
-                       window_scaling=window_scaling, future_columns=future_columns,
-                       calendar=calendar)
-        return model, model
-    step = _heads(config, keras.Input(shape=(lookback, n_columns), name="window"), horizon=1,
+        return _heads(config, inputs, horizon=horizon, targets=targets, quantiles=quantiles,
+                      name=name, inputs_mode=inputs_mode, decomposition=decomposition,
+                      window_scaling=window_scaling, future_columns=future_columns,
+                      calendar=calendar)
+    step, step_trainer = _heads(config, keras.Input(shape=(lookback, n_columns), name="window"), horizon=1,
                   targets=list(range(n_columns)), quantiles=None, name=STEP_MODEL,
                   inputs_mode=inputs_mode, decomposition=decomposition,
                   window_scaling=window_scaling)
@@ -161,7 +170,7 @@ def build_network(config, *, lookback, n_columns, horizon, targets, strategy="di
         window = keras.ops.concatenate([window[:, 1:], following], axis=1)
     path = keras.ops.concatenate(steps, axis=1) if horizon > 1 else steps[0]
     forecast = keras.ops.take(path, targets, axis=2)
-    return keras.Model(inputs, forecast, name=name), step
+    return keras.Model(inputs, forecast, name=name), step_trainer
 
 
 def trainer_loss(quantiles=None):
@@ -257,16 +266,28 @@ def export_archive(model, scaler, targets, *, lookback: int, n_columns: int,
         specs["future_time"] = tf.TensorSpec([None, horizon], tf.int64, name="future_time")
 
     def run(**given):
-        history = graph_checks.finite(given["history"], "history")
+        history = graph_checks.checked(
+            graph_checks.finite(given["history"], "history"),
+            graph_checks.size_is(given["history"], 1, lookback,
+                                 f"history must hold lookback = {lookback} steps"),
+            graph_checks.size_is(given["history"], 2, n_columns,
+                                 f"history must hold {n_columns} column(s)"))
         inputs = scaler.transform_graph(history)
         if named:
             inputs = {"history": inputs}
             if "future" in given:
-                future = graph_checks.finite(given["future"], "future")
+                future = graph_checks.checked(
+                    graph_checks.finite(given["future"], "future"),
+                    graph_checks.size_is(given["future"], 1, horizon,
+                                         f"future must hold horizon = {horizon} steps"),
+                    graph_checks.size_is(given["future"], 2, len(future_columns),
+                                         f"future must hold {len(future_columns)} column(s)"))
                 inputs["future"] = (future - tf.constant(scaler.mean[list(future_columns)])) \
                     / tf.constant(scaler.std[list(future_columns)])
             if "future_time" in given:
-                inputs["future_time"] = given["future_time"]
+                inputs["future_time"] = graph_checks.checked(given["future_time"], (
+                    graph_checks.size_is(given["future_time"], 1, horizon,
+                                         f"future_time must hold horizon = {horizon} steps")))
         out = to_original_units(model(inputs, training=False), scaler, targets)
         return {key: graph_checks.checked(value, (
             tf.reduce_all(tf.math.is_finite(value)),
@@ -304,6 +325,10 @@ def ensemble_network(models, lookbacks, lookback):
 
     if isinstance(outputs[0], dict):
         combined = {key: median([out[key] for out in outputs]) for key in outputs[0]}
+        if "quantiles" in combined:     # the median's own calibration (forecast_intervals)
+            combined["quantiles"] = QuantileCalibration(
+                combined["quantiles"].shape[-1], name=CALIBRATION_LAYER,
+                dtype="float32")(combined["quantiles"])
     else:
         combined = median(outputs)
     return keras.Model(inputs if named else inputs["history"], combined, name="forecaster")

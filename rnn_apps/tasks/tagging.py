@@ -14,13 +14,21 @@ from typing import ClassVar
 import numpy as np
 
 from rnn_apps._lazy import lazy_module
+from rnn_apps.core import choices
 from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
 from rnn_apps.data.tables import RecordStream
 from rnn_apps.errors import DataError
 from rnn_apps.evaluation.tagging import tagging_metrics
+from rnn_apps.preprocessing.labels import LabelEncoder, check_labels, label_dtype
 from rnn_apps.preprocessing.series import SeriesScaler, column_order
-from rnn_apps.preprocessing.tokens import TokenEncoder, check_token_lists, pad_tokens
+from rnn_apps.preprocessing.tokens import (
+    TokenEncoder,
+    check_token_lists,
+    pad_tokens,
+    split_text,
+    tokenizer_for_training,
+)
 
 networks = lazy_module("rnn_apps.tasks.tagging_model")
 
@@ -50,16 +58,24 @@ def check_frames(X) -> list[np.ndarray]:
     return sequences
 
 
-def check_tags(sequences, tags, what: str = "sentence") -> list[list[str]]:
+def check_tags(sequences, tags, what: str = "sentence") -> list[list]:
+    """Tag lists as checked labels: strings, integers or booleans, one type for all."""
     if tags is None or len(tags) != len(sequences):
         raise DataError(f"{len(sequences)} sequences but "
                         f"{'no' if tags is None else len(tags)} tag lists")
-    out = []
+    out, kinds = [], set()
     for index, (steps, labels) in enumerate(zip(sequences, tags)):
-        labels = [str(t) for t in labels]
+        if isinstance(labels, str) or not hasattr(labels, "__iter__"):
+            raise DataError(f"{what} {index}: tags must be a list, not {type(labels).__name__}")
+        labels = list(labels)
         if len(labels) != len(steps):
             raise DataError(f"{what} {index}: {len(steps)} steps but {len(labels)} tags")
+        labels = check_labels(labels, len(steps), what=f"{what} {index} tags")
+        kinds.update(type(t) for t in labels)
         out.append(labels)
+    if len(kinds) > 1:
+        raise DataError(f"tags mix types ({', '.join(sorted(k.__name__ for k in kinds))}); "
+                        "use one type for all tags")
     return out
 
 
@@ -72,22 +88,27 @@ class Tagger(BaseTask):
     replaces the per-step softmax with a linear-chain CRF (Viterbi decoding).
     ``embeddings``: a word2vec / GloVe / fastText file whose vectors start the
     word embedding (tokens only; ``freeze_embeddings`` keeps them fixed).
+    ``tokenizer`` splits raw text (:meth:`tokenize`, the CLI's sentences and
+    text files) and is stored with the model: ``spacy`` (spaCy's English rules,
+    as the UD and Penn Treebank corpora split; the tokenize extra) or ``whitespace``.
     """
 
     task_name = "tagging"
+    _layer_modules = ("rnn_apps.tasks.tagging_model",)
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,
         "embedding_dim": [rules.size(1, "embedding_dim")],
         "char_dim": [rules.size(1, "embedding_dim")],
         "char_filters": [rules.size(0, "units")], "word_dropout": [rules.RATE],
         "crf": [rules.BOOLEAN], "lowercase": [rules.BOOLEAN],
+        "tokenizer": [rules.one_of(*choices.TOKENIZERS)],
         "max_tokens": [rules.size(3, "vocabulary"), None], **rules.WORD_VECTORS,
     }
 
     def __init__(self, *, cell="lstm", units=64, layers=1, bidirectional=True, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
                  leak_rate=1.0, input_scaling=1.0, embedding_dim=64, embeddings=None,
-                 freeze_embeddings=False, char_dim=24,
+                 freeze_embeddings=False, char_dim=24, tokenizer="spacy",
                  char_filters=32, word_dropout=0.1, crf=False, lowercase=True, max_tokens=20000,
                  epochs=10, batch_size=32, learning_rate=3e-3, patience=3, valid_split=0.1,
                  seed=None, verbose=1, distribute="none", mixed_precision=False):
@@ -142,6 +163,7 @@ class Tagger(BaseTask):
 
             plan = stream_plan(self, config, X, validation_data, prior,
                                lambda: self._build(config, frames=False))
+            self.state_["tokenizer"] = tokenizer_for_training(self.tokenizer)
             self._word_vectors(False, prior)
             return plan
         frames, sequences, tags = self._check(X, y)
@@ -162,7 +184,8 @@ class Tagger(BaseTask):
             tag_set = sorted({t for labels in tags for t in labels})
             if len(tag_set) < 2:
                 raise DataError(f"need at least 2 different tags to train; found {tag_set}")
-            state = {"kind": "frames" if frames else "tokens", "tags": tag_set}
+            state = {"kind": "frames" if frames else "tokens", "tags": tag_set,
+                     "tag_dtype": label_dtype(next(iter(y)), tags[0])}
             if frames:
                 state.update(n_features=int(sequences[0].shape[1]),
                              scaler=SeriesScaler.fit(np.concatenate(sequences)).get_state(),
@@ -171,6 +194,8 @@ class Tagger(BaseTask):
                 state["encoder"] = TokenEncoder.fit(sequences, max_tokens=self.max_tokens,
                                                     lowercase=self.lowercase).get_state()
         self._set_state(state)
+        if not frames:
+            self.state_["tokenizer"] = tokenizer_for_training(self.tokenizer)
         self._word_vectors(frames, prior)
         x, y_ids, weights = self._training_arrays(sequences, tags)
         validation = None if valid is None else self._training_arrays(*valid)
@@ -223,7 +248,7 @@ class Tagger(BaseTask):
 
     def _set_state(self, state: dict) -> None:
         self.state_ = dict(state)
-        self.tags_ = list(state["tags"])
+        self.tags_ = LabelEncoder(state["tags"], state.get("tag_dtype")).classes
         self._predict_function = None
         if state["kind"] == "tokens":
             self.encoder_ = TokenEncoder.from_state(state["encoder"])
@@ -250,7 +275,7 @@ class Tagger(BaseTask):
         no NUL in tokens, no infinite feature values (NaN is frame padding)."""
         import tensorflow as tf
 
-        from rnn_apps.core.graph_checks import checked, no_nul
+        from rnn_apps.core.graph_checks import checked, no_nul, size_is
 
         shape = tf.shape(raw)
         conditions = [(tf.logical_and(shape[0] > 0, shape[1] > 0), "the batch is empty")]
@@ -260,7 +285,9 @@ class Tagger(BaseTask):
                  "a sentence has no tokens"), no_nul(raw, "token")]
         else:
             present = tf.reduce_any(tf.logical_not(tf.math.is_nan(raw)), axis=-1)
+            n_features = self.state_["n_features"]
             conditions += [
+                size_is(raw, 2, n_features, f"the model expects {n_features} features per frame"),
                 (tf.reduce_all(tf.reduce_any(present, axis=1)), "a sequence has no frames"),
                 (tf.logical_not(tf.reduce_any(tf.math.is_inf(raw))),
                  "a frame holds an infinite value")]
@@ -302,6 +329,16 @@ class Tagger(BaseTask):
         """Feature columns put in the training order by name, when both are named."""
         order = column_order(self.state_.get("feature_names"), names, "feature", "the frames have")
         return sequences if order is None else [frames[:, order] for frames in sequences]
+
+    def tokenize(self, texts) -> list[list[str]]:
+        """Raw sentences (a list of strings) split into tokens as this model's
+        training text was meant to be: its stored ``tokenizer`` (``whitespace``
+        for models saved before tokenizers were stored). Pass the result to
+        :meth:`predict`."""
+        self._check_is_fitted()
+        if self.state_["kind"] != "tokens":
+            raise DataError("this model tags numeric frames; there is no text to split")
+        return split_text(texts, self.state_.get("tokenizer", "whitespace"))
 
     def predict(self, X) -> list[list[str]]:
         """A list of tags per sentence (or frame sequence)."""
@@ -347,7 +384,7 @@ class Tagger(BaseTask):
         import tensorflow as tf
 
         function = self._tag_ids()
-        table = tf.constant(["", *self.tags_])
+        table = tf.constant(["", *(str(t) for t in self.tags_)])  # a tag's text: "1", "True"
         spec = self._input_spec()
 
         def tags_of(raw):

@@ -92,6 +92,21 @@ def test_textgen_and_forecast_signatures_refuse_bad_numbers(served):
         refused(forecast, "NaN or infinite", history=tf.constant(history))
 
 
+def test_shape_mismatches_are_one_clear_line_not_a_silent_answer(served):
+    forecast = served["forecast"]["serving_default"]
+    refused(forecast, r"history must hold lookback = 6 steps, got 3",
+            history=tf.ones((1, 3, 1)))
+    refused(forecast, r"history must hold 1 column\(s\), got 2", history=tf.ones((1, 6, 2)))
+    frames = served["frames"]["serving_default"]
+    assert frames(frames=tf.zeros((1, 3, 2)))["tags"].shape == (1, 3)
+    for width in (1, 3):
+        with pytest.raises(tf.errors.InvalidArgumentError) as caught:
+            frames(frames=tf.zeros((1, 3, width)))
+        assert f"the model expects 2 features per frame, got {width}" in caught.value.message
+        assert "reshape" not in caught.value.message.lower()
+        assert "Incompatible shapes" not in caught.value.message
+
+
 FUZZ = settings(max_examples=15, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
 
