@@ -16,6 +16,7 @@ from rnn_apps.cli.options import (
     json_option,
     make_estimator,
     model_kwargs,
+    output_file,
     pop_run_options,
     recurrent_options,
     run_options,
@@ -158,7 +159,8 @@ def evaluate(model_dir, data, as_json, **options):
 @tagging.command()
 @click.option("--model", "model_dir", required=True, help="Model directory.")
 @click.option("--data", default=None, help="File to tag (its tags, if any, are replaced).")
-@click.option("--output", default=None, help="File to write (default: standard output).")
+@click.option("--output", default=None, callback=output_file,
+              help="File to write (default: standard output).")
 @input_options
 @click.argument("sentences", nargs=-1)
 def predict(model_dir, data, output, sentences, **options):
