@@ -16,7 +16,6 @@ from rnn_apps.cli.options import (
     json_option,
     make_estimator,
     model_kwargs,
-    output_file,
     pop_run_options,
     recurrent_options,
     run_options,
@@ -28,12 +27,14 @@ from rnn_apps.cli.tune import tune_command
 from rnn_apps.core import choices
 from rnn_apps.errors import DataError
 
-FORMATS = (*choices.TAGGED_FORMATS, choices.FRAMES_FORMAT)
+FORMATS = (*choices.TAGGED_FORMATS, choices.FRAMES_FORMAT, choices.UNTAGGED_FORMAT)
 
 input_options = apply_options([
     click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-                 help="conllu, conll (token first, tag last), wordtag (word/TAG per line) or "
-                      "frames (CSV); by default from the suffix (.conllu, .conll, .txt, .csv)."),
+                 help="conllu, conll (token first, tag last), wordtag (word/TAG per line), "
+                      "frames (CSV) or, for predict, text (one sentence per line, split by "
+                      "the model's tokenizer); by default from the suffix (.conllu, .conll, "
+                      ".txt, .csv; predict reads a .txt that is not word/TAG as text)."),
     click.option("--tag-column", default="upos", show_default=True,
                  help="CoNLL-U tag column: upos, xpos or a 0-based number."),
     click.option("--sequence-column", default="sequence", show_default=True,
@@ -94,6 +95,10 @@ def tagging():
 @task_option("--lowercase/--no-lowercase", help="Look words up in lower case.")
 @task_option("--max-tokens", type=int,
              help="Word vocabulary size limit (the most frequent words are kept).")
+@task_option("--tokenizer", type=click.Choice(choices.TOKENIZERS),
+             help="How raw text will be split at prediction (stored with the model): spacy "
+                  "(English rules, as UD and Penn Treebank corpora split; the tokenize extra) "
+                  "or whitespace.")
 @click.option("--stream", is_flag=True,
               help="Read a tagged corpus lazily, in bounded memory (corpora larger than "
                    "memory); without --valid-data a hash split of the sentences is held out.")
@@ -158,13 +163,14 @@ def evaluate(model_dir, data, as_json, **options):
 
 @tagging.command()
 @click.option("--model", "model_dir", required=True, help="Model directory.")
-@click.option("--data", default=None, help="File to tag (its tags, if any, are replaced).")
-@click.option("--output", default=None, callback=output_file,
-              help="File to write (default: standard output).")
+@click.option("--data", default=None, help="File to tag (its tags, if any, are replaced): "
+                                           "tagged or untagged CoNLL / CoNLL-U, word/TAG, "
+                                           "plain text or frames CSV.")
+@click.option("--output", default=None, help="File to write (default: standard output).")
 @input_options
 @click.argument("sentences", nargs=-1)
 def predict(model_dir, data, output, sentences, **options):
-    """Tag --data, or SENTENCES given as arguments (split on spaces).
+    """Tag --data, or SENTENCES given as arguments (split by the model's tokenizer).
 
     Tokens come out CoNLL style, one ``token<TAB>tag`` line per token and a
     blank line between sentences; frames come out as the CSV with a
@@ -182,7 +188,10 @@ def predict(model_dir, data, output, sentences, **options):
             rows += [[index, *(f"{v:g}" for v in frame), tag] for frame, tag in zip(frames, tags)]
         lines = None
     else:
-        tokens = read_input(data, options)[0] if data else [s.split() for s in sentences]
+        from rnn_apps.data.tagged import read_untagged
+
+        tokens = read_untagged(data, options["fmt"], model.tokenize) if data \
+            else model.tokenize(sentences)
         lines = []
         for sentence, tags in zip(tokens, model.predict(tokens)):
             lines += [f"{token}\t{tag}" for token, tag in zip(sentence, tags)] + [""]

@@ -25,4 +25,6 @@ DISTRIBUTE_MODES = ("none", "mirrored", "multiworker")
 PRECISIONS = ("mixed_float16", "mixed_bfloat16")
 TABLE_FORMATS = ("csv", "tsv", "jsonl", "lines")
 TAGGED_FORMATS = ("conllu", "conll", "wordtag")
+UNTAGGED_FORMAT = "text"                                # one raw sentence a line
+TOKENIZERS = ("spacy", "whitespace")                     # tagging: raw text -> tokens
 FRAMES_FORMAT = "frames"

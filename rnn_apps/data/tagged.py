@@ -1,7 +1,9 @@
 """Readers for tagged corpora (CoNLL-U, CoNLL columns, word/TAG lines) and frame CSVs.
 
 Every reader returns parallel lists: sentences (lists of tokens, or arrays of
-frames) and their tag lists. Problems are a :class:`~rnn_apps.errors.DataError`
+frames) and their tag lists. :func:`read_untagged` reads sentences to tag:
+any of those, untagged CoNLL (one token a line), or plain text (one sentence
+a line, split by a tokenizer). Problems are a :class:`~rnn_apps.errors.DataError`
 naming the file and line.
 """
 
@@ -70,9 +72,10 @@ def _collected(pairs):
     return [tokens for tokens, _ in pairs], [tags for _, tags in pairs]
 
 
-def iter_conllu(path, tag_column="upos"):
+def iter_conllu(path, tag_column="upos", tagged=True):
     """Word forms (column 2) and UPOS (default) or XPOS tags; multi-word token
-    ranges (``1-2``) and empty nodes (``1.1``) are skipped."""
+    ranges (``1-2``) and empty nodes (``1.1``) are skipped. ``tagged=False``:
+    tags may be missing (``_``), and come out as ""."""
     if isinstance(tag_column, str):
         if tag_column.lower() not in CONLLU_COLUMNS:
             raise DataError(f"tag column must be upos or xpos (or a 0-based number); "
@@ -90,29 +93,30 @@ def iter_conllu(path, tag_column="upos"):
                             f"columns, found {len(fields)}")
         if "-" in fields[0] or "." in fields[0]:
             return None
-        if not fields[1] or fields[index] in ("", "_"):
+        if not fields[1] or tagged and fields[index] in ("", "_"):
             raise DataError(f"{path} line {number}: empty word form or tag")
-        return fields[1], fields[index]
+        return fields[1], fields[index] if tagged else ""
 
     return _sentences(path, parse, comment="#")
 
 
-def iter_conll(path):
-    """Whitespace columns, token first and tag last; ``-DOCSTART-`` lines ignored."""
+def iter_conll(path, tagged=True):
+    """Whitespace columns, token first and tag last; ``-DOCSTART-`` lines ignored.
+    ``tagged=False``: the token column alone will do (tags come out as "")."""
     width = {}
 
     def parse(number, line):
         fields = _fields(line)
         if fields[0] == "-DOCSTART-":
             return None
-        if len(fields) < 2:
+        if tagged and len(fields) < 2:
             raise DataError(f"{path} line {number}: expected a token and a tag, found "
                             f"{len(fields)} column(s)")
         expected = width.setdefault("n", (len(fields), number))
         if len(fields) != expected[0]:
             raise DataError(f"{path} line {number}: {len(fields)} columns, but line "
                             f"{expected[1]} has {expected[0]}")
-        return fields[0], fields[-1]
+        return fields[0], fields[-1] if tagged else ""
 
     return _sentences(path, parse)
 
@@ -160,6 +164,50 @@ def read_tagged(path, fmt: str | None = None, tag_column="upos", stream: bool = 
     if stream:
         return RecordStream(path, make, ("tokens", "tags"))
     return _collected(make())
+
+
+def detect_untagged_format(path, fmt: str | None = None) -> str:
+    """The format of a file to tag: a tagged format, or ``text`` (one raw
+    sentence a line), which a ``.txt`` file is unless its first line is all
+    ``word/TAG`` pairs."""
+    if fmt == choices.UNTAGGED_FORMAT:
+        return fmt
+    if fmt is None and Path(path).suffix.lower() not in (".conllu", ".conll", ".iob", ".bio",
+                                                          ".tsv", ".txt"):
+        raise DataError(f"{path}: cannot tell the format from the suffix "
+                        f"{Path(path).suffix.lower()!r}; pass a format "
+                        f"({', '.join((*TAGGED_FORMATS, choices.UNTAGGED_FORMAT))})")
+    fmt = detect_tagged_format(path, fmt)
+    if fmt == "wordtag" and not _word_tag_pairs(path):
+        return choices.UNTAGGED_FORMAT
+    return fmt
+
+
+def _word_tag_pairs(path) -> bool:
+    """Whether the first non-blank line of ``path`` is all word/TAG pairs."""
+    for _, line in iter_lines(path):
+        fields = _fields(line)
+        if fields:
+            return all(word and tag for word, _, tag in (f.rpartition("/") for f in fields))
+    return False
+
+
+def read_untagged(path, fmt: str | None = None, tokenize=None) -> list[list[str]]:
+    """Sentences to tag (lists of tokens): from a tagged corpus (its tags are
+    ignored), untagged CoNLL or CoNLL-U, or plain text (``fmt="text"``, or a
+    ``.txt`` file that is not word/TAG), one sentence a line split by
+    ``tokenize`` (a function from a list of strings to token lists)."""
+    fmt = detect_untagged_format(path, fmt)
+    if fmt == "conllu":
+        return [tokens for tokens, _ in iter_conllu(path, tagged=False)]
+    if fmt == "conll":
+        return [tokens for tokens, _ in iter_conll(path, tagged=False)]
+    if fmt == "wordtag":
+        return [tokens for tokens, _ in iter_word_tag(path)]
+    lines = [line.strip() for _, line in iter_lines(path) if line.strip()]
+    if not lines:
+        raise DataError(f"{path} has no sentences")
+    return (tokenize or (lambda texts: [t.split() for t in texts]))(lines)
 
 
 class FrameSequences(list):

@@ -5,6 +5,8 @@ character vocabulary (case kept, so capitals still say something about an
 unseen word). Its one encoding function runs on TensorFlow ops and is used
 both eagerly by the Python API and inside the exported SavedModel, so the
 two cannot disagree. Ids: 0 padding (the empty string), 1 unknown.
+:func:`split_text` turns raw sentences into tokens (spaCy's English rules or
+spaces); a tagger stores which one it was trained for.
 """
 
 from __future__ import annotations
@@ -13,10 +15,63 @@ from collections import Counter
 
 import numpy as np
 
-from rnn_apps.errors import DataError
+from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing.strings import check_string
 
 PAD, UNKNOWN = "", "[UNK]"
+SPACY_MISSING = ("this tagger splits text with spaCy's English tokenizer: pip install "
+                 "'rnn-apps[tokenize]' (token lists and CoNLL files need nothing)")
+_SPACY: dict = {}
+
+
+def tokenizer_installed(name: str) -> bool:
+    """Whether ``name`` (one of ``choices.TOKENIZERS``) can run here (not imported)."""
+    import importlib.util
+
+    return name != "spacy" or importlib.util.find_spec("spacy") is not None
+
+
+def tokenizer_for_training(name: str) -> str:
+    """``name``, with a note when it cannot run here (training itself reads
+    tokens and does not need it; splitting raw text later will)."""
+    if not tokenizer_installed(name):
+        from rnn_apps.core.training import note
+
+        note("spaCy is not installed: this tagger will split raw text with spaCy's English "
+             "tokenizer (pip install 'rnn-apps[tokenize]'; token lists and CoNLL files need "
+             "nothing), or train with tokenizer='whitespace'")
+    return name
+
+
+def split_text(texts, tokenizer: str = "spacy") -> list[list[str]]:
+    """Raw sentences to token lists.
+
+    ``spacy``: spaCy's rule-based English tokenizer (``spacy.blank("en")``,
+    no model download), which splits as the Universal Dependencies English
+    and Penn Treebank corpora do: ``can't`` -> ``ca n't``, ``it's`` -> ``it 's``,
+    ``butter!`` -> ``butter !``. ``whitespace``: split on spaces only.
+    """
+    from rnn_apps.core.choices import TOKENIZERS
+
+    if tokenizer not in TOKENIZERS:
+        raise DataError(f"tokenizer must be one of {', '.join(TOKENIZERS)}; got {tokenizer!r}")
+    if isinstance(texts, str) or not hasattr(texts, "__iter__"):
+        raise DataError("texts must be a list of strings (one sentence each)")
+    texts = list(texts)
+    for index, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise DataError(f"texts[{index}] must be a string, not {type(text).__name__}")
+        check_string(text, f"texts[{index}]")
+    if tokenizer == "whitespace":
+        return [text.split() for text in texts]
+    if "nlp" not in _SPACY:
+        try:
+            import spacy
+        except ImportError:
+            raise RnnAppsError(SPACY_MISSING) from None
+        _SPACY["nlp"] = spacy.blank("en")
+    return [[token.text for token in doc if not token.is_space]
+            for doc in _SPACY["nlp"].tokenizer.pipe(texts)]
 
 
 def check_token_lists(X, what: str = "sentences") -> list[list[str]]:
