@@ -41,6 +41,8 @@ _register()
 
 def main():
     from rnn_apps.cli import quiet
+    from rnn_apps.cli.errors import print_notes_as_lines
 
     quiet.install()
+    print_notes_as_lines()
     cli(prog_name="rnn-apps")

@@ -59,3 +59,18 @@ def notes():
         else:
             warnings.showwarning(warning.message, warning.category, warning.filename,
                                  warning.lineno)
+
+
+def print_notes_as_lines() -> None:
+    """Outside :func:`notes`, print each note as one ``note: ...`` line on stderr
+    as it comes (e.g. a model directory's unreadable history.csv); the entry
+    point installs this, other warnings show as Python shows them."""
+    original = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, Note):
+            click.echo(f"note: {_one_line(message)}", err=True)
+        else:
+            original(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show

@@ -17,6 +17,7 @@ from rnn_apps.cli.options import (
     json_option,
     make_estimator,
     model_kwargs,
+    output_file,
     pop_run_options,
     recurrent_options,
     run_options,
@@ -244,8 +245,10 @@ def evaluate(model_dir, data, interpolate, as_json):
 @click.option("--future", "future_path", default=None,
               help="CSV with the future covariates' values for the forecast steps (one row "
                    "per step, in order), for a model trained with --future-covariates.")
-@click.option("--output", default=None, help="CSV file to write (default: standard output).")
-@click.option("--plot", default=None, help="PNG of history, forecast and interval band.")
+@click.option("--output", default=None, callback=output_file,
+              help="CSV file to write (default: standard output).")
+@click.option("--plot", default=None, callback=output_file,
+              help="PNG of history, forecast and interval band.")
 def predict(model_dir, data, interpolate, id_column, future_path, output, plot):
     """Forecast the next H steps after the end of --data."""
     from rnn_apps import Forecaster

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from rnn_apps.cli.options import output_file
+
 
 @click.command()
 @click.option("--model", "model_dir", required=True, help="Model directory (any task).")
@@ -15,7 +17,7 @@ import click
                    "seq2seq, the "
                    "start of the text for textgen); for forecast a series CSV (its last "
                    "lookback rows).")
-@click.option("--out", required=True, help="PNG file to write.")
+@click.option("--out", required=True, callback=output_file, help="PNG file to write.")
 @click.option("--units", type=int, default=32, show_default=True,
               help="Show this many units per layer, the most active first.")
 @click.option("--max-steps", type=int, default=120, show_default=True,

@@ -237,6 +237,17 @@ def echo_json(value) -> None:
     click.echo(json.dumps(clean, allow_nan=False, default=str))
 
 
+def output_file(ctx, param, value):
+    """Callback of every option naming a file a command writes (``--output``,
+    ``--plot``, ``inspect --out``): refused, before any work, when it is a
+    directory or lies inside a model or export directory."""
+    if value is not None:
+        from rnn_apps.core.directories import check_output_file
+
+        check_output_file(value)
+    return value
+
+
 def json_option(function):
     return click.option("--json", "as_json", is_flag=True,
                         help="Print one JSON object on stdout.")(function)

@@ -14,6 +14,7 @@ from rnn_apps.cli.options import (
     json_option,
     make_estimator,
     model_kwargs,
+    output_file,
     pop_run_options,
     recurrent_options,
     run_options,
@@ -139,7 +140,8 @@ def _as_training_type(labels, classes):
 @sentiment.command()
 @click.option("--model", "model_dir", required=True, help="Model directory.")
 @click.option("--data", default=None, help="File of texts (a column of a table, or .txt lines).")
-@click.option("--output", default=None, help="Write a CSV here instead of printing.")
+@click.option("--output", default=None, callback=output_file,
+              help="Write a CSV here instead of printing.")
 @table_options(labels=False)
 @click.argument("texts", nargs=-1)
 def predict(model_dir, data, output, texts, **options):

@@ -15,6 +15,7 @@ from rnn_apps.cli.options import (
     json_option,
     make_estimator,
     model_kwargs,
+    output_file,
     pop_run_options,
     recurrent_options,
     run_options,
@@ -137,7 +138,7 @@ def evaluate(model_dir, beam_width, data, as_json):
 @decoding_options
 @click.option("--data", default=None,
               help="Sources, one per line (or the first column of a pairs file).")
-@click.option("--output", default=None,
+@click.option("--output", default=None, callback=output_file,
               help="Write source<TAB>output lines here (default: outputs on standard output).")
 @click.argument("texts", nargs=-1)
 def predict(model_dir, beam_width, data, output, texts):

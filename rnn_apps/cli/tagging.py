@@ -16,6 +16,7 @@ from rnn_apps.cli.options import (
     json_option,
     make_estimator,
     model_kwargs,
+    output_file,
     pop_run_options,
     recurrent_options,
     run_options,
@@ -166,7 +167,8 @@ def evaluate(model_dir, data, as_json, **options):
 @click.option("--data", default=None, help="File to tag (its tags, if any, are replaced): "
                                            "tagged or untagged CoNLL / CoNLL-U, word/TAG, "
                                            "plain text or frames CSV.")
-@click.option("--output", default=None, help="File to write (default: standard output).")
+@click.option("--output", default=None, callback=output_file,
+              help="File to write (default: standard output).")
 @input_options
 @click.argument("sentences", nargs=-1)
 def predict(model_dir, data, output, sentences, **options):

@@ -9,7 +9,9 @@ New content is written to a hidden sibling (``.NAME.PID.XXXX.tmp``) and swapped
 in with one atomic rename-exchange where the system has it (Linux
 ``renameat2``), so a concurrent reader always finds a complete directory; the
 old content is then removed. Siblings left by a killed writer are removed on
-the next write to the same path.
+the next write to the same path when they carry our marker file
+(``.rnn_apps_partial``, naming the sibling): a user's directory that merely
+has their shape is never touched.
 """
 
 from __future__ import annotations
@@ -41,20 +43,21 @@ MAX_METADATA_BYTES = 256 * 1024 * 1024
 
 
 def regular_file(path: Path) -> bool:
-    """A regular file (not a FIFO, device or directory; a link to one is fine)."""
+    """A regular file itself (not a FIFO, device, directory or symbolic link)."""
     try:
-        return stat.S_ISREG(os.stat(path).st_mode)
+        return stat.S_ISREG(os.lstat(path).st_mode)
     except OSError:
         return False
 
 
 def json_object(path: Path):
-    if not regular_file(path) or os.stat(path).st_size > MAX_METADATA_BYTES:
-        return None
+    """The JSON object in a regular file of ours; None when there is none."""
+    from rnn_apps.core.model_files import open_regular
+
     try:
-        with open(path, encoding="utf-8") as handle:
-            value = json.load(handle)
-    except (OSError, UnicodeDecodeError, ValueError):
+        with open_regular(path, MAX_METADATA_BYTES) as handle:
+            value = json.loads(handle.read().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):  # ModelDirError too
         return None
     return value if isinstance(value, dict) else None
 
@@ -115,14 +118,36 @@ def check_target(path, *, kind: str = "model", source=None) -> Path:
     if source is not None and _inside(target, Path(source)):
         raise ModelDirError(f"{target} is the model being written out (or inside it); "
                             "choose another path")
-    if target.is_symlink() or target.exists():
-        if not target.is_dir() or target.is_symlink():
+    if target.is_symlink():
+        raise ModelDirError(f"{target} is a symbolic link; refused (an output directory is "
+                            "written to its own path: give the real one)")
+    if target.exists():
+        if not target.is_dir():
             raise ModelDirError(f"{target} exists and is not a directory")
         replaceable = KINDS[kind](target)
         if _names(target) and not replaceable:
             raise ModelDirError(
                 f"{target} is a non-empty directory that is not an rnn-apps {KIND_NAMES[kind]}; "
                 "choose another path")
+    return target
+
+
+OWN_FILES = (METADATA_FILE, EXPORT_MARKER, CORE_MARKER, "saved_model.pb")
+
+
+def check_output_file(path) -> Path:
+    """``path`` as a Path if a command's output file (a CSV, a plot) may be written
+    there: never a directory, nor inside a model, export, core or tune directory
+    (the model being used included), where it would overwrite or spoil its files."""
+    target = Path(path)
+    if target.is_dir():
+        raise ModelDirError(f"{target} is a directory; give a file path to write")
+    resolved = target.resolve()
+    for folder in (resolved, *resolved.parents):
+        if (folder.is_dir() and any((folder / name).exists() for name in OWN_FILES)) \
+                or is_tune_dir(folder):
+            raise ModelDirError(f"{target} is inside the model or export directory {folder}; "
+                                "refused (write outputs elsewhere)")
     return target
 
 
@@ -153,12 +178,30 @@ def _alive(pid: int) -> bool:
     return True
 
 
+PARTIAL_MARKER = ".rnn_apps_partial"
+
+
+def _mark(sibling: Path) -> None:
+    """Mark a sibling as ours (its marker names it), so that only ours are removed."""
+    (sibling / PARTIAL_MARKER).write_text(sibling.name, encoding="utf-8")
+
+
+def _marked(sibling: Path) -> bool:
+    marker = sibling / PARTIAL_MARKER
+    try:
+        return regular_file(marker) and marker.stat().st_size < 4096 \
+            and marker.read_text(encoding="utf-8") == sibling.name
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 def remove_stale_siblings(target: Path) -> None:
-    """Remove ``.NAME.PID.*.tmp`` and ``.NAME.old-PID`` siblings whose writer is gone."""
+    """Remove ``.NAME.PID.*.tmp`` and ``.NAME.old-PID`` siblings whose writer is gone
+    and that carry our marker (a user's directory of the same shape is kept)."""
     pattern = re.compile(rf"\.{re.escape(target.name)}\.(?:(\d+)\..*\.tmp|old-(\d+))")
     for sibling in target.parent.glob(f".{glob.escape(target.name)}.*"):
         match = pattern.fullmatch(sibling.name)
-        if match and sibling.is_dir() and not sibling.is_symlink() \
+        if match and sibling.is_dir() and not sibling.is_symlink() and _marked(sibling) \
                 and not _alive(int(match.group(1) or match.group(2))):
             shutil.rmtree(sibling, ignore_errors=True)
 
@@ -184,14 +227,19 @@ def atomic_directory(path, *, kind: str = "model", source=None):
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
                                 dir=target.parent))
     tmp.chmod(0o777 & ~current_umask())  # mkdtemp makes 700; readable as any directory is
+    _mark(tmp)
     try:
         yield tmp
         check_target(target, kind=kind, source=source)  # still ours after the work
+        (tmp / PARTIAL_MARKER).unlink()
         if not target.exists():
             os.replace(tmp, target)
-        elif not _exchange(tmp, target):  # tmp now holds the old content when it worked
+        elif _exchange(tmp, target):  # tmp now holds the old content
+            _mark(tmp)
+        else:
             old = target.with_name(f".{target.name}.old-{os.getpid()}")
             os.replace(target, old)
+            _mark(old)
             os.replace(tmp, target)
             shutil.rmtree(old, ignore_errors=True)
     finally:

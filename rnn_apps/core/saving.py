@@ -61,11 +61,17 @@ def write_metadata(directory: Path, task: str, params: dict, state: dict,
     }
     if provenance is not None:
         metadata["provenance"] = provenance
+    from rnn_apps.preprocessing.subword import checksums
+
+    if checksums(state):  # checked when loading (rnn_apps.core.model_files)
+        metadata[SUBWORD_HASHES] = checksums(state)
     with open(directory / METADATA_FILE, "w", encoding="utf-8") as handle:
         json.dump(metadata, handle, indent=2, default=str)
 
 
-METADATA_KEYS = {"task", "format_version", "rnn_apps_version", "params", "state", "provenance"}
+SUBWORD_HASHES = "subword_sha256"
+METADATA_KEYS = {"task", "format_version", "rnn_apps_version", "params", "state", "provenance",
+                 SUBWORD_HASHES}
 
 
 def _no_constant(name):
@@ -80,18 +86,17 @@ def read_metadata(path, expected_task: str | None = None) -> dict:
     if not directory.is_dir():
         raise ModelDirError(f"{directory} is not a directory")
     meta_path = directory / METADATA_FILE
-    if meta_path.exists() and not regular_file(meta_path):
-        raise ModelDirError(f"{meta_path} is not a regular file")
-    if not meta_path.is_file():
+    from rnn_apps.core.model_files import check_regular, open_regular
+
+    if not check_regular(meta_path, missing_ok=True):  # a FIFO, device or link: refused
         hint = " (it is an exported SavedModel; use tf.saved_model.load)" if is_export_dir(
             directory) else ""
         raise ModelDirError(f"{directory} is not an rnn-apps model directory: "
                             f"no {METADATA_FILE}{hint}")
-    if meta_path.stat().st_size > MAX_METADATA_BYTES:
-        raise ModelDirError(f"{meta_path} is larger than {MAX_METADATA_BYTES >> 20} MiB")
+    with open_regular(meta_path, MAX_METADATA_BYTES) as handle:
+        raw = handle.read()
     try:
-        with open(meta_path, encoding="utf-8") as handle:
-            metadata = json.load(handle, parse_constant=_no_constant)
+        metadata = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
         raise ModelDirError(f"{meta_path} cannot be read: {error}") from None
     if not isinstance(metadata, dict) or "task" not in metadata:

@@ -119,6 +119,23 @@ def digest(encoded: str) -> str:
     return hashlib.sha256(model_bytes(encoded)).hexdigest()
 
 
+def checksums(state, where: str = "state") -> dict[str, str]:
+    """SHA-256 of every subword model in a fitted state, keyed by its place
+    (``"state.text.subword"``); stored beside the state when saving, so that a
+    model swapped for another valid one is noticed when loading."""
+    found = {}
+    if isinstance(state, dict):
+        for key, value in state.items():
+            if key == "subword" and isinstance(value, str):
+                found[f"{where}.{key}"] = digest(value)
+            else:
+                found.update(checksums(value, f"{where}.{key}"))
+    elif isinstance(state, list):
+        for index, value in enumerate(state):
+            found.update(checksums(value, f"{where}.{index}"))
+    return found
+
+
 class PieceSplitter:
     """Strings ``[batch]`` to a ragged ``[batch, None]`` of piece strings (graph-safe).
 

@@ -95,7 +95,10 @@ def load_servable(path, name: str | None = None, limits=None) -> Servable:
             shutil.rmtree(scratch, ignore_errors=True)
             raise
     else:
+        from rnn_apps.core.model_files import check_tree
+
         saved = directory
+        check_tree(saved)  # regular files only: a FIFO would hang TensorFlow's reader
     try:
         register_ops()  # a subword model's SavedModel holds tensorflow-text ops
         module = tf.saved_model.load(str(saved))

@@ -99,6 +99,7 @@ def test_siblings_left_by_a_killed_writer_are_removed_on_the_next_write(tmp_path
     for folder in stale:
         folder.mkdir()
         (folder / "model.keras").write_text("half")
+        (folder / ".rnn_apps_partial").write_text(folder.name)  # ours carry this marker
     unrelated = tmp_path / ".model.notes"
     unrelated.mkdir()
     with saving.atomic_directory(tmp_path / "model") as tmp:
