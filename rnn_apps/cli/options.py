@@ -164,11 +164,17 @@ def fit_and_save(model, out, run: dict, *data, validation=None, files=()):
 
     check_target(out)
     checkpoint = run["checkpoint_dir"] or f"{str(out).rstrip('/')}.checkpoint"
-    with notes():
-        model.fit(*data, validation_data=validation, checkpoint_dir=checkpoint,
-                  resume=run["resume"], tensorboard=run["tensorboard"],
-                  warm_start=run["init_from"], steps_per_epoch=run["steps_per_epoch"],
-                  data_files=files)
+    try:
+        with notes():
+            model.fit(*data, validation_data=validation, checkpoint_dir=checkpoint,
+                      resume=run["resume"], tensorboard=run["tensorboard"],
+                      warm_start=run["init_from"], steps_per_epoch=run["steps_per_epoch"],
+                      data_files=files)
+    except KeyboardInterrupt:  # Ctrl-C: say how to go on, not just "Aborted!"
+        from rnn_apps.core.runs import interrupted_line
+
+        click.echo(f"Error: {interrupted_line(checkpoint, model.epochs)}", err=True)
+        raise click.exceptions.Exit(130) from None
     model.save(out)
     return model
 

@@ -61,6 +61,16 @@ def check_same_params(directory, recorded: dict, current: dict) -> None:
                            f"{', '.join(RESUME_FREE)} may change), or remove it to start over")
 
 
+def interrupted_line(checkpoint_dir, epochs: int) -> str:
+    """What to tell a user whose training run was interrupted (Ctrl-C)."""
+    done = backup_epoch(checkpoint_dir) if checkpoint_dir is not None else None
+    if done is None:
+        return ("interrupted before the first epoch finished; nothing was written "
+                "(run the same command to start over)")
+    return (f"interrupted after epoch {done} of {epochs}; run the same command with --resume "
+            f"to continue from epoch {done + 1} (the backup is in {checkpoint_dir})")
+
+
 class RunOptions:
     """Options of one ``fit`` call that are not model parameters.
 
@@ -183,6 +193,10 @@ class RunOptions:
             os.replace(partial, own / RUN_FILE)
         try:
             yield
+        except KeyboardInterrupt:
+            if temporary is None and backup_epoch(own) is None:
+                self.finished()  # no epoch finished: nothing worth resuming is left
+            raise
         finally:
             if temporary is not None:
                 shutil.rmtree(temporary, ignore_errors=True)
