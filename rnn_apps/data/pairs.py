@@ -7,7 +7,7 @@ is a :class:`~rnn_apps.errors.DataError` naming the file and line.
 
 from __future__ import annotations
 
-from rnn_apps.data.tables import RecordStream, iter_lines
+from rnn_apps.data.tables import RecordStream, in_memory, iter_lines
 from rnn_apps.errors import DataError
 
 
@@ -36,7 +36,8 @@ def read_pairs(path, stream: bool = False):
     :class:`~rnn_apps.data.tables.RecordStream` of ``(source, target)``."""
     if stream:
         return RecordStream(path, lambda: iter_pairs(path), ("source", "target"))
-    pairs = list(iter_pairs(path))
+    with in_memory():
+        pairs = list(iter_pairs(path))
     return [s for s, _ in pairs], [t for _, t in pairs]
 
 
@@ -44,11 +45,12 @@ def read_sources(path) -> list[str]:
     """Sources to translate: one per line, or the first column of a pairs file
     (a ``source`` header line is skipped; blank lines are skipped)."""
     sources = []
-    for number, line in iter_lines(path):
-        source = line.rstrip("\r\n").split("\t")[0].strip()
-        if not source or (number == 1 and source.lower() == "source"):
-            continue
-        sources.append(source)
+    with in_memory():
+        for number, line in iter_lines(path):
+            source = line.rstrip("\r\n").split("\t")[0].strip()
+            if not source or (number == 1 and source.lower() == "source"):
+                continue
+            sources.append(source)
     if not sources:
         raise DataError(f"{path} has no lines to translate")
     return sources

@@ -1,22 +1,68 @@
 """CSV, TSV, JSON-lines and plain-line readers for text (and label) columns.
 
 Every problem is a :class:`~rnn_apps.errors.DataError` naming the file and,
-where there is one, the line.
+where there is one, the line. Every reader reads gzip files (told by their
+first bytes; the format by the suffix under ``.gz``: ``train.csv.gz``) and
+holds uncompressed sizes to the limits below, stopping at the first excess.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import csv
+import gzip
 import json
+import zlib
 from pathlib import Path
 
 from rnn_apps.core import choices
-from rnn_apps.errors import DataError
+from rnn_apps.errors import DataError, first_line
 
 FORMATS = choices.TABLE_FORMATS
 FIELD_LIMIT = 64 * 1024 * 1024  # characters in one CSV field (the csv module's default: 128 Ki)
+LINE_LIMIT = 64 * 1024 * 1024   # bytes in one line (uncompressed), every read
+ROW_LIMIT = 20_000_000          # lines of one file read into memory (streams: no limit)
+TEXT_LIMIT = 1 << 30            # bytes of a file read whole (a corpus), uncompressed
+GZIP_MAGIC = b"\x1f\x8b"
+_LINE_BUDGET = contextvars.ContextVar("rnn_apps_line_budget", default=None)
 _SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl",
              ".ndjson": "jsonl", ".json": "jsonl", ".txt": "lines"}
+
+
+def data_suffix(path) -> str:
+    """The suffix that tells a file's format, under a ``.gz``: ``.csv`` for
+    ``train.csv.gz``."""
+    path = Path(path)
+    if path.suffix.lower() == ".gz":
+        path = path.with_suffix("")
+    return path.suffix.lower()
+
+
+def is_gzip(path) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(2) == GZIP_MAGIC
+
+
+def open_data(path):
+    """A binary handle on a data file, decompressing a gzip file as it is read."""
+    return gzip.open(path, "rb") if is_gzip(path) else open(path, "rb")
+
+
+@contextlib.contextmanager
+def in_memory():
+    """Within: a reader started here (:func:`iter_lines`' first line is read
+    within) counts its lines against :data:`ROW_LIMIT`, for readers that hold
+    every record in memory."""
+    token = _LINE_BUDGET.set(ROW_LIMIT)
+    try:
+        yield
+    finally:
+        _LINE_BUDGET.reset(token)
+
+
+def _unreadable(path, error) -> DataError:
+    return DataError(f"{path}: cannot decompress it ({first_line(error)})")
 
 
 def detect_format(path, fmt: str | None = None) -> str:
@@ -24,7 +70,7 @@ def detect_format(path, fmt: str | None = None) -> str:
         if fmt not in FORMATS:
             raise DataError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}")
         return fmt
-    suffix = Path(path).suffix.lower()
+    suffix = data_suffix(path)
     if suffix not in _SUFFIXES:
         raise DataError(f"{path}: cannot tell the format from the suffix {suffix!r}; "
                         f"pass a format ({', '.join(FORMATS)})")
@@ -38,7 +84,17 @@ def read_text_file(path) -> str:
         raise DataError(f"data file {path} does not exist")
     if not path.is_file():
         raise DataError(f"{path} is not a file")
-    raw = path.read_bytes()
+    too_large = DataError(f"{path}: more than {TEXT_LIMIT:,} bytes of text (uncompressed), "
+                          "too many to read into memory; stream it (--stream)")
+    if path.stat().st_size > TEXT_LIMIT:
+        raise too_large
+    try:
+        with open_data(path) as handle:
+            raw = handle.read(TEXT_LIMIT + 1)
+    except (OSError, EOFError, zlib.error) as error:
+        raise _unreadable(path, error) from None
+    if len(raw) > TEXT_LIMIT:
+        raise too_large
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -65,13 +121,28 @@ def iter_lines(path):
     """Yield ``(line_number, line)`` of a UTF-8 file, lazily, line ends kept.
 
     Lines end at ``\n`` only (as an editor numbers them), so Unicode line
-    separators inside a text stay in it. Undecodable bytes, NUL bytes and a
-    file without any text are a DataError naming the file (and line).
+    separators inside a text stay in it. Undecodable bytes, NUL bytes, a line
+    longer than :data:`LINE_LIMIT`, more lines than :data:`ROW_LIMIT` within
+    :func:`in_memory`, a damaged gzip file and a file without any text are a
+    DataError naming the file (and line).
     """
     path = check_data_file(path)
-    offset, content = 0, False
-    with open(path, "rb") as handle:
-        for number, raw in enumerate(handle, start=1):
+    offset, content, number, budget = 0, False, 0, _LINE_BUDGET.get()
+    with open_data(path) as handle:
+        while True:
+            try:
+                raw = handle.readline(LINE_LIMIT + 1)
+            except (OSError, EOFError, zlib.error) as error:
+                raise _unreadable(path, error) from None
+            if not raw:
+                break
+            number += 1
+            if len(raw) > LINE_LIMIT:
+                raise DataError(f"{path} line {number}: longer than {LINE_LIMIT:,} bytes "
+                                "(uncompressed), the limit on one line")
+            if budget is not None and number > budget:
+                raise DataError(f"{path}: more than {budget:,} lines, too many to read into "
+                                "memory; stream it (stream=True, --stream)")
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as error:
@@ -195,7 +266,8 @@ class RecordStream:
 
 
 def _collect(path, fmt, header, columns: dict):
-    rows = list(_records(path, fmt, header, columns))
+    with in_memory():
+        rows = list(_records(path, fmt, header, columns))
     return {role: [r[k] for r in rows] for k, role in enumerate(columns)}
 
 
