@@ -56,21 +56,24 @@ def demo_sentiment(datasets: Path, out: Path, epochs: int, verbose: int) -> dict
     clf.fit(*train)
     metrics = clf.evaluate(*test)
     click.echo(format_report(metrics, title="sentiment (GRU, word level) on datasets/sentiment/"
-                                            "test.csv"))
+                                            "test.csv (real review sentences and tweets)"))
     labels = np.array(test[1], dtype=object)
+    baselines = {}
     for name, ngrams in (("unigram", (1, 1)), ("uni+bigram", (1, 2))):
-        accuracy = _bag_of_words_accuracy(train, (test[0], labels), ngrams)
-        click.echo(f"baseline TF-IDF {name} + logistic regression: accuracy {accuracy:.4f}")
-    examples = {"the food was good but the service was awful": "negative",
-                "the service was awful but the food was good": "positive",
-                "the battery was not bad at all": "positive"}
+        baselines[name] = _bag_of_words_accuracy(train, (test[0], labels), ngrams)
+        click.echo(f"baseline TF-IDF {name} + logistic regression: "
+                   f"accuracy {baselines[name]:.4f}")
+    examples = {"terrible service, never again": "negative",
+                "I love this phone, the screen is gorgeous": "positive",
+                "the battery died after two days": "negative"}
     texts = list(examples)
     for text, label, p in zip(texts, clf.predict(texts), clf.predict_proba(texts)):
         echo_example(f"{label:<8} {p.max():.3f}  {text}", label, examples[text])
     clf.save(out / "sentiment" / "model")
     clf.export(out / "sentiment" / "export")
     click.echo(f"model: {out / 'sentiment' / 'model'}  SavedModel: {out / 'sentiment' / 'export'}")
-    return {"task": "sentiment", "accuracy": metrics["accuracy"], "macro_f1": metrics["macro_f1"]}
+    return {"task": "sentiment", "accuracy": metrics["accuracy"], "macro_f1": metrics["macro_f1"],
+            "tfidf_lr_accuracy": baselines["uni+bigram"]}
 
 
 def demo_textgen(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:

@@ -40,17 +40,16 @@ def test_history_is_recorded(fitted_sentiment):
     assert len(history["loss"]) == TINY["epochs"] and len(history["val_loss"]) == TINY["epochs"]
 
 
-def test_learns_word_order_on_the_bundled_sample():
-    from tests.conftest import DATASETS, read_csv
+def test_learns_word_order_on_template_sentences():
+    from tests.word_order import sample
 
-    texts, labels = read_csv(DATASETS / "sentiment" / "train.csv")
+    (texts, labels), (test_texts, test_labels) = sample()
     clf = SentimentClassifier(units=16, embedding_dim=16, epochs=8, seed=0, verbose=0)
     clf.fit(texts[:1200], labels[:1200])
     pairs = ["the food was good but the service was awful",
              "the service was awful but the food was good",
              "the screen was not good", "the screen was good"]
     assert list(clf.predict(pairs)) == ["negative", "positive", "negative", "positive"]
-    test_texts, test_labels = read_csv(DATASETS / "sentiment" / "test.csv")
     assert clf.evaluate(test_texts, test_labels)["accuracy"] > 0.9
 
 
