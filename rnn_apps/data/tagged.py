@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from rnn_apps.core import choices
-from rnn_apps.data.tables import RecordStream, iter_lines, iter_rows
+from rnn_apps.data.tables import RecordStream, data_suffix, in_memory, iter_lines, iter_rows
 from rnn_apps.errors import DataError
 from rnn_apps.preprocessing.series import FLOAT32_MAX, fits_float32
 
@@ -28,7 +28,7 @@ def detect_tagged_format(path, fmt: str | None = None) -> str:
         if fmt not in TAGGED_FORMATS:
             raise DataError(f"format must be one of {', '.join(TAGGED_FORMATS)}; got {fmt!r}")
         return fmt
-    suffix = Path(path).suffix.lower()
+    suffix = data_suffix(path)
     if suffix == ".conllu":
         return "conllu"
     if suffix in (".conll", ".iob", ".bio", ".tsv"):
@@ -68,7 +68,8 @@ def _fields(line: str) -> list[str]:
 
 
 def _collected(pairs):
-    pairs = list(pairs)
+    with in_memory():
+        pairs = list(pairs)
     return [tokens for tokens, _ in pairs], [tags for _, tags in pairs]
 
 
@@ -228,7 +229,8 @@ def read_frames_csv(path, *, sequence_column="sequence", label_column="label",
     first appearance.
     """
     rows = iter_rows(path, "csv", header=False)
-    _, header = next(rows, (None, None))
+    with in_memory():  # the reader starts here: its lines count against the limit
+        _, header = next(rows, (None, None))
     if header is None:
         raise DataError(f"{path} has no data rows")
     header = [name.strip() for name in header]
