@@ -55,8 +55,7 @@ def serve(model_dir, name, host, port, max_batch, batch_wait_ms, max_body_bytes,
                            "'rnn-apps[serve]'") from None
     from rnn_apps.serving.app import create_app
     from rnn_apps.serving.servable import load_servable
-    from rnn_apps.serving.server import (Stopped, make_server, serve_until_stopped,
-                                         sigterm_stops)
+    from rnn_apps.serving.server import Stopped, make_server, serve_until_stopped, sigterm_stops
 
     check_address(host, port)
     limits = Limits(max_body_bytes=max_body_bytes, max_instances=max_instances,

@@ -10,7 +10,6 @@ naming the file and line.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 
@@ -173,10 +172,10 @@ def detect_untagged_format(path, fmt: str | None = None) -> str:
     ``word/TAG`` pairs."""
     if fmt == choices.UNTAGGED_FORMAT:
         return fmt
-    if fmt is None and Path(path).suffix.lower() not in (".conllu", ".conll", ".iob", ".bio",
-                                                          ".tsv", ".txt"):
+    if fmt is None and data_suffix(path) not in (".conllu", ".conll", ".iob", ".bio",
+                                                 ".tsv", ".txt"):
         raise DataError(f"{path}: cannot tell the format from the suffix "
-                        f"{Path(path).suffix.lower()!r}; pass a format "
+                        f"{data_suffix(path)!r}; pass a format "
                         f"({', '.join((*TAGGED_FORMATS, choices.UNTAGGED_FORMAT))})")
     fmt = detect_tagged_format(path, fmt)
     if fmt == "wordtag" and not _word_tag_pairs(path):
