@@ -77,6 +77,9 @@ LIMITS = {
     "units": 16_384, "layers": 64, "epochs": 1_000_000, "batch_size": 65_536,
     "embedding_dim": 16_384, "vocabulary": 10_000_000, "sequence": 1_000_000,
     "generated": 100_000, "beam_width": 64, "horizon": 10_000,
+    # weights of the recurrent layers together (estimated before building):
+    # 100 million float32 weights are 400 MB, about 1.6 GB while training with Adam
+    "parameters": 100_000_000,
 }
 BOOLEAN = Rule("True or False", lambda v: isinstance(v, bool) or type(v).__name__ == "bool_")
 POSITIVE = number(0, low_open=True)
@@ -137,9 +140,45 @@ def check_value(name: str, value, rules: list) -> None:
 
 
 def check_params(estimator) -> None:
-    """Check every parameter of ``estimator`` against its class's table."""
+    """Check every parameter of ``estimator`` against its class's table, then the
+    size of the network they describe."""
     table = type(estimator)._parameter_constraints
-    for name, value in estimator.get_params(deep=False).items():
+    values = estimator.get_params(deep=False)
+    for name, value in values.items():
         if name not in table:
             raise RnnAppsError(f"{type(estimator).__name__} has no constraint for {name!r}")
         check_value(name, value, table[name])
+    check_network_size(values)
+
+
+def recurrent_parameters(cell: str, units: int, layers: int, bidirectional: bool = False,
+                         input_dim: int = 0) -> int:
+    """Weights of a stack of ``layers`` recurrent layers reading ``input_dim``
+    features: per layer and direction, ``gates * units * (inputs + units + biases)``
+    (LSTM 4 gates, GRU 3 with two bias vectors, SimpleRNN and echo state 1)."""
+    gates = {"lstm": 4, "gru": 3}.get(cell, 1)
+    biases = 2 if cell == "gru" else 1
+    directions = 2 if bidirectional else 1
+    total, width = 0, input_dim
+    for _ in range(layers):
+        total += directions * gates * units * (width + units + biases)
+        width = directions * units
+    return total
+
+
+def check_network_size(values: dict) -> None:
+    """Refuse, before anything is built, a recurrent stack whose estimated weights
+    pass ``LIMITS["parameters"]`` (units and layers each within their limits can
+    still multiply to gigabytes)."""
+    if not all(name in values for name in ("cell", "units", "layers")):
+        return
+    inputs = values.get("embedding_dim")
+    estimate = recurrent_parameters(values["cell"], values["units"], values["layers"],
+                                    bool(values.get("bidirectional")),
+                                    inputs if is_integer(inputs) else 0)
+    cap = LIMITS["parameters"]
+    if estimate > cap:
+        raise RnnAppsError(
+            f"the recurrent layers ({values['layers']} x {values['units']} {values['cell']} "
+            f"units) would hold about {estimate:,} weights ({estimate * 4 / 1e9:.1f} GB), "
+            f"above the cap of {cap:,}; use fewer units or layers")

@@ -87,3 +87,34 @@ def test_ctrl_c_before_the_first_epoch_leaves_nothing(tmp_path, small_csv):
     assert not checkpoint.exists()
     assert interrupted_line(checkpoint, 2).startswith(
         "interrupted before the first epoch finished; nothing was written")
+
+
+def test_a_network_too_large_for_memory_is_refused_before_it_is_built(tmp_path, small_csv):
+    """Units and layers each within their limits can still multiply to gigabytes:
+    the weights are estimated from the settings and refused above the cap."""
+    import keras
+
+    from rnn_apps import Forecaster, SentimentClassifier
+    from rnn_apps.core.config import RecurrentConfig
+    from rnn_apps.core.params import LIMITS, recurrent_parameters
+    from rnn_apps.core.recurrent import build_recurrent_stack
+    from rnn_apps.errors import RnnAppsError
+
+    out = tmp_path / "m"
+    result = CliRunner().invoke(cli, ["sentiment", "train", "--data", str(small_csv), "--out",
+                                      str(out), "--units", "16384", "--layers", "4"])
+    estimate = recurrent_parameters("gru", 16384, 4, False, SentimentClassifier().embedding_dim)
+    one_line_error(result, "4 x 16384 gru units", f"about {estimate:,} weights",
+                   f"({estimate * 4 / 1e9:.1f} GB)", f"above the cap of {LIMITS['parameters']:,}")
+    assert not out.exists() and not (tmp_path / "m.checkpoint").exists()
+    with pytest.raises(RnnAppsError, match="above the cap"):
+        Forecaster(cell="lstm", units=4000, layers=2, epochs=1).fit([float(i) for i in range(99)])
+    # the estimate is the count of the network the shared builder makes
+    for cell in ("rnn", "lstm", "gru", "esn"):
+        for layers, bidirectional in ((1, False), (2, True)):
+            config = RecurrentConfig(cell=cell, units=3, layers=layers,
+                                     bidirectional=bidirectional)
+            inputs = keras.Input((None, 5))
+            model = keras.Model(inputs, build_recurrent_stack(inputs, config))
+            assert model.count_params() == recurrent_parameters(cell, 3, layers,
+                                                                bidirectional, 5), cell
