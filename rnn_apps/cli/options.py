@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from rnn_apps.cli.json_output import echo_json, finite_json, json_option  # noqa: F401
 from rnn_apps.core.choices import DISTRIBUTE_MODES, TABLE_FORMATS
 from rnn_apps.core.recurrent import cell_names
 
@@ -216,33 +217,6 @@ def table_kwargs(options: dict) -> dict:
     return out
 
 
-def finite_json(value):
-    """``value`` with every NaN or infinite number replaced by None, and how many."""
-    import math
-
-    if isinstance(value, float) and not math.isfinite(value):
-        return None, 1
-    if isinstance(value, dict):
-        pairs = [(key, finite_json(item)) for key, item in value.items()]
-        return {key: item for key, (item, _) in pairs}, sum(n for _, (_, n) in pairs)
-    if isinstance(value, (list, tuple)):
-        items = [finite_json(item) for item in value]
-        return [item for item, _ in items], sum(n for _, n in items)
-    return value, 0
-
-
-def echo_json(value) -> None:
-    """One JSON object on stdout: standard JSON only (NaN and infinities become
-    null, with a note on stderr saying how many)."""
-    import json
-
-    clean, replaced = finite_json(value)
-    if replaced:
-        click.echo(f"note: {replaced} value(s) were not finite numbers and are written as null",
-                   err=True)
-    click.echo(json.dumps(clean, allow_nan=False, default=str))
-
-
 def output_file(ctx, param, value):
     """Callback of every option naming a file a command writes (``--output``,
     ``--plot``, ``inspect --out``): refused, before any work, when it is a
@@ -252,11 +226,6 @@ def output_file(ctx, param, value):
 
         check_output_file(value)
     return value
-
-
-def json_option(function):
-    return click.option("--json", "as_json", is_flag=True,
-                        help="Print one JSON object on stdout.")(function)
 
 
 EXPORT_FORMATS = ("savedmodel", "tflite", "onnx")
