@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import click
 
 from rnn_apps.cli.options import (
@@ -71,8 +69,8 @@ def train(data, valid_data, out, stream, **options):
     fit_and_save(model, out, run, text, validation=validation,
                  files=[*data, (valid_data, "validation")])
     amount = f"{', '.join(data)} (streamed)" if stream else f"{len(text)} characters"
-    echo_training_summary(model.history_, amount, out,
-                          lambda loss: f"{loss / math.log(2):.3f} bits per character")
+    unit = model.provenance_["units"]["loss"]
+    echo_training_summary(model.history_, amount, out, lambda loss: f"loss in {unit}")
 
 
 def _model_kwargs(options: dict) -> dict:

@@ -64,6 +64,8 @@ def record(task, data, data_files=()) -> None:
     }
     if getattr(task, "word_vectors_", None):  # pretrained vectors: file, size, coverage
         task.provenance_["word_vectors"] = task.word_vectors_
+    if hasattr(task, "_figure_units"):  # what the loss and records are per, where it varies
+        task.provenance_["units"] = task._figure_units(data)
     add_files(task, data_files or ())
 
 
@@ -108,8 +110,11 @@ def describe(provenance: dict | None) -> list[str]:
     lines = [f"trained: {provenance.get('trained_at', '?')}"]
     found = provenance.get("versions") or {}
     lines.append("versions: " + ", ".join(f"{key} {value}" for key, value in found.items()))
-    records = provenance.get("records")
-    lines.append(f"records: {records if records is not None else 'not counted (streamed)'}")
+    records, units = provenance.get("records"), provenance.get("units")
+    units = {k: v for k, v in units.items() if isinstance(v, str)} \
+        if isinstance(units, dict) else {}
+    lines.append(f"records: {'not counted (streamed)' if records is None else records}"
+                 + (f" {units['records']}" if records is not None and "records" in units else ""))
     files = provenance.get("data_files") or []
     if not files:
         lines.append("data files: none recorded (data given in memory)")
@@ -125,7 +130,8 @@ def describe(provenance: dict | None) -> list[str]:
             lines.append("word vectors: (record unreadable)")
     metrics = provenance.get("validation") or {}
     if metrics:
-        shown = ", ".join(f"{key} {value:.4g}" if isinstance(value, float) else f"{key} {value}"
+        shown = ", ".join((f"{key} {value:.4g}" if isinstance(value, float) else
+                           f"{key} {value}") + (f" ({units[key]})" if key in units else "")
                           for key, value in metrics.items())
         lines.append(f"validation: {shown}")
     else:

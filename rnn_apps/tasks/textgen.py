@@ -16,6 +16,7 @@ from rnn_apps.preprocessing.chars import CharVocabulary
 from rnn_apps.preprocessing.strings import check_string
 
 textgen_model = lazy_module("rnn_apps.tasks.textgen_model")
+UNIT_NAMES = {"char": "character", "piece": "piece"}
 
 
 
@@ -96,6 +97,7 @@ class TextGenerator(BaseTask):
 
             vocabulary, train, size, valid_ids, reset_every, errors = stream_training(
                 self, X, validation_data, prior)
+            ratios = (1.0, 1.0)  # streams are read character by character
         else:
             reset_every, errors = None, []
             text = check_text(X)
@@ -110,6 +112,8 @@ class TextGenerator(BaseTask):
             ids = vocabulary.encode(train_text)
             valid_ids = vocabulary.encode(valid_text) if valid_text else None
             train, size = self._training_data(ids)
+            ratios = (len(ids) / len(train_text),  # tokens per character: loss per character
+                      None if valid_ids is None else (len(valid_ids) - 1) / (len(valid_text) - 1))
         self._set_state(self._vocabulary_state(vocabulary))
         stateful = self.mode == "tbptt"
         shape = {"config": config, "vocab_size": len(vocabulary),
@@ -133,6 +137,7 @@ class TextGenerator(BaseTask):
         from rnn_apps.core.callbacks import LogValue, ResetStates
 
         callbacks = [] if valid_ids is None else [LogValue("val_loss", validation_loss)]
+        callbacks.append(textgen_model.bits_per(self._unit(vocabulary), *ratios))
         if stateful:
             callbacks.insert(0, ResetStates(every=reset_every))
         return TrainingPlan(
@@ -195,9 +200,10 @@ class TextGenerator(BaseTask):
     # -- evaluation -------------------------------------------------------
     def evaluate(self, X, y=None) -> dict:
         """``loss`` (nats per character, or per piece), ``perplexity`` (per
-        character or piece), ``bits_per_char`` and ``n_chars``. A subword
-        model's bits per character spread the pieces' total loss over the
-        characters of the text, so both levels compare."""
+        character or piece), ``bits_per_char``, ``n_chars`` and ``loss_unit``
+        (what ``loss`` is per); a subword model adds ``bits_per_piece`` and
+        ``n_pieces``. Its bits per character spread the pieces' total loss
+        over the characters of the text, so both levels compare."""
         self._check_is_fitted()
         text = check_text(X)
         ids = self.vocabulary_.encode(text)
@@ -205,8 +211,23 @@ class TextGenerator(BaseTask):
             raise DataError("evaluation text needs at least 2 characters (or pieces)")
         loss = textgen_model.stream_loss(self.model_, ids)
         per_char = loss * (len(ids) - 1) / (len(text) - 1)
-        return {"loss": loss, "perplexity": math.exp(loss),
-                "bits_per_char": per_char / math.log(2), "n_chars": len(text) - 1}
+        unit = self._unit(self.vocabulary_)
+        metrics = {"loss": loss, "perplexity": math.exp(loss),
+                   "bits_per_char": per_char / math.log(2), "n_chars": len(text) - 1}
+        if unit == "piece":
+            metrics.update(bits_per_piece=loss / math.log(2), n_pieces=len(ids) - 1)
+        return {**metrics, "loss_unit": f"nats per {UNIT_NAMES[unit]}"}
+
+    @staticmethod
+    def _unit(vocabulary) -> str:
+        """What the network predicts one at a time: ``char`` or ``piece``."""
+        return "piece" if getattr(vocabulary, "level", "char") == "subword" else "char"
+
+    def _figure_units(self, data) -> dict:
+        """What the figures of a training run on ``data`` are per (kept with its
+        provenance): the loss, and the records counted."""
+        return {"loss": f"nats per {UNIT_NAMES[self._unit(self.vocabulary_)]}",
+                "records": "characters" if isinstance(data, str) else "documents"}
 
     def score(self, X, y=None) -> float:
         """Negative bits per character (higher is better, for scikit-learn search)."""

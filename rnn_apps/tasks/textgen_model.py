@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import weakref
 
 _STEP_FUNCTIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -129,3 +130,27 @@ def stream_loss(model, ids, streams: int = 16, chunk: int = 256) -> float:
         total += float(tf.reduce_sum(keras.losses.sparse_categorical_crossentropy(
             y[:, start:start + chunk], outputs[0], from_logits=True)))
     return total / (per * streams)
+
+
+def bits_per(unit: str, train_ratio: float, valid_ratio: float | None):
+    """A callback adding each epoch's loss in bits per ``unit`` (``char`` or
+    ``piece``) and, for pieces, per character (a ratio is tokens per character
+    of the training or validation text), so no figure leaves its unit unsaid:
+    ``bits_per_char``, ``val_bits_per_char`` and, for pieces, ``bits_per_piece``,
+    ``val_bits_per_piece``. It runs after the validation loss is logged."""
+    import keras
+
+    ratios = {"": train_ratio, "val_": valid_ratio}
+
+    class BitsPer(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            for prefix, ratio in ratios.items():
+                loss = (logs or {}).get(f"{prefix}loss")
+                if loss is None or not ratio:
+                    continue
+                bits = float(loss) / math.log(2)
+                if unit == "piece":
+                    logs[f"{prefix}bits_per_piece"] = bits
+                logs[f"{prefix}bits_per_char"] = bits * ratio
+
+    return BitsPer()

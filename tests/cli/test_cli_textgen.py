@@ -12,11 +12,12 @@ def test_textgen_train_evaluate_generate_export(tmp_path):
     out = tmp_path / "lm"
     result = run("textgen", "train", "--data", corpus, "--out", out, *TINY)
     assert result.exit_code == 0, result.output
-    assert "bits per character" in result.output and (out / "model.keras").is_file()
+    assert "bits_per_char" in result.output and "loss in nats per character" in result.output
+    assert (out / "model.keras").is_file()
 
     result = run("textgen", "evaluate", "--model", out, "--data", corpus, "--json")
     metrics = json.loads(result.output)
-    assert set(metrics) == {"loss", "perplexity", "bits_per_char", "n_chars"}
+    assert set(metrics) == {"loss", "perplexity", "bits_per_char", "n_chars", "loss_unit"}
 
     result = run("textgen", "generate", "--model", out, "--prompt", "the ", "--length", "15",
                  "--temperature", "0.5", "--seed", "2")

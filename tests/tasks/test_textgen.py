@@ -64,7 +64,10 @@ def test_stateful_training_carries_state_and_resets_it():
 def test_fit_evaluate_and_metric_relations(fitted_lm, corpus):
     assert len(fitted_lm.history_["loss"]) == 2 and "val_loss" in fitted_lm.history_
     metrics = fitted_lm.evaluate(corpus[:1000])
-    assert set(metrics) == {"loss", "perplexity", "bits_per_char", "n_chars"}
+    assert set(metrics) == {"loss", "perplexity", "bits_per_char", "n_chars", "loss_unit"}
+    assert metrics["loss_unit"] == "nats per character"
+    assert fitted_lm.history_["val_bits_per_char"][-1] == pytest.approx(
+        fitted_lm.history_["val_loss"][-1] / math.log(2))
     assert metrics["bits_per_char"] == pytest.approx(metrics["loss"] / math.log(2))
     assert metrics["perplexity"] == pytest.approx(math.exp(metrics["loss"]))
     assert metrics["n_chars"] == 999
