@@ -87,7 +87,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=6)
     parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--copies", type=int, default=5, help="copies of the bundled 2,000 texts")
+    parser.add_argument("--copies", type=int, default=5, help="copies of the bundled training texts")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--calls", type=int, default=300)
     args = parser.parse_args()
