@@ -111,8 +111,8 @@ class TaggingAdapter(Adapter):
     def parse(self, instance):
         value = _field(instance, self.main)
         if self.main == "tokens":
-            if isinstance(value, str):
-                value = value.split()
+            if isinstance(value, str):  # split as the model's training text was
+                value = self._split(value)
             if not isinstance(value, list) or not value:
                 raise RequestError("tokens must be a non-empty list of strings (or one string)")
             if len(value) > self.limits.max_text_chars:
@@ -124,6 +124,16 @@ class TaggingAdapter(Adapter):
             raise RequestError(f"{len(rows)} frames; the limit is {self.limits.max_text_chars}",
                                status=413)
         return rows
+
+    def _split(self, text: str) -> list[str]:
+        from rnn_apps.errors import RnnAppsError
+        from rnn_apps.preprocessing.tokens import split_text
+
+        tokenizer = (self.info.get("serving") or {}).get("tokenizer", "whitespace")
+        try:
+            return split_text([_text(text, "tokens", self.limits)], tokenizer)[0]
+        except RnnAppsError as error:  # spaCy missing here: token lists still work
+            raise RequestError(f"{error}; or send token lists", status=501) from None
 
     def run(self, module, instances, options):
         import tensorflow as tf

@@ -379,6 +379,12 @@ class Tagger(BaseTask):
                                           [len(s) for s in chunk], names)
         return result
 
+    def _serving_defaults(self) -> dict:
+        """The tokenizer that splits a string instance for the server."""
+        if self.state_["kind"] != "tokens":
+            return {}
+        return {"tokenizer": self.state_.get("tokenizer", "whitespace")}
+
     def _export_archive(self):
         import keras
         import tensorflow as tf

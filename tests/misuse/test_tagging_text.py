@@ -77,9 +77,21 @@ def test_the_tokenizer_is_stored_and_used_after_load(tmp_path, corpus):
         assert all(len(line.split("\t")) == 2 for line in result.output.strip().splitlines()
                    if line)
 
+    # the server splits a string instance with the tokenizer its export records
+    from rnn_apps.core.model_info import read_info
+    from rnn_apps.serving.adapters import TaggingAdapter
+    from rnn_apps.serving.limits import Limits, RequestError
+
+    model.export(tmp_path / "export")
+    info = read_info(tmp_path / "export")
+    signature = {"inputs": {"tokens": {}}}
+    assert TaggingAdapter(info, signature, Limits()).parse(BUTTER) == UD_BUTTER
+
     # a model saved before tokenizers were stored split on spaces, and still does
     del model.state_["tokenizer"]
     assert model.tokenize([BUTTER]) == [BUTTER.split()]
+    assert TaggingAdapter({**info, "serving": {}}, signature, Limits()).parse(BUTTER) == \
+        BUTTER.split()
 
     # spaCy missing: one line naming the extra, for the API and the command line
     token_module._SPACY.clear()
@@ -89,6 +101,8 @@ def test_the_tokenizer_is_stored_and_used_after_load(tmp_path, corpus):
             Tagger.load(out).tokenize([BUTTER])
         one_line_error(run("tagging", "predict", "--model", out, BUTTER),
                        "rnn-apps[tokenize]")
+        with pytest.raises(RequestError, match="rnn-apps.tokenize.*or send token lists"):
+            TaggingAdapter(info, signature, Limits()).parse(BUTTER)
         with pytest.warns(UserWarning, match="spaCy is not installed"):
             token_module.tokenizer_for_training("spacy")
 
