@@ -32,9 +32,13 @@ series_options = apply_options([
     click.option("--data", required=True, help="CSV file: a time column (optional) and "
                                                "numeric columns, one row per step."),
     click.option("--time-column", default="auto", show_default=True,
-                 help="Column of time stamps (year, YYYY-MM, ISO date/time or integer step); "
-                      "auto: the first column when it is called date, time, year, month, "
-                      "ds, t, step, index, ...; none: no time column."),
+                 help="Column of time stamps (integer step, year, 2000Q1, YYYY-MM, "
+                      "2020-W01, ISO date/time); auto: the first column when it is called "
+                      "date, time, year, quarter, month, week, period, ds, t, step, index, "
+                      "...; none: no time column."),
+    click.option("--time-format", default=None,
+                 help="strftime format of the time stamps when they are not one of the "
+                      "forms above, e.g. %m/%d/%Y for 01/31/2020 (default: ISO)."),
     click.option("--targets", default=None,
                  help="Comma-separated columns to forecast (default: every column that is "
                       "not the time column or a covariate)."),
@@ -98,6 +102,7 @@ def read_options_series(options: dict, stream: bool = False):
     covariates += [c for c in _names(options.get("future_covariates")) if c not in covariates]
     time_column = options.pop("time_column")
     time_column = None if time_column.lower() == "none" else time_column
+    time_format = options.pop("time_format")
     columns = (targets + covariates) if targets else None
     id_column, across = options.pop("id_column"), options.pop("across_columns")
     if across and (id_column or covariates):
@@ -105,7 +110,7 @@ def read_options_series(options: dict, stream: bool = False):
                         "no --id-column or --covariates")
     table = read_series_csv(path, time_column=time_column, columns=columns,
                             interpolate=options.pop("interpolate"), stream=stream,
-                            id_column=id_column)
+                            id_column=id_column, time_format=time_format)
     if across:
         from rnn_apps.preprocessing.panel import panel_from_columns
 
@@ -131,17 +136,20 @@ def read_model_series(model, path, interpolate: bool = False, id_column=None):
     """The CSV read with the time column and columns the model was trained on
     (several series: with ``id_column``, by default the one it was trained with)."""
     from rnn_apps.data.series import read_series_csv
+    from rnn_apps.data.times import is_format
 
+    kind = model.state_.get("time_format")
+    times = {"time_column": model.state_.get("time_column"),
+             "time_format": kind if is_format(kind) else None}
     id_column = id_column or model.state_.get("id_column")
     if model.state_.get("id_column") is None and "tails" in model.state_ and not id_column:
         from rnn_apps.preprocessing.panel import panel_from_columns
 
-        table = read_series_csv(path, time_column=model.state_.get("time_column"),
-                                columns=model.state_["series_ids"], interpolate=interpolate)
+        table = read_series_csv(path, columns=model.state_["series_ids"],
+                                interpolate=interpolate, **times)
         return panel_from_columns(table)
-    return read_series_csv(path, time_column=model.state_.get("time_column"),
-                           columns=model.columns_, interpolate=interpolate,
-                           id_column=id_column)
+    return read_series_csv(path, columns=model.columns_, interpolate=interpolate,
+                           id_column=id_column, **times)
 
 
 def forecaster_kwargs(options: dict, targets) -> dict:

@@ -71,7 +71,7 @@ class Series:
     values: np.ndarray
     columns: list[str]
     times: list | None = None
-    time_format: str | None = None          # "year", "month" or "iso"
+    time_format: str | None = None          # a kind of rnn_apps.data.times, or a strftime format
     time_column: str | None = None
 
     def head(self, n: int) -> Series:
