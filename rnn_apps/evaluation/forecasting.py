@@ -130,10 +130,30 @@ def compare_with_baselines(actual, forecast, histories, season: int, scale) -> d
     return metrics
 
 
+def interval_name(nominal: float) -> str:
+    """``0.8 -> "80"``, ``0.95 -> "95"``, ``0.995 -> "99_5"``: the suffix of the
+    ``coverage_*`` and ``width_*`` keys."""
+    return f"{round(nominal * 100, 6):g}".replace(".", "_")
+
+
+def central_intervals(quantiles) -> list[tuple[int, int, float]]:
+    """``(lower index, upper index, nominal share)`` of every pair of levels
+    ``q`` and ``1 - q`` (the central intervals), widest first."""
+    levels = [float(q) for q in quantiles]
+    pairs = []
+    for i, low in enumerate(levels):
+        for j, high in enumerate(levels):
+            if low < 0.5 and abs(low + high - 1) < 1e-9:
+                pairs.append((i, j, high - low))
+    return sorted(pairs, key=lambda pair: -pair[2])
+
+
 def quantile_metrics(actual, quantile_forecast, quantiles) -> dict:
-    """Mean pinball loss over the quantiles, and the share of actual values
-    inside the interval from the lowest to the highest quantile (``coverage``),
-    beside the share it should hold (``nominal_coverage``)."""
+    """Mean pinball loss over the quantiles; the share of actual values inside
+    the interval from the lowest to the highest quantile (``coverage``) beside
+    the share it should hold (``nominal_coverage``); and for every central
+    interval (levels ``q`` and ``1 - q``) its coverage and mean width in the
+    data's units, e.g. ``coverage_80`` and ``width_80`` for 0.1 and 0.9."""
     actual = np.asarray(actual, dtype=np.float64)[..., None]
     predicted = np.asarray(quantile_forecast, dtype=np.float64)
     levels = np.asarray(quantiles, dtype=np.float64)
@@ -141,5 +161,12 @@ def quantile_metrics(actual, quantile_forecast, quantiles) -> dict:
     pinball = np.maximum(levels * error, (levels - 1) * error)
     lower, upper = predicted[..., 0], predicted[..., -1]
     inside = (actual[..., 0] >= lower) & (actual[..., 0] <= upper)
-    return {"pinball": float(pinball.mean()), "coverage": float(inside.mean()),
-            "nominal_coverage": float(levels[-1] - levels[0])}
+    metrics = {"pinball": float(pinball.mean()), "coverage": float(inside.mean()),
+               "nominal_coverage": float(levels[-1] - levels[0])}
+    for low, high, nominal in central_intervals(levels):
+        lower, upper = predicted[..., low], predicted[..., high]
+        name = interval_name(nominal)
+        metrics[f"coverage_{name}"] = float(((actual[..., 0] >= lower)
+                                             & (actual[..., 0] <= upper)).mean())
+        metrics[f"width_{name}"] = float((upper - lower).mean())
+    return metrics

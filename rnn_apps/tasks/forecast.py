@@ -50,6 +50,7 @@ class Forecaster(ForecastScoring, BaseTask):
     """
 
     task_name = "forecast"
+    _layer_modules = ("rnn_apps.tasks.forecast_model", "rnn_apps.tasks.forecast_layers")
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,
         "lookback": [rules.size(1, "sequence"), None], "horizon": [rules.size(1, "horizon")],
@@ -199,15 +200,23 @@ class Forecaster(ForecastScoring, BaseTask):
 
             return TrainingPlan(build=build, train=None, solve=solve)
         both = (lambda x, y: (x, {"forecast": y, "quantiles": y})) if quantiles else None
+        held = validation
+
+        def finish(model, trainer):     # intervals calibrated on the held-out windows
+            from rnn_apps.tasks.forecast_intervals import calibrate_trainer
+
+            self.state_["calibration"] = calibrate_trainer(model, trainer, held, quantiles)
+
+        finish = finish if quantiles else None
         if size is None:  # streamed windows
             if both:
                 x, validation = x.map(both), validation and validation.map(both)
             return TrainingPlan(build=build, train=x, valid=validation, errors=errors,
-                                loss=networks.trainer_loss(quantiles))
+                                loss=networks.trainer_loss(quantiles), finish=finish)
         if both:
             y_fit, validation = both(None, y_fit)[1], validation and both(*validation)
         return TrainingPlan(build=build, train=(x, y_fit), size=size, valid=validation,
-                            loss=networks.trainer_loss(quantiles))
+                            loss=networks.trainer_loss(quantiles), finish=finish)
 
     def _get_state(self) -> dict:
         return dict(self.state_)

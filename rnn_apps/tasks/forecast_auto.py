@@ -239,7 +239,12 @@ def fit_search(task, X, callbacks=None):
             key = (lookback, read, mode, extra)
             chosen.append((key, trial(*key)))
             extra += 1
-    return _assemble(task, panel or first, chosen, trials, base)
+    _assemble(task, panel or first, chosen, trials, base)
+    if len(chosen) > 1 and task.quantiles_:     # the median's intervals, on the same windows
+        from rnn_apps.tasks.forecast_intervals import calibrate_on_series
+
+        task.state_["calibration"] = calibrate_on_series(task, series_list, starts)
+    return task
 
 
 def _assemble(task, data, chosen, trials, base):

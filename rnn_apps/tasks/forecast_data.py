@@ -55,7 +55,7 @@ def in_memory_windows(task, data, validation_data, prior, targets, fit_targets, 
     from rnn_apps.preprocessing.panel import SeriesPanel
     from rnn_apps.tasks import forecast_future
     from rnn_apps.tasks.forecast_auto import static_settings
-    from rnn_apps.tasks.forecast_layers import decomposition_stats
+    from rnn_apps.tasks.forecast_layers import decomposition_stats, window_scales
 
     panel = data if isinstance(data, SeriesPanel) else None
     series_list = list(panel.series.values()) if panel else [data]
@@ -96,6 +96,8 @@ def in_memory_windows(task, data, validation_data, prior, targets, fit_targets, 
                 continue
             scaled = scaler.transform(one.values)
             x, y = windows(lookback, scaled, fit_horizon, fit_targets)
+            if panel:  # the network trains on each window divided by its own scale
+                y = y / window_scales(x, fit_targets)
             extra = forecast_future.training_inputs(future, scaled, one.times, lookback,
                                                     fit_horizon)
             found.append(({"history": x, **extra} if extra else x, y))

@@ -143,6 +143,34 @@ class WindowScale(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="rnn_apps")
+class QuantileCalibration(keras.layers.Layer):
+    """``bands [b, H, targets, levels] -> bands + offsets * (highest - lowest)``,
+    sorted again: each level moved by its own multiple of the band's width
+    (the calibration of :mod:`.forecast_intervals`; zeros leave the bands as
+    they are). The offsets are a weight, so they travel with the model, its
+    saved file and its SavedModel."""
+
+    def __init__(self, levels, **kwargs):
+        super().__init__(**kwargs)
+        self.levels = int(levels)
+
+    def build(self, input_shape):
+        self.offsets = self.add_weight(shape=(self.levels,), initializer="zeros",
+                                       trainable=False, name="offsets")
+
+    def call(self, bands):
+        width = bands[..., -1:] - bands[..., :1]
+        return keras.ops.sort(bands + keras.ops.cast(self.offsets, bands.dtype) * width,
+                              axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "levels": self.levels}
+
+
+@keras.saving.register_keras_serializable(package="rnn_apps")
 class CalendarFeatures(keras.layers.Layer):
     """Epoch seconds ``[b, H]`` (int64, UTC) -> sine and cosine of each of
     ``kinds`` (``hour``, ``weekday``, ``month``) ``[b, H, 2 * len(kinds)]``."""
@@ -196,6 +224,15 @@ def window_scaled(parts, columns) -> list:
         scale = np.abs(values).mean(axis=0)
         scaled.append(values / np.where(scale > 0, scale, 1.0))
     return scaled
+
+
+def window_scales(windows, columns) -> np.ndarray:
+    """What :class:`WindowScale` divides the ``columns`` of each window by,
+    ``[n, 1, len(columns)]``: the targets a global model trains on are
+    divided by it too, so every series weighs the same in the loss."""
+    scale = np.abs(np.asarray(windows, dtype=np.float32)[:, :, columns]).mean(axis=1,
+                                                                               keepdims=True)
+    return np.where(scale > 0, scale, np.float32(1.0))
 
 
 def decomposition_stats(train_values, scaler, targets, mode, window_scaling=False) -> dict:

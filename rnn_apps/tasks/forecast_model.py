@@ -159,10 +159,10 @@ def build_network(config, *, lookback, n_columns, horizon, targets, strategy="di
                       name=name, inputs_mode=inputs_mode, decomposition=decomposition,
                       window_scaling=window_scaling, future_columns=future_columns,
                       calendar=calendar)
-    step, step_trainer = _heads(config, keras.Input(shape=(lookback, n_columns), name="window"), horizon=1,
-                  targets=list(range(n_columns)), quantiles=None, name=STEP_MODEL,
-                  inputs_mode=inputs_mode, decomposition=decomposition,
-                  window_scaling=window_scaling)
+    step, step_trainer = _heads(
+        config, keras.Input(shape=(lookback, n_columns), name="window"), horizon=1,
+        targets=list(range(n_columns)), quantiles=None, name=STEP_MODEL,
+        inputs_mode=inputs_mode, decomposition=decomposition, window_scaling=window_scaling)
     window, steps = inputs, []
     for _ in range(horizon):
         following = step(window)                                        # [batch, 1, columns]
