@@ -20,6 +20,7 @@ the file. A warm start or resume keeps its own weights and does not read it.
 from __future__ import annotations
 
 import gzip
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,7 +147,7 @@ def read_word_vectors(path):
     except DataError:
         raise
     except (OSError, ValueError, EOFError, IndexError, KeyError, UnicodeError,
-            MemoryError) as error:
+            MemoryError, zlib.error) as error:
         raise DataError(f"{path}: cannot read word vectors ({first_line(error)})") from None
     matrix = vectors.vectors
     if len(vectors) == 0 or matrix.ndim != 2 or matrix.shape[1] == 0:

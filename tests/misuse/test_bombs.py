@@ -60,6 +60,13 @@ def test_word_vector_files_claiming_more_than_they_hold_or_the_limits(tmp_path, 
     size = gzip_of(line, b"1 4\nthe ", b"0" * MiB, 8, b"\n")
     assert size > 8 * MiB and line.stat().st_size < MiB / 8
     assert refused(line, f"line 2: longer than {MAX_LINE_BYTES:,} bytes") < 10
+    # a damaged .gz (zlib's own error before): one line
+    damaged = tmp_path / "damaged.txt.gz"
+    gzip_of(damaged, b"", b"the 1 2 3 4\ngood 4 3 2 1\n", 50)
+    raw = bytearray(damaged.read_bytes())
+    raw[20:30] = b"\xff" * 10
+    damaged.write_bytes(bytes(raw))
+    refused(damaged, "cannot read word vectors")
     # GloVe (no header) with more lines than the words limit (made small here)
     from rnn_apps.core.params import LIMITS
 
