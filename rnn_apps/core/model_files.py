@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import stat
 import warnings
 import zipfile
@@ -23,7 +22,7 @@ from pathlib import Path
 
 from rnn_apps.errors import ModelDirError, Note
 
-MAX_CONFIG_BYTES = 64 << 20     # config.json / metadata.json of a .keras (ours are ~20 KiB)
+MAX_CONFIG_BYTES = 16 << 20     # config.json / metadata.json of a .keras (ours are ~20 KiB)
 MAX_CONFIG_DEPTH = 100          # nesting of config.json (ours nest about 15 deep)
 MAX_EXPANSION = 100             # a larger member may inflate at most this much (Keras stores)
 EXPANSION_FLOOR = 16 << 20      # ... above this many bytes
@@ -108,17 +107,17 @@ def read_history(path) -> dict:
 
 
 # -- model.keras -----------------------------------------------------------------
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_BRACKETS = re.compile(r"[\[\]{}]")
-
-
-def json_depth(text: str) -> int:
-    """How deep arrays and objects nest in a JSON text (without recursing)."""
-    depth = deepest = 0
-    for match in _BRACKETS.finditer(_STRING.sub("", text)):
-        depth += 1 if match.group() in "[{" else -1
+def json_depth(value, limit: int = MAX_CONFIG_DEPTH) -> int:
+    """How deep lists and dicts nest in parsed JSON, counted without recursion
+    (the count stops once it passes ``limit``)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack and deepest <= limit:
+        item, depth = stack.pop()
         deepest = max(deepest, depth)
-    return deepest
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children
+                     if isinstance(child, (dict, list)))
+    return deepest if isinstance(value, (dict, list)) else 0
 
 
 def check_keras_file(path) -> None:
@@ -134,6 +133,8 @@ def check_keras_file(path) -> None:
                 _check_members(path, archive)
                 with archive.open("config.json") as member:
                     raw = member.read(MAX_CONFIG_BYTES + 1)
+        except ModelDirError:
+            raise
         except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError,
                 EOFError, ValueError) as error:
             raise ModelDirError(f"{path} is not a readable Keras model file "
@@ -145,14 +146,17 @@ def check_keras_file(path) -> None:
     except UnicodeDecodeError:
         raise ModelDirError(f"{path} is not a Keras model file (config.json is not UTF-8)") \
             from None
-    if json_depth(text) > MAX_CONFIG_DEPTH:
-        raise ModelDirError(f"{path}: config.json nests deeper than {MAX_CONFIG_DEPTH} levels; "
-                            "it is not a model rnn-apps writes")
     try:
-        json.loads(text)
+        config = json.loads(text)  # a deep nest raises RecursionError, not a crash
+        deep = json_depth(config) > MAX_CONFIG_DEPTH
+    except RecursionError:
+        deep = True
     except ValueError as error:
         raise ModelDirError(f"{path} is not a Keras model file (config.json is not JSON: "
                             f"{error})") from None
+    if deep:
+        raise ModelDirError(f"{path}: config.json nests deeper than {MAX_CONFIG_DEPTH} levels; "
+                            "it is not a model rnn-apps writes")
 
 
 def _check_members(path: Path, archive: zipfile.ZipFile) -> None:

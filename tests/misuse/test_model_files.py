@@ -111,14 +111,18 @@ def test_keras_files_that_are_bombs_random_bytes_or_too_deep_are_one_line(
     with zipfile.ZipFile(saved_sentiment / "model.keras") as archive:
         real = {name: archive.read(name) for name in archive.namelist()}
     config = json.loads(real["config.json"])
-    assert json_depth(real["config.json"].decode()) < MAX_CONFIG_DEPTH // 4  # headroom
-    padded = json.dumps(config)[:-1] + ', "pad": "' + " " * (70 << 20) + '"}'
+    assert json_depth(config) < MAX_CONFIG_DEPTH // 4  # ample headroom
+    padded = json.dumps(config)[:-1] + ', "pad": "' + " " * (20 << 20) + '"}'
+    too_deep = {"a": [[[{"b": 0}]] * 30]}
+    for _ in range(50):
+        too_deep = {"c": [too_deep]}  # depth 105 (< 1000): parses, refused by the count
     deep = "[" * 200_000 + "]" * 200_000
     cases = [
         (os.urandom(4096), "not a Keras model file (not a zip archive)"),
         ({**real, "config.json": padded}, "config.json declares"),
         ({**real, "model.weights.h5": b"\0" * (40 << 20)}, "refused as a decompression bomb"),
         ({**real, "config.json": deep}, f"nests deeper than {MAX_CONFIG_DEPTH} levels"),
+        ({**real, "config.json": json.dumps(too_deep)}, "nests deeper"),
         ({"metadata.json": real["metadata.json"]}, "no config.json"),
     ]
     for content, message in cases:
@@ -130,6 +134,7 @@ def test_keras_files_that_are_bombs_random_bytes_or_too_deep_are_one_line(
         with pytest.raises(ModelDirError, match="model.keras") as caught:
             SentimentClassifier.load(copy)
         assert message in str(caught.value) and "\n" not in str(caught.value)
+        assert "not a readable" not in str(caught.value)  # our refusal, not wrapped
         assert time.perf_counter() - started < 10
 
 
