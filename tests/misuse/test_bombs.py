@@ -117,6 +117,14 @@ def test_gzip_data_files_are_read_with_capped_lines_and_rows(tmp_path, monkeypat
     gzip_of(rows, b"text,label\n", b"a,b\n", 200_000)
     fails(read_labelled_texts, rows, "more than 1,000 lines, too many to read into memory")
     assert sum(1 for _ in read_labelled_texts(rows, stream=True)) == 200_000
+    from click.testing import CliRunner
+
+    from rnn_apps.cli import cli
+
+    result = CliRunner().invoke(cli, ["sentiment", "train", "--data", str(rows), "--out",
+                                      str(tmp_path / "m"), "--epochs", "1"])
+    assert result.exit_code == 1 and not (tmp_path / "m").exists()
+    assert result.output.strip().splitlines()[-1].startswith(f"Error: {rows}: more than 1,000")
     pairs = tmp_path / "pairs.tsv.gz"
     gzip_of(pairs, b"", b"a\tb\n", 200_000)
     fails(read_pairs, pairs, "more than 1,000 lines")
