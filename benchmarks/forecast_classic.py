@@ -103,7 +103,7 @@ def run_series(name, origins, seed, extra):
     values = series.values[:, 0].astype(np.float64)
     points = rolling_origins(len(values), horizon=horizon, origins=origins,
                              step=horizon // 2, min_train=2 * season)
-    scores, seconds, chosen = {}, 0.0, []
+    scores, seconds, chosen, intervals = {}, 0.0, [], {}
     for origin in points:
         history, actual = values[:origin], values[origin:origin + horizon]
         scale = fc.seasonal_naive_scale(history, season)[0]
@@ -113,6 +113,14 @@ def run_series(name, origins, seed, extra):
         model = Forecaster(**params).fit(series.part(0, origin))
         seconds += time.perf_counter() - started
         forecasts["rnn"] = model.predict()[:, 0]
+        if model.quantiles_:
+            bands = model.predict_quantiles()[None]
+            for key, value in fc.quantile_metrics(actual[None, :, None], bands,
+                                                  model.quantiles_).items():
+                if key.startswith(("coverage_", "width_")):
+                    # widths in units of the MASE scale, comparable across series
+                    intervals.setdefault(key, []).append(
+                        value / scale if key.startswith("width_") else value)
         members = model.choices_.get("members") or [model.choices_]
         chosen.append(f"s{model.season_} " + "+".join(
             f"{m['lookback']}{m['inputs'][0]}{m['deseasonalize'][0]}" for m in members))
@@ -120,7 +128,8 @@ def run_series(name, origins, seed, extra):
             scores.setdefault(key, []).append(float(np.mean(np.abs(forecast - actual)) / scale))
     return {"length": len(values), "horizon": horizon, "season": season,
             "mase": {k: float(np.mean(v)) for k, v in scores.items()},
-            "per_origin": scores, "seconds": seconds / len(points), "chosen": chosen}
+            "per_origin": scores, "seconds": seconds / len(points), "chosen": chosen,
+            "intervals": {k: float(np.mean(v)) for k, v in intervals.items()}}
 
 
 def load_panel(name):
@@ -178,6 +187,33 @@ def run_panel(name, origins, seed, extra):
             "seconds": {k: v / len(points) for k, v in seconds.items()}}
 
 
+def print_coverage(intervals: dict) -> None:
+    """Per series: coverage and mean width (in MASE-scale units) of each central
+    interval over the origins; then the mean |coverage - nominal| per level,
+    the issue-27 goal being at most 0.05 at 80% and 95%."""
+    from rnn_apps.evaluation.forecasting import interval_name
+
+    if not any(intervals.values()):
+        return
+    names = sorted({k[len("coverage_"):] for row in intervals.values() for k in row
+                    if k.startswith("coverage_")}, key=lambda n: float(n.replace("_", ".")))
+    print("\n| series | " + " | ".join(f"coverage {n}% | width {n}%" for n in names) + " |")
+    print("|---" * (1 + 2 * len(names)) + "|")
+    for series, row in intervals.items():
+        print(f"| {series} | " + " | ".join(f"{row[f'coverage_{n}']:.3f} | "
+                                            f"{row[f'width_{n}']:.2f}" for n in names) + " |")
+    gaps = []
+    for n in names:
+        nominal = float(n.replace("_", ".")) / 100
+        assert interval_name(nominal) == n
+        coverage = [row[f"coverage_{n}"] for row in intervals.values()]
+        gaps.append(f"{n}%: mean coverage {np.mean(coverage):.3f} (off by "
+                    f"{abs(np.mean(coverage) - nominal):.3f}), mean |coverage - nominal| "
+                    f"per series {np.mean(np.abs(np.asarray(coverage) - nominal)):.3f}")
+    print("\ninterval coverage (goal: mean |coverage - nominal| <= 0.05 at 80% and 95%): "
+          + "; ".join(gaps))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", nargs="*", default=list(SERIES))
@@ -187,10 +223,14 @@ def main():
                         help="sets of series for the global model (none: skip)")
     parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
                         help="Forecaster settings other than the defaults (extra rows)")
+    parser.add_argument("--quantiles", default="0.025,0.1,0.5,0.9,0.975",
+                        help="quantile levels of the rnn's intervals ('' for none); "
+                             "coverage and width are reported per central interval")
     args = parser.parse_args()
     import json
 
-    extra = {}
+    extra = {"quantiles": [float(q) for q in args.quantiles.split(",")]} \
+        if args.quantiles else {}
     for item in args.set:
         name, _, value = item.partition("=")
         try:
@@ -200,18 +240,23 @@ def main():
     keys = ("rnn", "snaive", "naive", "drift", "ets")
     print("| series | length | h | " + " | ".join(keys) + " | fit s/origin | choices |")
     print("|---" * (len(keys) + 5) + "|")
-    totals = {k: [] for k in keys}
+    totals, intervals = {k: [] for k in keys}, {}
     for name in args.series:
         result = run_series(name, args.origins, args.seed, extra)
         for key in keys:
             totals[key].append(result["mase"][key])
+        intervals[name] = result["intervals"]
         cells = " | ".join(f"{result['mase'][k]:.3f}" for k in keys)
         print(f"| {name} | {result['length']} | {result['horizon']} | {cells} | "
               f"{result['seconds']:.1f} | {'; '.join(result['chosen'])} |", flush=True)
+        if result["intervals"]:
+            print("<!-- intervals " + name + ": " + json.dumps(result["intervals"]) + " -->",
+                  flush=True)
     means = " | ".join(f"{np.mean(totals[k]):.3f}" for k in keys)
     print(f"| mean | | | {means} | | |")
     wins = {k: sum(r < b for r, b in zip(totals["rnn"], totals[k])) for k in keys[1:]}
     print("\nrnn beats: " + ", ".join(f"{k} on {v}/{len(totals['rnn'])}" for k, v in wins.items()))
+    print_coverage(intervals)
     if not args.panels:
         return
     print("\n| series set | series | length | h | global | local (one model per series) | "

@@ -64,7 +64,9 @@ class ForecastScoring:
         """Metrics over every ``lookback`` + ``horizon`` window of ``X`` (a series
         that follows or includes the training data), with the naive, seasonal
         naive (``baseline_mase``) and drift forecasts beside the model, and
-        ``coverage`` of the outer quantiles when trained with them. For a panel:
+        ``coverage`` of the outer quantiles when trained with them, and per
+        central interval its ``coverage_<nominal %>`` and ``width_<nominal %>``
+        (data units). For a panel:
         the mean over its series, and each series' metrics under ``series``."""
         from rnn_apps.preprocessing.panel import as_panel
 
