@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from rnn_apps.cli.forecast_input import names as _names
+from rnn_apps.cli.forecast_input import read_model_series, read_options_series
 from rnn_apps.cli.forecast_output import echo_choices, forecast_rows, future_values
 from rnn_apps.cli.options import (
     apply_options,
@@ -86,70 +88,6 @@ forecast_options = apply_options([
     task_option("--ridge-alpha", type=float,
                 help="Ridge penalty (default: chosen on the validation windows)."),
 ])
-
-
-def _names(text: str | None) -> list[str]:
-    return [name.strip() for name in text.split(",") if name.strip()] if text else []
-
-
-def read_options_series(options: dict, stream: bool = False):
-    """Pop the series options and read the CSV; returns ``(table, targets or None)``
-    (``stream``: a lazy series stream instead of the table)."""
-    from rnn_apps.data.series import read_series_csv
-
-    path = options.pop("data")
-    targets, covariates = _names(options.pop("targets")), _names(options.pop("covariates"))
-    covariates += [c for c in _names(options.get("future_covariates")) if c not in covariates]
-    time_column = options.pop("time_column")
-    time_column = None if time_column.lower() == "none" else time_column
-    time_format = options.pop("time_format")
-    columns = (targets + covariates) if targets else None
-    id_column, across = options.pop("id_column"), options.pop("across_columns")
-    if across and (id_column or covariates):
-        raise DataError("--across-columns makes a series of each target column; it takes "
-                        "no --id-column or --covariates")
-    table = read_series_csv(path, time_column=time_column, columns=columns,
-                            interpolate=options.pop("interpolate"), stream=stream,
-                            id_column=id_column, time_format=time_format)
-    if across:
-        from rnn_apps.preprocessing.panel import panel_from_columns
-
-        return panel_from_columns(table, targets or None), None
-    if covariates and not targets:
-        missing = [c for c in covariates if c not in table.columns]
-        if missing:
-            raise DataError(f"{path}: no column {missing[0]!r} (columns: "
-                            f"{', '.join(table.columns)})")
-        targets = [c for c in table.columns if c not in covariates]
-        if not targets:
-            raise DataError(f"{path}: every column is a covariate; nothing to forecast")
-    gaps = [gap for one in getattr(table, "series", {None: table}).values()
-            for gap in getattr(one, "gaps", [])]
-    for gap in gaps[:5]:
-        click.echo(f"note: {path}: {gap}", err=True)
-    if len(gaps) > 5:
-        click.echo(f"note: {path}: {len(gaps) - 5} more gaps", err=True)
-    return table, targets or None
-
-
-def read_model_series(model, path, interpolate: bool = False, id_column=None):
-    """The CSV read with the time column and columns the model was trained on
-    (several series: with ``id_column``, by default the one it was trained with)."""
-    from rnn_apps.data.series import read_series_csv
-    from rnn_apps.data.times import is_format
-
-    kind = model.state_.get("time_format")
-    times = {"time_column": model.state_.get("time_column"),
-             "time_format": kind if is_format(kind) else None}
-    id_column = id_column or model.state_.get("id_column")
-    if model.state_.get("id_column") is None and "tails" in model.state_ and not id_column:
-        from rnn_apps.preprocessing.panel import panel_from_columns
-
-        table = read_series_csv(path, columns=model.state_["series_ids"],
-                                interpolate=interpolate, **times)
-        return panel_from_columns(table)
-    return read_series_csv(path, columns=model.columns_, interpolate=interpolate,
-                           id_column=id_column, **times)
 
 
 def forecaster_kwargs(options: dict, targets) -> dict:
