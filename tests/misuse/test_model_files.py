@@ -162,6 +162,13 @@ def test_outputs_are_never_written_into_a_model_or_export_directory(saved_sentim
     one_line_error(CliRunner().invoke(cli, ["sentiment", "predict", "--model", model,
                                             "--output", str(tmp_path), "good"]),
                    "is a directory")
+    export = tmp_path / "export"  # the shape of an export: a SavedModel and our marker
+    (export / "variables").mkdir(parents=True)
+    for name in ("saved_model.pb", "rnn_apps_export.json"):
+        (export / name).write_text("{}")
+    one_line_error(CliRunner().invoke(cli, ["sentiment", "predict", "--model", model,
+                                            "--output", str(export / "variables" / "x.csv"),
+                                            "good"]), "inside the model or export directory")
     assert {p.name: p.read_bytes() for p in saved_sentiment.iterdir()} == before
     # a link elsewhere that points into the model is refused too
     (tmp_path / "link.csv").symlink_to(saved_sentiment / "model.keras")
