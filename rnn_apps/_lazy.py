@@ -19,10 +19,3 @@ def lazy_module(name: str):
     loader.exec_module(module)
     return module
 
-
-def load_lazy_modules(namespace: dict) -> None:
-    """Execute every lazy module in ``namespace`` (a module's globals) now: their
-    Keras layers must be registered before a saved model is deserialised."""
-    for value in list(namespace.values()):
-        if type(value).__name__ == "_LazyModule":
-            getattr(value, "__name__")  # noqa: B009  (the access loads it)

@@ -117,24 +117,15 @@ def evaluate(model_dir, data, as_json, **options):
     from rnn_apps import SentimentClassifier
     from rnn_apps.data.tables import read_labelled_texts
     from rnn_apps.evaluation.report import format_report
+    from rnn_apps.preprocessing.labels import from_text
 
     clf = SentimentClassifier.load(model_dir)
     texts, labels = read_labelled_texts(data, **table_kwargs(options))
-    metrics = clf.evaluate(texts, _as_training_type(labels, clf.classes_))
+    metrics = clf.evaluate(texts, from_text(labels, clf.classes_))
     if as_json:
         echo_json(metrics)
     else:
         click.echo(format_report(metrics, title=f"sentiment model {model_dir} on {data}"))
-
-
-def _as_training_type(labels, classes):
-    """Labels read from text files are strings; match integer classes of a Python-fitted model."""
-    if len(classes) and all(isinstance(c, int) for c in classes):
-        try:
-            return [int(v) for v in labels]
-        except ValueError:
-            return labels
-    return labels
 
 
 @sentiment.command()

@@ -152,10 +152,11 @@ def evaluate(model_dir, data, as_json, **options):
     """Token accuracy, macro-F1, per-tag scores and (BIO/IOBES tags) entity F1."""
     from rnn_apps import Tagger
     from rnn_apps.evaluation.report import format_report
+    from rnn_apps.preprocessing.labels import from_text
 
     model = Tagger.load(model_dir)
     sequences, tags, _ = read_input(data, options)
-    metrics = model.evaluate(sequences, tags)
+    metrics = model.evaluate(sequences, [from_text(t, model.tags_) for t in tags])
     if as_json:
         echo_json(metrics)
     else:

@@ -123,6 +123,18 @@ def read_metadata(path, expected_task: str | None = None) -> dict:
     return metadata
 
 
+# Modules of core whose Keras objects (layers, initializers) any task's network may hold.
+CORE_LAYER_MODULES = ("rnn_apps.core.layers", "rnn_apps.core.esn", "rnn_apps.core.crf")
+
+
+def import_layer_modules(modules=()) -> None:
+    """Import core's layer modules and ``modules`` (a task's ``_layer_modules``):
+    every custom Keras object a saved model may name is registered before it is
+    read. Building a network registers only the layers it happens to use."""
+    for name in (*CORE_LAYER_MODULES, *modules):
+        importlib.import_module(name)
+
+
 def load(path):
     """Load any saved rnn-apps model; the task is read from the directory."""
     metadata = read_metadata(path)

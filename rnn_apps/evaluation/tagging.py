@@ -20,7 +20,8 @@ _PREFIX = {"L": "E", "U": "S"}
 def is_entity_scheme(tags) -> bool:
     """True when every tag is ``O`` or ``X-type`` with X in B, I, E, S, L, U (and not all O)."""
     tags = set(tags)
-    return bool(tags - {"O"}) and all(t == "O" or _ENTITY_TAG.match(t) for t in tags)
+    return bool(tags - {"O"}) and all(
+        isinstance(t, str) and (t == "O" or _ENTITY_TAG.match(t)) for t in tags)
 
 
 def _split(tag: str) -> tuple[str, str]:

@@ -14,7 +14,7 @@ from rnn_apps.core.training import holdout_indices
 from rnn_apps.data.tables import RecordStream
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing import text as text_prep
-from rnn_apps.preprocessing.labels import LabelEncoder, check_labels
+from rnn_apps.preprocessing.labels import LabelEncoder, check_labels, label_dtype
 from rnn_apps.tasks import sentiment_wide as extras
 
 
@@ -135,7 +135,8 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
             return stream_plan(self, config, X, y, validation_data, prior)
         texts = text_prep.check_texts(X)
         labels = check_labels(y, len(texts))
-        label_encoder = LabelEncoder(prior["classes"]) if prior else LabelEncoder.fit(labels)
+        label_encoder = LabelEncoder(prior["classes"], prior.get("label_dtype")) if prior \
+            else LabelEncoder.fit(labels, dtype=label_dtype(y, labels))
         ids = label_encoder.encode(labels)
         if validation_data is not None:
             val_texts = text_prep.check_texts(validation_data[0], what="validation texts")
@@ -153,7 +154,8 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
                 truncating=self.truncating, vocab_size=self.vocab_size,
                 subword_model=self.subword_model)
         more, vectors = extras.extras(self, encoder, train[0], prior)
-        self._set_state({"classes": label_encoder.classes, "text": encoder.get_state(), **more})
+        self._set_state({"classes": label_encoder.classes, "label_dtype": label_encoder.dtype,
+                         "text": encoder.get_state(), **more})
         x_train = encoder.encode(train[0])
         if prior:
             text_prep.note_unknown_tokens(x_train)
@@ -189,14 +191,14 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
 
     # -- fitted state -----------------------------------------------------
     def _get_state(self) -> dict:
-        return {"classes": list(self.encoder_.classes), "text": self.text_encoder_.get_state(),
-                **self._extra_state}
+        return {"classes": list(self.encoder_.classes), "label_dtype": self.encoder_.dtype,
+                "text": self.text_encoder_.get_state(), **self._extra_state}
 
     def _set_state(self, state: dict) -> None:
         from rnn_apps.preprocessing.tfidf import TfidfEncoder
 
-        self.encoder_ = LabelEncoder(state["classes"])
-        self.classes_ = np.array(self.encoder_.classes, dtype=object)
+        self.encoder_ = LabelEncoder(state["classes"], state.get("label_dtype"))
+        self.classes_ = self.encoder_.as_array(self.encoder_.classes)
         self.text_encoder_ = text_prep.TextEncoder.from_state(state["text"])
         self._extra_state = {k: v for k, v in state.items() if k in ("wide", "word_vectors")}
         self.wide_encoder_ = TfidfEncoder.from_state(state["wide"]) if "wide" in state else None

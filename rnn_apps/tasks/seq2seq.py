@@ -61,6 +61,7 @@ class Seq2SeqTranslator(BaseTask):
     """
 
     task_name = "seq2seq"
+    _layer_modules = ("rnn_apps.tasks.seq2seq_model",)
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,
         "embedding_dim": [rules.size(1, "embedding_dim")],

@@ -20,7 +20,7 @@ from rnn_apps.core.task import BaseTask
 from rnn_apps.data.tables import RecordStream
 from rnn_apps.errors import DataError
 from rnn_apps.evaluation.tagging import tagging_metrics
-from rnn_apps.preprocessing.labels import LabelEncoder, check_labels, label_dtype
+from rnn_apps.preprocessing.labels import LabelEncoder, check_tags, label_dtype
 from rnn_apps.preprocessing.series import SeriesScaler, column_order
 from rnn_apps.preprocessing.tokens import (
     TokenEncoder,
@@ -56,27 +56,6 @@ def check_frames(X) -> list[np.ndarray]:
         if not np.isfinite(frames).all():
             raise DataError(f"sequence {index} has NaN or infinite values")
     return sequences
-
-
-def check_tags(sequences, tags, what: str = "sentence") -> list[list]:
-    """Tag lists as checked labels: strings, integers or booleans, one type for all."""
-    if tags is None or len(tags) != len(sequences):
-        raise DataError(f"{len(sequences)} sequences but "
-                        f"{'no' if tags is None else len(tags)} tag lists")
-    out, kinds = [], set()
-    for index, (steps, labels) in enumerate(zip(sequences, tags)):
-        if isinstance(labels, str) or not hasattr(labels, "__iter__"):
-            raise DataError(f"{what} {index}: tags must be a list, not {type(labels).__name__}")
-        labels = list(labels)
-        if len(labels) != len(steps):
-            raise DataError(f"{what} {index}: {len(steps)} steps but {len(labels)} tags")
-        labels = check_labels(labels, len(steps), what=f"{what} {index} tags")
-        kinds.update(type(t) for t in labels)
-        out.append(labels)
-    if len(kinds) > 1:
-        raise DataError(f"tags mix types ({', '.join(sorted(k.__name__ for k in kinds))}); "
-                        "use one type for all tags")
-    return out
 
 
 class Tagger(BaseTask):
