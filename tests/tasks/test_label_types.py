@@ -10,9 +10,11 @@ import json
 import numpy as np
 import pytest
 import tensorflow as tf
+from click.testing import CliRunner
 
 import rnn_apps
 from rnn_apps import SentimentClassifier, Tagger
+from rnn_apps.cli import cli
 
 TINY = {"cell": "gru", "units": 4, "embedding_dim": 4, "epochs": 1, "batch_size": 16,
         "seed": 0, "verbose": 0}
@@ -39,6 +41,12 @@ def test_integer_labels_through_predict_score_save_and_savedmodel(int_model, tmp
     loaded = rnn_apps.load(tmp_path / "model")
     again = loaded.predict(TEXTS[:4])
     assert again.dtype == np.int64 and again.tolist() == predicted.tolist()
+    data = tmp_path / "scored.csv"   # labels read from a file are text: "1" is the class 1
+    data.write_text("text,label\n" + "".join(f"{t},{v}\n" for t, v in zip(TEXTS, INTS)))
+    result = CliRunner().invoke(cli, ["sentiment", "evaluate", "--model", str(tmp_path / "model"),
+                                      "--data", str(data), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["accuracy"] == int_model.evaluate(TEXTS, INTS)["accuracy"]
     loaded.export(tmp_path / "export")
     served = tf.saved_model.load(str(tmp_path / "export")).signatures["serving_default"](
         text=tf.constant(TEXTS[:4]))
