@@ -44,13 +44,16 @@ async def read_body(request, limit: int, timeout_s: float = 10.0) -> dict:
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise RequestError(f"the request body is larger than {limit} bytes", status=413)
     body = bytearray()
+
+    async def receive():
+        async for chunk in request.stream():
+            body.extend(chunk)
+            if len(body) > limit:
+                raise RequestError(f"the request body is larger than {limit} bytes",
+                                   status=413)
+
     try:
-        async with asyncio.timeout(timeout_s):
-            async for chunk in request.stream():
-                body.extend(chunk)
-                if len(body) > limit:
-                    raise RequestError(f"the request body is larger than {limit} bytes",
-                                       status=413)
+        await asyncio.wait_for(receive(), timeout_s)
     except TimeoutError:
         raise RequestError(f"the request body did not arrive within {timeout_s:g} s "
                            f"({len(body)} bytes came)", status=408) from None
