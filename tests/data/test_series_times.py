@@ -5,6 +5,8 @@ layout through a strftime format; a stamp that does not read names its line."""
 import csv
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rnn_apps.data.series import read_series_csv
 from rnn_apps.data.times import format_time, future_times, infer_step
@@ -98,3 +100,19 @@ def test_cli_time_format_trains_and_predicts_in_the_users_format(tmp_path):
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(result.stdout.splitlines()))
     assert [row[0] for row in rows[1:]] == ["29.02.2020", "01.03.2020"]
+
+
+@settings(deadline=None)  # the first example imports pandas
+@given(stamps=st.lists(st.text(alphabet=st.sampled_from("0123456789-/:.TWQq +Z"), min_size=1,
+                               max_size=20), min_size=2, max_size=4),
+       time_format=st.sampled_from([None, "%m/%d/%Y", "%Y-%m-%d %H:%M"]))
+def test_any_stamps_read_or_fail_with_one_line_naming_the_file(tmp_path_factory, stamps,
+                                                               time_format):
+    folder = tmp_path_factory.mktemp("fuzz")
+    stamps = [s.replace(",", "") for s in stamps]
+    try:
+        table = read_series_csv(write(folder, "date,y", stamps), time_format=time_format)
+    except DataError as error:
+        assert "s.csv" in str(error) and "\n" not in str(error)
+    else:
+        assert len(table.times) == len(stamps)
