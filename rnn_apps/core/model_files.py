@@ -22,8 +22,8 @@ from pathlib import Path
 
 from rnn_apps.errors import ModelDirError, Note
 
-MAX_CONFIG_BYTES = 16 << 20     # config.json / metadata.json of a .keras (ours are ~20 KiB)
-MAX_CONFIG_DEPTH = 100          # nesting of config.json (ours nest about 15 deep)
+MAX_CONFIG_BYTES = 16 << 20     # config.json / metadata.json of a .keras (ours: 10-16 KiB)
+MAX_CONFIG_DEPTH = 100          # nesting of config.json (ours nest 10-14 deep)
 MAX_EXPANSION = 100             # a larger member may inflate at most this much (Keras stores)
 EXPANSION_FLOOR = 16 << 20      # ... above this many bytes
 MAX_MEMBERS = 10_000
