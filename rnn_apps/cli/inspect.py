@@ -51,8 +51,8 @@ def inspect(model_dir, source, out, units, max_steps):
             return
         if model.task_name == "tagging" and model.state_["kind"] == "frames":
             raise RnnAppsError("inspect reads text; this tagging model tags numeric frames")
-        if model.task_name == "tagging":
-            sample = text.split()[:max_steps]
+        if model.task_name == "tagging":  # split as the model's training text was
+            sample = model.tokenize([text])[0][:max_steps]
         elif model.task_name == "sentiment":
             sample = text[:max_steps * 20]
         else:

@@ -61,6 +61,16 @@ def test_the_tokenizer_is_stored_and_used_after_load(tmp_path, corpus):
     assert result.exit_code == 0, result.output
     assert [line.split("\t")[0] for line in result.output.splitlines() if line] == UD_BUTTER
 
+    # inspect plots the hidden units over the same tokens
+    import rnn_apps.viz.hidden
+
+    plotted = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rnn_apps.viz.hidden, "plot_hidden_states",
+                      lambda tokens, *args, **kwargs: plotted.append(tokens))
+        result = run("inspect", "--model", out, "--input", BUTTER, "--out", tmp_path / "h.png")
+    assert result.exit_code == 0 and plotted == [UD_BUTTER], result.output
+
     # predict --data: untagged text (one sentence a line) and untagged CoNLL / CoNLL-U
     text = tmp_path / "raw.txt"
     text.write_text(f"{BUTTER}\n\nDon't go.\n")
