@@ -81,7 +81,9 @@ def check_token_lists(X, what: str = "sentences") -> list[list[str]]:
     sentences = []
     for index, tokens in enumerate(X):
         if isinstance(tokens, str) or not hasattr(tokens, "__len__"):
-            raise DataError(f"{what}[{index}] must be a list of tokens, not {type(tokens).__name__}")
+            hint = " (split raw text with Tagger.tokenize)" if isinstance(tokens, str) else ""
+            raise DataError(f"{what}[{index}] must be a list of tokens, not "
+                            f"{type(tokens).__name__}{hint}")
         tokens = [str(t) for t in tokens]
         if not tokens:
             raise DataError(f"{what}[{index}] is empty (sentences of length zero cannot be tagged)")

@@ -57,6 +57,8 @@ def test_the_tokenizer_is_stored_and_used_after_load(tmp_path, corpus):
     model = Tagger.load(out)
     assert model.state_["tokenizer"] == "spacy" and model.tokenize([BUTTER]) == [UD_BUTTER]
     assert len(model.predict(model.tokenize([BUTTER, "Don't go."]))[0]) == 9
+    with pytest.raises(DataError, match=r"not str \(split raw text with Tagger.tokenize\)"):
+        model.predict([BUTTER])
     result = run("tagging", "predict", "--model", out, BUTTER)
     assert result.exit_code == 0, result.output
     assert [line.split("\t")[0] for line in result.output.splitlines() if line] == UD_BUTTER
