@@ -175,7 +175,9 @@ def train(task, plan: TrainingPlan, run: RunOptions):
         replicas = strategy.num_replicas_in_sync
         train_data, valid_data = input_pipeline(plan, task.batch_size * replicas, clock, seed,
                                                 run.steps_per_epoch)
-        with run.session(task), warnings.catch_warnings():
+        fingerprint = None if run.checkpoint_dir is None else \
+            training.data_fingerprint(plan.train, plan.valid)
+        with run.session(task, fingerprint), warnings.catch_warnings():
             # streamed epochs end when the data does, which Keras reports as running out
             warnings.filterwarnings("ignore", message="Your input ran out of data")
             try:

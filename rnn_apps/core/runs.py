@@ -94,6 +94,7 @@ class RunOptions:
         self.warm = None
         self.prior_state = None
         self.data_seed = None  # seed of the held-out rows and the shuffles (see prepare)
+        self._recorded_data = None  # fingerprint of the resumed run's training data
         self.log_path: Path | None = None
         self._own_dir: Path | None = None
 
@@ -142,6 +143,7 @@ class RunOptions:
                                    "could validate on rows it trained on; remove it and "
                                    "start over")
             self.prior_state, self.data_seed = run["state"], int(run["data_seed"])
+            self._recorded_data = run.get("data")
         elif epoch is not None:
             raise RnnAppsError(f"{own} holds a backup of an interrupted run ({epoch} "
                                "epochs done); resume it, or remove it to start over")
@@ -173,9 +175,16 @@ class RunOptions:
         return self.checkpoint_dir / f"worker-{distribute.worker_label(task.distribute)}"
 
     @contextmanager
-    def session(self, task):
-        """Set up the log and run files for ``fit``; remove temporary ones after."""
+    def session(self, task, fingerprint: str | None = None):
+        """Set up the log and run files for ``fit``; remove temporary ones after.
+        ``fingerprint``: of the training and held-out data (None for streams),
+        recorded, and checked by a resume."""
         own = self._own_directory(task)
+        if self.resume and None not in (fingerprint, self._recorded_data) \
+                and fingerprint != self._recorded_data:
+            raise RnnAppsError(f"cannot resume {own}: the training data differ from the "
+                               "interrupted run's; resume with the same data, or remove it "
+                               "to start over")
         temporary = None
         if own is None:
             temporary = Path(tempfile.mkdtemp(prefix="rnn-apps-run-"))
@@ -187,7 +196,8 @@ class RunOptions:
         else:
             self.log_path.unlink(missing_ok=True)
             run = {"task": task.task_name, "params": task.get_params(),
-                   "state": task._get_state(), "data_seed": self.data_seed}
+                   "state": task._get_state(), "data_seed": self.data_seed,
+                   "data": fingerprint}
             partial = own / (RUN_FILE + ".partial")
             partial.write_text(json.dumps(run, default=str), encoding="utf-8")
             os.replace(partial, own / RUN_FILE)

@@ -39,6 +39,26 @@ def holdout_indices(n: int, share: float, seed, labels=None):
                             stratify=labels)
 
 
+def data_fingerprint(*parts) -> str | None:
+    """SHA-256 of in-memory training inputs (structures of arrays), so a resumed
+    run can check it reads the rows of the run it continues; None for streams."""
+    import hashlib
+
+    import numpy as np
+    import tensorflow as tf
+
+    digest = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, tf.data.Dataset):
+            return None
+        for array in tf.nest.flatten(part):
+            array = np.asarray(array)
+            digest.update(f"{array.dtype}{array.shape}".encode())
+            digest.update(repr(array.tolist()).encode() if array.dtype == object
+                          else memoryview(np.ascontiguousarray(array)).cast("B"))
+    return digest.hexdigest()
+
+
 def note(message: str) -> None:
     """A one-line note for the user (shown by the CLI as ``note: ...``)."""
     import warnings

@@ -64,13 +64,14 @@ def test_a_resumed_run_without_a_seed_validates_on_the_same_rows(name, sentiment
         np.testing.assert_array_equal(a, b)
     assert first["seed"] == resumed["seed"]  # the same shuffles epoch by epoch
     # a fresh run (not a resume) draws a new split: the seed is not fixed for good
-    make().fit(*data)
+    make().set_params(epochs=1).fit(*data)
     assert runs[-1]["seed"] != first["seed"]
 
 
-def test_resuming_a_run_recorded_without_its_split_is_refused(sentiment_train, tmp_path):
-    """A checkpoint that does not say how its rows were held out (written by an
-    older version) cannot be resumed without leaking: a one-line refusal."""
+def test_resuming_on_other_data_or_without_a_recorded_split_is_refused(sentiment_train,
+                                                                     tmp_path):
+    """Other data, or a checkpoint that does not say how its rows were held out
+    (written by an older version), cannot be resumed without leaking: one line."""
     import json
 
     texts, labels = sentiment_train
@@ -78,6 +79,10 @@ def test_resuming_a_run_recorded_without_its_split_is_refused(sentiment_train, t
     checkpoint = tmp_path / "run"
     SentimentClassifier(**params).fit(texts[:60], labels[:60], callbacks=[StopAfterFirst()],
                                       checkpoint_dir=checkpoint)
+    # other rows than the interrupted run's: refused (they would split differently)
+    with pytest.raises(RnnAppsError, match="the training data differ from the interrupted"):
+        SentimentClassifier(**params).fit(texts[1:61], labels[1:61], checkpoint_dir=checkpoint,
+                                          resume=True)
     run = json.loads((checkpoint / "run.json").read_text())
     del run["data_seed"]
     (checkpoint / "run.json").write_text(json.dumps(run))
