@@ -39,7 +39,7 @@ def test_ctrl_c_says_how_to_resume_and_a_changed_network_is_refused(tmp_path, sm
             time.sleep(0.2)
         assert backup_epoch(checkpoint) is not None, "no epoch finished in time"
         process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=120)
+        _, stderr = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
             process.kill()
