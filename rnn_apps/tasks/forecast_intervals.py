@@ -65,10 +65,13 @@ def calibrate(model, actual, bands, levels) -> dict | None:
 
 
 def _pairs(validation):
-    """``(x, y)`` batches of in-memory arrays or of a ``tf.data`` dataset."""
+    """``(x, y)`` batches of in-memory arrays or of a ``tf.data`` dataset (of
+    single windows, as streams give them, or of batches)."""
     if isinstance(validation, tuple):
         yield validation
         return
+    if len(validation.element_spec[1].shape) == 2:         # y of one window: [H, T]
+        validation = validation.batch(1024)
     yield from validation
 
 

@@ -102,3 +102,14 @@ def test_an_ensemble_calibrates_its_median():
     offsets = model.model_.get_layer("quantile_calibration").get_weights()[0]
     np.testing.assert_allclose(offsets, model.state_["calibration"]["offsets"], rtol=1e-6)
     assert abs(model.evaluate(series[240 - 24:])["coverage_80"] - 0.8) <= 0.15
+
+
+def test_a_streamed_series_is_calibrated_on_its_streamed_validation_windows(series_csv):
+    from rnn_apps.data.series import read_series_csv
+
+    model = Forecaster(lookback=14, horizon=2, epochs=1, targets=["sales"], quantiles=[0.1, 0.9],
+                       **{**TINY, "units": 4}).fit(read_series_csv(series_csv, time_column="date",
+                                                                   stream=True))
+    assert model.state_["calibration"]["windows"] > 5
+    bands = model.predict_quantiles()
+    assert bands.shape == (2, 1, 2) and (bands[..., 1] >= bands[..., 0]).all()
