@@ -17,7 +17,8 @@ from rnn_apps.core import saving
 from tests.conftest import seasonal_series
 
 CELLS = ("rnn", "lstm", "gru", "esn")
-BASE = {"units": 4, "epochs": 1, "seed": 0, "verbose": 0, "batch_size": 16}
+BASE = {"units": 4, "epochs": 1, "seed": 0, "verbose": 0, "batch_size": 16, "valid_split": 0.0,
+        "patience": None}
 SENTENCES = [["we", "met", "Bob", "in", "Rome"], ["Alice", "went", "to", "Oslo"]] * 8
 TAGS = [["O", "O", "B-PER", "O", "B-LOC"], ["B-PER", "O", "O", "B-LOC"]] * 8
 TEXTS = ["good film", "bad film", "not good", "very good", "awful plot", "fine cast"] * 4
