@@ -80,7 +80,7 @@ def check_classes(classes, dtype: str | None = None) -> tuple[list, str]:
     """Classes read back from a model's state, and their dtype (inferred when
     None): ``TypeError`` for a non-list, ``ValueError`` for a value that is not
     a label, mixed types, a duplicate, or a dtype they do not fit."""
-    if not isinstance(classes, list):
+    if isinstance(classes, (str, bytes, dict)) or not hasattr(classes, "__iter__"):
         raise TypeError(f"classes must be a list; got {type(classes).__name__}")
     classes = [_plain(c) for c in classes]
     kinds = {bool if isinstance(c, bool) else int if isinstance(c, int) else
@@ -117,7 +117,7 @@ class LabelEncoder:
     labels raise; classes that are not labels raise ``ValueError``."""
 
     def __init__(self, classes, dtype: str | None = None):
-        self.classes, self.dtype = check_classes(list(classes), dtype)
+        self.classes, self.dtype = check_classes(classes, dtype)
         self._index = {c: i for i, c in enumerate(self.classes)}
 
     @classmethod

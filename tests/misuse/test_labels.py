@@ -29,6 +29,7 @@ def model_dir(path, task, state):
     ({"classes": [0, 1], "label_dtype": "bool"}, "does not fit classes of type int"),
     ({"classes": [0, 300], "label_dtype": "int8"}, "do not fit the label dtype int8"),
     ({"classes": ["a", "b"], "label_dtype": "object"}, "does not fit"),
+    ({"classes": "ab"}, "classes must be a list; got str"),
 ])
 def test_bad_classes_are_refused_when_loading(tmp_path, state, message):
     directory = model_dir(tmp_path / "m", "sentiment", {**state, "text": {}})
