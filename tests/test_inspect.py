@@ -16,8 +16,8 @@ def assert_real_picture(path, min_bytes=15000):
 
 
 def test_sentiment_hidden_states_cover_every_layer_and_token(fitted_sentiment):
-    (states,) = fitted_sentiment.hidden_states(["the plot was not good"])
-    assert states["tokens"] == ["the", "plot", "was", "not", "good"]
+    (states,) = fitted_sentiment.hidden_states(["the camera was not good"])
+    assert states["tokens"] == ["the", "camera", "was", "not", "good"]
     assert len(states["layers"]) == fitted_sentiment.layers
     assert states["layers"][0].shape == (5, fitted_sentiment.units)
     assert np.abs(states["layers"][0]).max() > 0

@@ -12,7 +12,7 @@ from rnn_apps import SentimentClassifier
 from rnn_apps.errors import RnnAppsError
 from tests.conftest import TINY
 
-WORDS = {"the": 0, "Service": 1, "food": 2, "was": 3, "GREAT": 4, "absentword": 5}
+WORDS = {"the": 0, "Camera": 1, "phone": 2, "was": 3, "GREAT": 4, "absentword": 5}
 VECTORS = np.random.default_rng(7).normal(0, 0.5, size=(len(WORDS), TINY["embedding_dim"]))
 
 
@@ -44,15 +44,15 @@ def embedding_row(model, token):
 
 def test_frozen_vectors_stay_and_the_coverage_is_noted_and_recorded(wide_model):
     vocabulary = wide_model.text_encoder_.vocabulary
-    covered = sum(token in vocabulary for token in ("the", "service", "food", "was", "great"))
+    covered = sum(token in vocabulary for token in ("the", "camera", "phone", "was", "great"))
     expected = {"file": "glove.txt", "dim": TINY["embedding_dim"],
                 "coverage": {"embedding": {"covered": covered, "tokens": len(vocabulary) - 2}}}
     assert wide_model._get_state()["word_vectors"] == expected
     assert wide_model.provenance_["word_vectors"] == expected
     share = f"{100 * covered / (len(vocabulary) - 2):.1f}%"
-    assert f"word vectors glove.txt (8 dimensions) cover {covered} of {len(vocabulary) - 2} " \
+    assert f"word vectors glove.txt (8 dimensions) cover {covered:,} of {len(vocabulary) - 2:,} " \
            f"vocabulary tokens ({share})" in wide_model.notes
-    np.testing.assert_allclose(embedding_row(wide_model, "service"), VECTORS[1], atol=1e-6)
+    np.testing.assert_allclose(embedding_row(wide_model, "camera"), VECTORS[1], atol=1e-6)
     np.testing.assert_allclose(embedding_row(wide_model, "great"), VECTORS[4], atol=1e-6)
     assert not wide_model.model_.get_layer("embedding").trainable
     assert not embedding_row(wide_model, "").any()
@@ -79,7 +79,7 @@ def test_python_and_savedmodel_give_the_same_probabilities(wide_model, tmp_path,
 
 def test_the_wide_state_holds_ngrams_and_idf_weights(wide_model):
     state = wide_model._get_state()["wide"]
-    assert state["ngrams"] == 2 and "the food" in state["vocabulary"]
+    assert state["ngrams"] == 2 and "this camera" in state["vocabulary"]
     assert state["vocabulary"][0] == "[UNK]" and state["idf"][0] == 0.0
     assert len(state["idf"]) == len(state["vocabulary"]) == \
         wide_model.model_.get_layer("wide_logits").get_weights()[0].shape[0]
@@ -91,7 +91,7 @@ def test_streams_train_a_wide_model(small_csv):
 
     model = SentimentClassifier(**{**TINY, "epochs": 1}, wide=True)
     model.fit(read_labelled_texts(small_csv, stream=True))
-    assert "the food" in model.wide_encoder_.vocabulary
+    assert "this camera" in model.wide_encoder_.vocabulary
     texts, _ = read_labelled_texts(small_csv)
     probabilities = model.predict_proba(texts[:5])
     assert probabilities.shape == (5, 2) and np.isfinite(probabilities).all()
