@@ -18,7 +18,7 @@ SHELL = {"", "bash", "sh", "shell", "console"}
 
 def fenced_blocks(text):
     """(language, body) of every fenced code block, in order."""
-    return re.findall(r"^```(\w*)\n(.*?)^```", text, flags=re.M | re.S)
+    return re.findall(r"^```(\w*)\n(.*?)^```", text, flags=re.MULTILINE | re.DOTALL)
 
 
 def shell_commands(body):
@@ -54,7 +54,7 @@ def python_paths(body):
     tokens = [t for t in tokenize.generate_tokens(io.StringIO(body).readline)
               if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT)]
     for i, token in enumerate(tokens):
-        if token.type != tokenize.STRING or not token.string[:1] in "\"'":
+        if token.type != tokenize.STRING or token.string[:1] not in "\"'":
             continue
         value = token.string[1:-1]
         if " " in value or not ("/" in value or DATA_SUFFIX.search(value)):
