@@ -251,6 +251,7 @@ def backtest(origins, step, window, refit_every, as_json, **options):
         return
     keys = [k for k in ("mase", "baseline_mase", "naive_mase", "drift_mase", "mae", "coverage")
             if k in result["mean"]]
+    keys += [k for k in result["mean"] if k.startswith(("coverage_", "width_"))]  # intervals
     click.echo(f"{'origin':<12} {'train':>6}  " + "  ".join(f"{k:>13}" for k in keys))
     for row in result["origins"]:
         click.echo(f"{row['origin']!s:<12} {row['train_size']:>6}  "

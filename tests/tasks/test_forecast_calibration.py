@@ -113,3 +113,19 @@ def test_a_streamed_series_is_calibrated_on_its_streamed_validation_windows(seri
     assert model.state_["calibration"]["windows"] > 5
     bands = model.predict_quantiles()
     assert bands.shape == (2, 1, 2) and (bands[..., 1] >= bands[..., 0]).all()
+
+
+def test_the_cli_backtest_and_evaluate_show_coverage_and_width(series_csv, tmp_path):
+    from tests.cli.test_cli import run
+
+    tiny = ["--units", "4", "--epochs", "1", "--seed", "0", "--quiet", "--inputs", "relative",
+            "--deseasonalize", "none", "--ensemble", "1", "--lookback", "14", "--horizon", "2",
+            "--targets", "sales", "--quantiles", "0.1,0.9"]
+    result = run("forecast", "backtest", "--data", series_csv, "--origins", "1", *tiny)
+    assert result.exit_code == 0, result.output
+    header = result.output.splitlines()[0].split()
+    assert "coverage_80" in header and "width_80" in header
+    result = run("forecast", "train", "--data", series_csv, "--out", tmp_path / "m", *tiny)
+    assert result.exit_code == 0, result.output
+    result = run("forecast", "evaluate", "--model", tmp_path / "m", "--data", series_csv)
+    assert result.exit_code == 0 and "coverage_80" in result.output, result.output
