@@ -206,6 +206,11 @@ class Forecaster(ForecastScoring, BaseTask):
             from rnn_apps.tasks.forecast_intervals import calibrate_trainer
 
             self.state_["calibration"] = calibrate_trainer(model, trainer, held, quantiles)
+            if self.state_["calibration"] is None:
+                from rnn_apps.core.training import note
+
+                note("the prediction intervals are not calibrated: no held-out windows "
+                     "(valid_split is 0 or the series too short); their coverage is untested")
 
         finish = finish if quantiles else None
         if size is None:  # streamed windows

@@ -129,3 +129,13 @@ def test_the_cli_backtest_and_evaluate_show_coverage_and_width(series_csv, tmp_p
     assert result.exit_code == 0, result.output
     result = run("forecast", "evaluate", "--model", tmp_path / "m", "--data", series_csv)
     assert result.exit_code == 0 and "coverage_80" in result.output, result.output
+
+
+def test_intervals_without_held_out_windows_say_they_are_not_calibrated():
+    from rnn_apps.core.training import TrainingNote
+
+    series = noisy_series(80, 10.0, seed=6)
+    with pytest.warns(TrainingNote, match="not calibrated"):
+        model = Forecaster(lookback=12, horizon=2, epochs=1, quantiles=[0.1, 0.9],
+                           valid_split=0.0, **TINY).fit(series)
+    assert model.state_["calibration"] is None
