@@ -178,10 +178,12 @@ def _check_members(path: Path, archive: zipfile.ZipFile) -> None:
 
 
 # -- subword models ----------------------------------------------------------------
+SUBWORD_HASHES = "subword_sha256"  # metadata key: SHA-256 of each SentencePiece model
+
+
 def check_subword_models(metadata: dict, where) -> None:
     """The state's subword models are the ones saved (their SHA-256 in
     ``subword_sha256``); models saved before hashes were recorded load as they are."""
-    from rnn_apps.core.saving import SUBWORD_HASHES
     from rnn_apps.preprocessing.subword import checksums
 
     recorded = metadata.get(SUBWORD_HASHES)

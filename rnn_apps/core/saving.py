@@ -27,6 +27,7 @@ from rnn_apps.core.directories import (  # noqa: F401  (part of this module's in
     is_model_dir,
     regular_file,
 )
+from rnn_apps.core.model_files import SUBWORD_HASHES
 from rnn_apps.errors import ModelDirError
 
 FORMAT_VERSION = 1
@@ -69,7 +70,6 @@ def write_metadata(directory: Path, task: str, params: dict, state: dict,
         json.dump(metadata, handle, indent=2, default=str)
 
 
-SUBWORD_HASHES = "subword_sha256"
 METADATA_KEYS = {"task", "format_version", "rnn_apps_version", "params", "state", "provenance",
                  SUBWORD_HASHES}
 
