@@ -98,7 +98,7 @@ def tagging():
              help="Word vocabulary size limit (the most frequent words are kept).")
 @task_option("--tokenizer", type=click.Choice(choices.TOKENIZERS),
              help="How raw text will be split at prediction (stored with the model): spacy "
-                  "(English rules, as UD and Penn Treebank corpora split; the tokenize extra) "
+                  "(English rules, as UD and Penn Treebank corpora split) "
                   "or whitespace.")
 @click.option("--stream", is_flag=True,
               help="Read a tagged corpus lazily, in bounded memory (corpora larger than "
