@@ -20,42 +20,29 @@ from rnn_apps.core.task import BaseTask
 from rnn_apps.data.tables import RecordStream
 from rnn_apps.errors import DataError
 from rnn_apps.evaluation.tagging import tagging_metrics
-from rnn_apps.preprocessing.labels import LabelEncoder, check_tags, label_dtype
-from rnn_apps.preprocessing.series import SeriesScaler, column_order
+from rnn_apps.preprocessing.labels import LabelEncoder, check_tags
+from rnn_apps.preprocessing.series import SeriesScaler
 from rnn_apps.preprocessing.tokens import (
     TokenEncoder,
     check_token_lists,
-    pad_tokens,
     split_text,
     tokenizer_for_training,
+)
+from rnn_apps.tasks.tagging_data import (
+    check_frames,
+    checked_raw,
+    export_archive,
+    fitted_state,
+    is_frames,
+    matched_inputs,
+    raw_batch,
+    split_validation,
+    training_plan,
 )
 
 networks = lazy_module("rnn_apps.tasks.tagging_model")
 
 BATCH = 256
-
-
-def _is_frames(X) -> bool:
-    if isinstance(X, np.ndarray) and X.dtype.kind == "f":
-        return True
-    first = X[0] if hasattr(X, "__len__") and len(X) else None
-    return isinstance(first, np.ndarray) and first.dtype.kind in "fiu"
-
-
-def check_frames(X) -> list[np.ndarray]:
-    sequences = [np.asarray(s, dtype=np.float32) for s in X]
-    width = None
-    for index, frames in enumerate(sequences):
-        if frames.ndim != 2 or len(frames) == 0:
-            raise DataError(f"sequence {index} must be [frames, features] with at least one "
-                            f"frame; got shape {frames.shape}")
-        width = frames.shape[1] if width is None else width
-        if frames.shape[1] != width:
-            raise DataError(f"sequence {index} has {frames.shape[1]} features; sequence 0 "
-                            f"has {width}")
-        if not np.isfinite(frames).all():
-            raise DataError(f"sequence {index} has NaN or infinite values")
-    return sequences
 
 
 class Tagger(BaseTask):
@@ -95,7 +82,7 @@ class Tagger(BaseTask):
 
     # -- data ---------------------------------------------------------------------
     def _check(self, X, y=None, need_tags=True):
-        frames = _is_frames(X)
+        frames = is_frames(X)
         sequences = check_frames(X) if frames else check_token_lists(X)
         tags = check_tags(sequences, y, "sequence" if frames else "sentence") \
             if need_tags else None
@@ -103,13 +90,7 @@ class Tagger(BaseTask):
 
     def _raw_batch(self, sequences):
         """Tokens padded with "" or scaled-later frames padded with NaN."""
-        if self.state_["kind"] == "tokens":
-            return pad_tokens(sequences).astype(str)
-        length = max(len(s) for s in sequences)
-        out = np.full((len(sequences), length, self.state_["n_features"]), np.nan, np.float32)
-        for row, frames in enumerate(sequences):
-            out[row, :len(frames)] = frames
-        return out
+        return raw_batch(self.state_, sequences)
 
     def _network_inputs(self, raw):
         """Model inputs and mask from a raw batch, in TensorFlow ops."""
@@ -134,8 +115,6 @@ class Tagger(BaseTask):
     # -- training -------------------------------------------------------------------
     def _plan(self, X, y, validation_data, prior):
         """Tag set, vocabulary or scaler, and the training arrays for the engine."""
-        from rnn_apps.core.engine import TrainingPlan
-
         config = self._recurrent_config()
         if isinstance(X, RecordStream):
             from rnn_apps.tasks.tagging_stream import stream_plan
@@ -149,29 +128,10 @@ class Tagger(BaseTask):
         if validation_data is not None:
             valid = self._check(*validation_data)[1:]
         else:
-            order = np.random.default_rng(self._data_seed()).permutation(len(sequences))
-            n_valid = int(len(sequences) * self.valid_split)
-            keep, held = order[n_valid:], order[:n_valid]
-            valid = ([sequences[i] for i in held], [tags[i] for i in held]) if n_valid else None
-            sequences, tags = [sequences[i] for i in keep], [tags[i] for i in keep]
-        if prior:
-            state = dict(prior)
-            if (state["kind"] == "frames") != frames:
-                raise DataError(f"the warm-start model tags {state['kind']}; the data is "
-                                f"{'frames' if frames else 'tokens'}")
-        else:
-            tag_set = sorted({t for labels in tags for t in labels})
-            if len(tag_set) < 2:
-                raise DataError(f"need at least 2 different tags to train; found {tag_set}")
-            state = {"kind": "frames" if frames else "tokens", "tags": tag_set,
-                     "tag_dtype": label_dtype(next(iter(y)), tags[0])}
-            if frames:
-                state.update(n_features=int(sequences[0].shape[1]),
-                             scaler=SeriesScaler.fit(np.concatenate(sequences)).get_state(),
-                             feature_names=getattr(X, "feature_names", None))
-            else:
-                state["encoder"] = TokenEncoder.fit(sequences, max_tokens=self.max_tokens,
-                                                    lowercase=self.lowercase).get_state()
+            sequences, tags, valid = split_validation(sequences, tags, self.valid_split,
+                                                      self._data_seed())
+        state = fitted_state(X, y, sequences, tags, frames, prior, max_tokens=self.max_tokens,
+                             lowercase=self.lowercase)
         self._set_state(state)
         if not frames:
             self.state_["tokenizer"] = tokenizer_for_training(self.tokenizer)
@@ -186,15 +146,7 @@ class Tagger(BaseTask):
         def build():
             return self._build(config, frames)
 
-        if self.crf:  # the trainer reads the gold tags and adds the CRF loss itself
-            data = {"train": ((*x, y_ids),),
-                    "valid": None if validation is None else ((*validation[0],
-                                                               validation[1]),)}
-            return TrainingPlan(build=build, size=len(y_ids), **data)
-        return TrainingPlan(build=build, size=len(y_ids), train=(tuple(x), y_ids, weights),
-                            valid=None if validation is None else (tuple(validation[0]),
-                                                                   *validation[1:]),
-                            loss="sparse_categorical_crossentropy")
+        return training_plan(build, x, y_ids, weights, validation, self.crf)
 
     def _word_vectors(self, frames: bool, prior) -> None:
         """Pretrained vectors for the word embedding (``embeddings``), if any."""
@@ -250,27 +202,8 @@ class Tagger(BaseTask):
 
     # -- prediction ---------------------------------------------------------------------
     def _checked_raw(self, raw):
-        """In the graph: a non-empty batch, every sequence with a token (or a frame),
-        no NUL in tokens, no infinite feature values (NaN is frame padding)."""
-        import tensorflow as tf
-
-        from rnn_apps.core.graph_checks import checked, no_nul, size_is
-
-        shape = tf.shape(raw)
-        conditions = [(tf.logical_and(shape[0] > 0, shape[1] > 0), "the batch is empty")]
-        if self.state_["kind"] == "tokens":
-            conditions += [
-                (tf.reduce_all(tf.reduce_any(tf.not_equal(raw, ""), axis=1)),
-                 "a sentence has no tokens"), no_nul(raw, "token")]
-        else:
-            present = tf.reduce_any(tf.logical_not(tf.math.is_nan(raw)), axis=-1)
-            n_features = self.state_["n_features"]
-            conditions += [
-                size_is(raw, 2, n_features, f"the model expects {n_features} features per frame"),
-                (tf.reduce_all(tf.reduce_any(present, axis=1)), "a sequence has no frames"),
-                (tf.logical_not(tf.reduce_any(tf.math.is_inf(raw))),
-                 "a frame holds an infinite value")]
-        return checked(raw, *conditions)
+        """In the graph: the checks of :func:`.tagging_data.checked_raw`."""
+        return checked_raw(self.state_, raw)
 
     def _tag_ids(self):
         """``raw batch -> (tag ids [batch, time], mask)`` as one tf.function."""
@@ -294,20 +227,8 @@ class Tagger(BaseTask):
         """``(frames?, sequences)`` checked against what this model was trained on."""
         self._check_is_fitted()
         frames, sequences, _ = self._check(X, need_tags=False)
-        if frames != (self.state_["kind"] == "frames"):
-            raise DataError(f"this model tags {self.state_['kind']}; got "
-                            f"{'frames' if frames else 'tokens'}")
-        if frames:
-            sequences = self._by_name(sequences, getattr(X, "feature_names", None))
-        if frames and sequences[0].shape[1] != self.state_["n_features"]:
-            raise DataError(f"frames have {sequences[0].shape[1]} features; the model was "
-                            f"trained on {self.state_['n_features']}")
-        return frames, sequences
-
-    def _by_name(self, sequences, names):
-        """Feature columns put in the training order by name, when both are named."""
-        order = column_order(self.state_.get("feature_names"), names, "feature", "the frames have")
-        return sequences if order is None else [frames[:, order] for frames in sequences]
+        return frames, matched_inputs(self.state_, frames, sequences,
+                                      getattr(X, "feature_names", None))
 
     def tokenize(self, texts) -> list[list[str]]:
         """Raw sentences (a list of strings) split into tokens as this model's
@@ -365,26 +286,6 @@ class Tagger(BaseTask):
         return {"tokenizer": self.state_.get("tokenizer", "whitespace")}
 
     def _export_archive(self):
-        import keras
-        import tensorflow as tf
-
-        function = self._tag_ids()
-        table = tf.constant(["", *(str(t) for t in self.tags_)])  # a tag's text: "1", "True"
-        spec = self._input_spec()
-
-        def tags_of(raw):
-            ids, mask = function(raw)
-            return {"tags": tf.gather(table, tf.where(mask, ids + 1, 0))}
-
-        if self.state_["kind"] == "tokens":
-            serve = tf.function(lambda tokens: tags_of(tokens), input_signature=[spec])
-        else:
-            serve = tf.function(lambda frames: tags_of(frames), input_signature=[spec])
-
-        archive = keras.export.ExportArchive()
-        archive.track(self.model_)
-        if self.state_["kind"] == "tokens":
-            for layer in self.encoder_.lookups():
-                archive.track(layer)
-        archive.add_endpoint("serving_default", serve)
-        return archive
+        tokens = self.state_["kind"] == "tokens"
+        return export_archive(self.model_, self._tag_ids(), self.tags_, self._input_spec(),
+                              self.state_["kind"], self.encoder_.lookups() if tokens else ())
