@@ -19,7 +19,6 @@ from rnn_apps._lazy import lazy_module
 from rnn_apps.core import choices
 from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
-from rnn_apps.data.series import SeriesStream
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing.series import Series, SeriesScaler, as_series, column_order
 from rnn_apps.tasks.forecast_scoring import ForecastScoring
@@ -144,84 +143,11 @@ class Forecaster(ForecastScoring, BaseTask):
         return {key: self.state_[key] for key in keys if key in self.state_}
 
     def _plan(self, X, y, validation_data, prior):
-        """Scaler, windows and networks for the engine. ``y`` is ignored (the
-        targets are columns of ``X``)."""
-        from rnn_apps.core.engine import TrainingPlan
-        from rnn_apps.preprocessing.panel import as_panel
+        """Scaler, windows and networks for the engine (:mod:`.forecast_plan`).
+        ``y`` is ignored (the targets are columns of ``X``)."""
+        from rnn_apps.tasks.forecast_plan import training_plan
 
-        panel = None if isinstance(X, SeriesStream) else as_panel(X)
-        if isinstance(X, SeriesStream):
-            columns, n_columns = X.columns, len(X.columns)
-        else:
-            series = panel or as_series(X)
-            columns = series.columns
-            n_columns = len(columns)
-        config, targets = self._check_params(columns)
-        if panel is not None and self.readout == "ridge":
-            raise RnnAppsError("readout='ridge' solves one series' windows; a global model "
-                               "over several series needs readout='dense'")
-        if prior and prior["columns"] != columns:
-            raise DataError(f"the warm-start model reads columns {', '.join(prior['columns'])}; "
-                            f"the data has {', '.join(columns)}")
-        quantiles = self._quantiles()
-        recursive = self.strategy == "recursive"
-        fit_targets = list(range(n_columns)) if recursive else targets
-        fit_horizon = 1 if recursive else self.horizon
-        if isinstance(X, SeriesStream):
-            from rnn_apps.tasks.forecast_stream import stream_data
-
-            x, validation, errors, state = stream_data(self, X, validation_data, prior, targets,
-                                                       fit_targets, fit_horizon)
-            self._set_state(state)
-            size = None
-        else:
-            from rnn_apps.tasks.forecast_data import in_memory_windows
-
-            x, y_fit, validation, size, errors = (*in_memory_windows(
-                self, series, validation_data, prior, targets, fit_targets, fit_horizon), [])
-
-        def build():
-            return networks.build_network(
-                config, lookback=self.state_["lookback"], n_columns=n_columns,
-                horizon=self.horizon, targets=targets, strategy=self.strategy,
-                quantiles=quantiles, inputs_mode=self.state_["inputs"],
-                decomposition=self.state_.get("decomposition"),
-                name=getattr(self, "_network_name", "forecaster"),
-                window_scaling=self.state_.get("scaling") == "window",
-                future_columns=self.state_.get("future_columns", []),
-                calendar=self.state_.get("calendar", []))
-
-        if self.readout == "ridge":
-            def solve(trainer):
-                history, alpha = networks.fit_ridge_readout(trainer, x, y_fit, fit_targets,
-                                                            self.ridge_alpha, validation)
-                self.state_["ridge_alpha"] = alpha
-                return history
-
-            return TrainingPlan(build=build, train=None, solve=solve)
-        both = (lambda x, y: (x, {"forecast": y, "quantiles": y})) if quantiles else None
-        held = validation
-
-        def finish(model, trainer):     # intervals calibrated on the held-out windows
-            from rnn_apps.tasks.forecast_intervals import calibrate_trainer
-
-            self.state_["calibration"] = calibrate_trainer(model, trainer, held, quantiles)
-            if self.state_["calibration"] is None:
-                from rnn_apps.core.training import note
-
-                note("the prediction intervals are not calibrated: no held-out windows "
-                     "(valid_split is 0 or the series too short); their coverage is untested")
-
-        finish = finish if quantiles else None
-        if size is None:  # streamed windows
-            if both:
-                x, validation = x.map(both), validation and validation.map(both)
-            return TrainingPlan(build=build, train=x, valid=validation, errors=errors,
-                                loss=networks.trainer_loss(quantiles), finish=finish)
-        if both:
-            y_fit, validation = both(None, y_fit)[1], validation and both(*validation)
-        return TrainingPlan(build=build, train=(x, y_fit), size=size, valid=validation,
-                            loss=networks.trainer_loss(quantiles), finish=finish)
+        return training_plan(self, X, validation_data, prior)
 
     def _get_state(self) -> dict:
         return dict(self.state_)
