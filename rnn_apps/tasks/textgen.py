@@ -8,40 +8,23 @@ from typing import ClassVar
 import numpy as np
 
 from rnn_apps._lazy import lazy_module
-from rnn_apps.core import choices, training
+from rnn_apps.core import choices
 from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
 from rnn_apps.errors import DataError, RnnAppsError
-from rnn_apps.preprocessing.chars import CharVocabulary
 from rnn_apps.preprocessing.strings import check_string
+from rnn_apps.tasks.textgen_data import (
+    check_text,
+    fit_vocabulary,
+    is_text_stream,
+    split_text,
+    training_data,
+    vocabulary_from,
+    vocabulary_state,
+)
 
 textgen_model = lazy_module("rnn_apps.tasks.textgen_model")
 UNIT_NAMES = {"char": "character", "piece": "piece"}
-
-
-
-def is_text_stream(X) -> bool:
-    from rnn_apps.data.text import TextStream
-
-    return isinstance(X, TextStream)
-
-
-
-def check_text(text, what: str = "text") -> str:
-    """One training/evaluation string from a string or a list of documents."""
-    if isinstance(text, str):
-        joined = text
-    else:
-        try:
-            parts = list(text)
-        except TypeError:
-            raise DataError(f"{what} must be a string or a list of strings") from None
-        if not all(isinstance(p, str) for p in parts):
-            raise DataError(f"{what} must be a string or a list of strings")
-        joined = "\n".join(parts)
-    if not joined.strip():
-        raise DataError(f"{what} is empty")
-    return check_string(joined, what)
 
 
 class TextGenerator(BaseTask):
@@ -101,20 +84,14 @@ class TextGenerator(BaseTask):
         else:
             reset_every, errors = None, []
             text = check_text(X)
-            if validation_data is not None:
-                train_text, valid_text = text, check_text(validation_data, "validation text")
-            else:
-                cut = len(text) - int(len(text) * self.valid_split)
-                train_text, valid_text = text[:cut], text[cut:]
-                if len(valid_text) < 2 or len(train_text) < 2:
-                    train_text, valid_text = text, None
-            vocabulary = self._vocabulary(train_text, prior)
+            train_text, valid_text = split_text(text, validation_data, self.valid_split)
+            vocabulary = fit_vocabulary(self, train_text, prior)
             ids = vocabulary.encode(train_text)
             valid_ids = vocabulary.encode(valid_text) if valid_text else None
-            train, size = self._training_data(ids)
+            train, size = training_data(ids, self.mode, self.batch_size, self.bptt)
             ratios = (len(ids) / len(train_text),  # tokens per character: loss per character
                       None if valid_ids is None else (len(valid_ids) - 1) / (len(valid_text) - 1))
-        self._set_state(self._vocabulary_state(vocabulary))
+        self._set_state(vocabulary_state(vocabulary))
         stateful = self.mode == "tbptt"
         shape = {"config": config, "vocab_size": len(vocabulary),
                  "embedding_dim": self.embedding_dim}
@@ -148,54 +125,6 @@ class TextGenerator(BaseTask):
             single_device=None if not stateful else (
                 "textgen mode='tbptt' carries its state on one device; use mode='windows' "
                 "to train on several devices or workers"))
-
-    @staticmethod
-    def _vocabulary_state(vocabulary) -> dict:
-        state = {"chars": vocabulary.chars}
-        if getattr(vocabulary, "level", "char") == "subword":
-            state["subword"] = vocabulary.subword
-        return state
-
-    @staticmethod
-    def _vocabulary_from(state):
-        if "subword" in state:
-            from rnn_apps.preprocessing.pieces import PieceVocabulary
-
-            return PieceVocabulary(state["chars"], state["subword"])
-        return CharVocabulary(state["chars"])
-
-    def _vocabulary(self, text, prior):
-        if not prior and self.level == "subword":
-            from rnn_apps.preprocessing.pieces import PieceVocabulary
-
-            return PieceVocabulary.fit(text, self.vocab_size, self.max_chars,
-                                       self.subword_model)
-        if not prior:
-            return CharVocabulary.fit(text, self.max_chars)
-        vocabulary = self._vocabulary_from(prior)
-        unseen = vocabulary.unknown_chars(text)
-        if unseen:
-            training.note(f"{len(unseen)} characters of the training text are not in the "
-                          "warm-start vocabulary (read as unknown)")
-        return vocabulary
-
-    def _training_data(self, ids):
-        """``(train, size)``: chunk batches in stream order (tbptt), or window arrays."""
-        import tensorflow as tf
-
-        if self.mode == "windows":
-            x, y = training.sliding_windows(ids, self.bptt)
-            return (x, y), len(x)
-        chunks = training.bptt_chunks(ids, self.batch_size, self.bptt)
-        full = [c for c in chunks if c[0].shape[1] == self.bptt]
-        data = None
-        if full:
-            data = tf.data.Dataset.from_tensor_slices((np.stack([c[0] for c in full]),
-                                                       np.stack([c[1] for c in full])))
-        if len(full) < len(chunks):  # the shorter last chunk
-            last = tf.data.Dataset.from_tensors(chunks[-1])
-            data = last if data is None else data.concatenate(last)
-        return data, len(chunks)
 
     # -- evaluation -------------------------------------------------------
     def evaluate(self, X, y=None) -> dict:
@@ -280,32 +209,7 @@ class TextGenerator(BaseTask):
         """The graph function shared by ``generate`` and the SavedModel."""
         if getattr(self, "_sampler_fn", None) is not None:
             return self._sampler_fn
-        import tensorflow as tf
-
-        from rnn_apps.core import graph_checks
-
-        model, vocabulary, lookup = self.model_, self.vocabulary_, self.lookup_
-
-        @tf.function(input_signature=[
-            tf.TensorSpec([None], tf.string, name="prompt"),
-            tf.TensorSpec([], tf.int32, name="length"),
-            tf.TensorSpec([], tf.float32, name="temperature"),
-            tf.TensorSpec([], tf.int32, name="top_k"),
-            tf.TensorSpec([], tf.int32, name="seed")])
-        def sample(prompt, length, temperature, top_k, seed):
-            prompt = graph_checks.checked(
-                prompt, (tf.size(prompt) > 0, "the prompt batch is empty"),
-                (tf.reduce_all(tf.strings.length(prompt) > 0), "a prompt is empty"))
-            length = graph_checks.in_range(length, "length", 1, rules.LIMITS["generated"])
-            temperature = graph_checks.in_range(temperature, "temperature", 0.0, 100.0)
-            top_k = graph_checks.in_range(top_k, "top_k", 0, rules.LIMITS["vocabulary"])
-            ids = tf.cast(lookup(vocabulary.split_graph(prompt)), tf.int32)
-            dense = tf.pad(ids.to_tensor(default_value=0), [[0, 0], [0, 1]])
-            lengths = tf.maximum(tf.cast(ids.row_lengths(), tf.int32), 1)
-            new = textgen_model.sample_graph(model, dense, lengths, length, temperature,
-                                             top_k, seed)
-            return {"text": tf.strings.join([prompt, vocabulary.decode_graph(new)])}
-
+        sample = textgen_model.prompt_sampler(self.model_, self.vocabulary_, self.lookup_)
         self._sampler_fn = sample
         return sample
 
@@ -331,10 +235,10 @@ class TextGenerator(BaseTask):
 
     # -- state and export ---------------------------------------------------
     def _get_state(self) -> dict:
-        return self._vocabulary_state(self.vocabulary_)
+        return vocabulary_state(self.vocabulary_)
 
     def _set_state(self, state: dict) -> None:
-        self.vocabulary_ = self._vocabulary_from(state)
+        self.vocabulary_ = vocabulary_from(state)
         self.lookup_ = self.vocabulary_.lookup_layer()
         self._sampler_fn = None
 

@@ -109,6 +109,36 @@ def sample_graph(model, prompt_ids, lengths, length, temperature, top_k, seed):
     return tf.transpose(written.stack(), [1, 0])
 
 
+def prompt_sampler(model, vocabulary, lookup):
+    """``(prompt, length, temperature, top_k, seed) -> {"text"}``: prompts
+    continued, as one graph function (``generate`` and the SavedModel share it)."""
+    import tensorflow as tf
+
+    from rnn_apps.core import graph_checks
+    from rnn_apps.core import params as rules
+
+    @tf.function(input_signature=[
+        tf.TensorSpec([None], tf.string, name="prompt"),
+        tf.TensorSpec([], tf.int32, name="length"),
+        tf.TensorSpec([], tf.float32, name="temperature"),
+        tf.TensorSpec([], tf.int32, name="top_k"),
+        tf.TensorSpec([], tf.int32, name="seed")])
+    def sample(prompt, length, temperature, top_k, seed):
+        prompt = graph_checks.checked(
+            prompt, (tf.size(prompt) > 0, "the prompt batch is empty"),
+            (tf.reduce_all(tf.strings.length(prompt) > 0), "a prompt is empty"))
+        length = graph_checks.in_range(length, "length", 1, rules.LIMITS["generated"])
+        temperature = graph_checks.in_range(temperature, "temperature", 0.0, 100.0)
+        top_k = graph_checks.in_range(top_k, "top_k", 0, rules.LIMITS["vocabulary"])
+        ids = tf.cast(lookup(vocabulary.split_graph(prompt)), tf.int32)
+        dense = tf.pad(ids.to_tensor(default_value=0), [[0, 0], [0, 1]])
+        lengths = tf.maximum(tf.cast(ids.row_lengths(), tf.int32), 1)
+        new = sample_graph(model, dense, lengths, length, temperature, top_k, seed)
+        return {"text": tf.strings.join([prompt, vocabulary.decode_graph(new)])}
+
+    return sample
+
+
 def stream_loss(model, ids, streams: int = 16, chunk: int = 256) -> float:
     """Mean next-character cross-entropy (nats), state carried through the text."""
     import keras
