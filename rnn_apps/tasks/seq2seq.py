@@ -174,33 +174,9 @@ class Seq2SeqTranslator(BaseTask):
         source_length, unknown}`` as one tf.function (API and SavedModel)."""
         if getattr(self, "_decode_function", None) is not None:
             return self._decode_function
-        import tensorflow as tf
-
-        from rnn_apps.core import graph_checks
-
         encoder, decoder = self._networks()
-        source_vocab, target_vocab = self.source_vocab_, self.target_vocab_
-        source_vocab.lookup()  # made eagerly, not inside a trace that ends
-        max_source = self.state_["max_source_length"]
-
-        @tf.function(autograph=False, input_signature=[
-            tf.TensorSpec([None], tf.string, name="text"),
-            tf.TensorSpec([], tf.int32, name="beam_width"),
-            tf.TensorSpec([], tf.int32, name="max_length"),
-            tf.TensorSpec([], tf.float32, name="length_penalty")])
-        def decode(text, beam_width, max_length, length_penalty):
-            text = graph_checks.texts(text)
-            beam_width = graph_checks.in_range(beam_width, "beam_width", 1,
-                                               rules.LIMITS["beam_width"])
-            max_length = graph_checks.in_range(max_length, "max_length", 1,
-                                               rules.LIMITS["generated"])
-            length_penalty = graph_checks.in_range(length_penalty, "length_penalty", 0.0, 100.0)
-            source_ids, lengths, unknown = source_vocab.encode_graph(text, max_source)
-            ids, out_lengths = search.beam_search(encoder, decoder, source_ids, beam_width,
-                                           max_length, length_penalty)
-            return {"output": target_vocab.decode_graph(ids, out_lengths),
-                    "source_length": lengths, "unknown": unknown}
-
+        decode = search.text_decoder(encoder, decoder, self.source_vocab_, self.target_vocab_,
+                                     self.state_["max_source_length"])
         self._decode_function = decode
         return decode
 

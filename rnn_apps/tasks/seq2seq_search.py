@@ -1,7 +1,8 @@
 """Beam search for the seq2seq decoder, as a TensorFlow graph loop.
 
-``beam_search`` runs inside a ``tf.function`` (and so inside the exported
-SavedModel); a width of 1 is greedy decoding. ``python_beam_search`` is the
+``beam_search`` runs inside a ``tf.function`` (``text_decoder``: text in,
+text out, the one the Python API calls and the exported SavedModel holds); a
+width of 1 is greedy decoding. ``python_beam_search`` is the
 same algorithm driven from Python one decoder step at a time: the reference
 the graph version is tested against, and the baseline of the speed benchmark.
 
@@ -77,6 +78,38 @@ def beam_search(encoder, decoder, source_ids, width, max_length, length_penalty)
     ids = tf.gather(written, best, batch_dims=1)
     ended = tf.gather(finished, best, batch_dims=1)
     return ids, tf.gather(lengths, best, batch_dims=1) - tf.cast(ended, tf.int32)
+
+
+def text_decoder(encoder, decoder, source_vocab, target_vocab, max_source):
+    """``text [b], beam_width, max_length, length_penalty -> {output,
+    source_length, unknown}`` as one tf.function: tokenise, encode, beam
+    search, join (the Python API and the SavedModel share it)."""
+    import tensorflow as tf
+
+    from rnn_apps.core import graph_checks
+    from rnn_apps.core import params as rules
+
+    source_vocab.lookup()  # made eagerly, not inside a trace that ends
+
+    @tf.function(autograph=False, input_signature=[
+        tf.TensorSpec([None], tf.string, name="text"),
+        tf.TensorSpec([], tf.int32, name="beam_width"),
+        tf.TensorSpec([], tf.int32, name="max_length"),
+        tf.TensorSpec([], tf.float32, name="length_penalty")])
+    def decode(text, beam_width, max_length, length_penalty):
+        text = graph_checks.texts(text)
+        beam_width = graph_checks.in_range(beam_width, "beam_width", 1,
+                                           rules.LIMITS["beam_width"])
+        max_length = graph_checks.in_range(max_length, "max_length", 1,
+                                           rules.LIMITS["generated"])
+        length_penalty = graph_checks.in_range(length_penalty, "length_penalty", 0.0, 100.0)
+        source_ids, lengths, unknown = source_vocab.encode_graph(text, max_source)
+        ids, out_lengths = beam_search(encoder, decoder, source_ids, beam_width,
+                                        max_length, length_penalty)
+        return {"output": target_vocab.decode_graph(ids, out_lengths),
+                "source_length": lengths, "unknown": unknown}
+
+    return decode
 
 
 def python_beam_search(encoder, step, source_ids, width, max_length, length_penalty,
