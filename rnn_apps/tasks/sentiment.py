@@ -1,4 +1,7 @@
-"""Sentiment classification: many-to-one (text in, one class out)."""
+"""Sentiment classification: many-to-one (text in, one class out).
+
+Network: :mod:`.sentiment_model`; streamed training: :mod:`.sentiment_stream`.
+"""
 
 from __future__ import annotations
 
@@ -16,27 +19,7 @@ from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing import text as text_prep
 from rnn_apps.preprocessing.labels import LabelEncoder, check_labels, label_dtype
 from rnn_apps.tasks import sentiment_wide as extras
-
-
-def build_classifier_network(config, *, vocab_size: int, embedding_dim: int, pooling: str,
-                             n_classes: int, wide_size: int | None = None):
-    """Token ids -> embedding (masked) -> recurrent stack -> pooling -> softmax;
-    with ``wide_size``, TF-IDF n-grams beside it (:mod:`.sentiment_wide`)."""
-    import keras
-
-    from rnn_apps.core.layers import pool_over_time
-    from rnn_apps.core.recurrent import build_recurrent_stack
-
-    inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
-    x = keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True, name="embedding")(inputs)
-    x = build_recurrent_stack(x, config, return_sequences=pooling != "last")
-    if pooling != "last":
-        x = pool_over_time(x, pooling)
-    if wide_size:
-        return extras.wide_and_deep(inputs, x, n_classes=n_classes, wide_size=wide_size)
-    outputs = keras.layers.Dense(n_classes, activation="softmax", name="probabilities",
-                                 dtype="float32")(x)
-    return keras.Model(inputs, outputs, name="sentiment_classifier")
+from rnn_apps.tasks.sentiment_model import build_classifier_network
 
 
 def is_stream(X) -> bool:
