@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from rnn_apps.cli.export import EXPORT_FORMATS, export_command, versioned_target  # noqa: F401
 from rnn_apps.cli.json_output import echo_json, finite_json, json_option  # noqa: F401
 from rnn_apps.core.choices import DISTRIBUTE_MODES, TABLE_FORMATS
 from rnn_apps.core.recurrent import cell_names
@@ -226,71 +227,6 @@ def output_file(ctx, param, value):
 
         check_output_file(value)
     return value
-
-
-EXPORT_FORMATS = ("savedmodel", "tflite", "onnx")
-
-
-def export_command(class_name: str, signatures: str):
-    """The ``export`` command every task shares: load ``--model``, write ``--out``
-    (or ``--out/N`` with ``--version N``, the layout TensorFlow Serving loads):
-    a SavedModel, or with ``--format tflite|onnx`` the numeric core for other
-    runtimes (:func:`rnn_apps.portable.export_core`)."""
-
-    @click.command(help=f"Write a TensorFlow SavedModel ({signatures}); with --format tflite "
-                        "or onnx, the network's numeric core plus preprocessing.json for "
-                        "runtimes without TensorFlow.")
-    @click.option("--model", "model_dir", required=True, help="Model directory.")
-    @click.option("--out", required=True, help="Directory to write.")
-    @click.option("--version", "version", type=click.IntRange(min=1), default=None,
-                  help="Write OUT/VERSION (TensorFlow Serving's layout: a base directory "
-                       "of numbered versions, the highest served).")
-    @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="savedmodel",
-                  show_default=True,
-                  help="savedmodel: the whole pipeline for TensorFlow; tflite / onnx: the "
-                       "numeric core (ids or scaled values in, scores out).")
-    def export(model_dir, out, version, fmt):
-        import rnn_apps
-
-        target = versioned_target(out, version)
-        model = getattr(rnn_apps, class_name).load(model_dir)
-        if fmt == "savedmodel":
-            model.export(target)
-            click.echo(f"exported SavedModel to {target} ({signatures})")
-            return
-        import contextlib
-
-        from rnn_apps.cli.quiet import debugging, descriptor_2_silenced
-        from rnn_apps.portable import export_core
-
-        # the converters and runtimes write their own progress lines to descriptor 2
-        with contextlib.nullcontext() if debugging() else descriptor_2_silenced():
-            written = export_core(model, target, fmt)
-        names = ", ".join(sorted(entry.name for entry in written.iterdir()))
-        click.echo(f"exported {fmt} core to {written}: {names}")
-
-    return export
-
-
-def versioned_target(out, version):
-    """``out``, or ``out/version`` when a version is given (``out`` must then be a
-    directory of versions: absent, or holding only numbered entries)."""
-    from pathlib import Path
-
-    from rnn_apps.errors import RnnAppsError
-
-    if version is None:
-        return Path(out)
-    base = Path(out)
-    if base.exists() and not base.is_dir():
-        raise RnnAppsError(f"{base} is not a directory")
-    if base.is_dir():
-        others = sorted(entry.name for entry in base.iterdir()
-                        if not entry.name.isdigit() and not entry.name.startswith("."))
-        if others:
-            raise RnnAppsError(f"{base} holds {others[0]!r}, not only numbered versions; "
-                               f"choose an empty or versioned base directory")
-    return base / str(version)
 
 
 def echo_training_summary(history: dict, amount: str, out, describe_loss=None) -> None:
