@@ -56,7 +56,7 @@ class Tagger(BaseTask):
     word embedding (tokens only; ``freeze_embeddings`` keeps them fixed).
     ``tokenizer`` splits raw text (:meth:`tokenize`, the CLI's sentences and
     text files) and is stored with the model: ``spacy`` (spaCy's English rules,
-    as the UD and Penn Treebank corpora split; the tokenize extra) or ``whitespace``.
+    as the UD and Penn Treebank corpora split) or ``whitespace``.
     """
 
     task_name = "tagging"
