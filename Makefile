@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PIP_FLAGS ?= --disable-pip-version-check --quiet
+# pytest-xdist workers: two fit two cores; each holds a TensorFlow process (a few GB)
+TEST_WORKERS ?= 2
 
 .PHONY: demo test lint bench clean
 
@@ -21,7 +23,7 @@ demo: $(VENV)/.installed
 	$(BIN)/rnn-apps demo --out runs/demo
 
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest -q --durations=15
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check rnn_apps tests benchmarks
