@@ -103,3 +103,21 @@ from hypothesis import settings as _hypothesis_settings
 _hypothesis_settings.register_profile("ci", max_examples=40, derandomize=True, database=None)
 _hypothesis_settings.register_profile("deep", max_examples=2000, derandomize=False)
 _hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def one_line_error(result, *fragments):
+    lines = [line for line in result.output.strip().splitlines() if line.strip()]
+    assert result.exit_code == 1 and len(lines) == 1 and lines[0].startswith("Error: "), \
+        result.output
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def small_corpora(sentiment_train):
+    """Texts and labels, tagged token lists and word pairs for tiny fits of every text task."""
+    texts, labels = sentiment_train
+    tokens = [t.split() for t in texts[:60]]
+    tags = [["LONG" if len(w) > 4 else "SHORT" for w in s] for s in tokens]
+    words = ["cat", "dog", "bird", "fish", "frog"]
+    pairs = [" ".join(words[(i + k) % 5] for k in range(1 + i % 3)) for i in range(60)]
+    return texts, labels, tokens, tags, pairs

@@ -14,7 +14,7 @@ import pytest
 from rnn_apps import Forecaster, SentimentClassifier, Seq2SeqTranslator, Tagger, TextGenerator
 from rnn_apps.core.engine import TrainingError
 from rnn_apps.errors import RnnAppsError
-from tests.conftest import DATASETS, ROOT, TINY, read_csv, seasonal_series
+from tests.conftest import DATASETS, ROOT, TINY, read_csv, seasonal_series, small_corpora
 
 
 class Recorder(keras.callbacks.Callback):
@@ -27,11 +27,7 @@ class Recorder(keras.callbacks.Callback):
 
 
 def _tasks(sentiment_train):
-    texts, labels = sentiment_train
-    tokens = [t.split() for t in texts[:60]]
-    tags = [["LONG" if len(w) > 4 else "SHORT" for w in s] for s in tokens]
-    words = ["cat", "dog", "bird", "fish", "frog"]
-    pairs = [" ".join(words[(i + k) % 5] for k in range(1 + i % 3)) for i in range(60)]
+    texts, labels, tokens, tags, pairs = small_corpora(sentiment_train)
     small = {"units": 4, "epochs": 2, "seed": 0, "verbose": 0}
     return {
         "sentiment": (SentimentClassifier(**TINY), (texts[:120], labels[:120])),

@@ -10,6 +10,7 @@ import tensorflow as tf
 from rnn_apps import SentimentClassifier, Seq2SeqTranslator, Tagger
 from rnn_apps.core import engine, pipeline
 from rnn_apps.errors import RnnAppsError
+from tests.conftest import small_corpora
 
 
 class StopAfterFirst(keras.callbacks.Callback):
@@ -36,11 +37,7 @@ def _spy(monkeypatch):
 
 
 def _tasks(sentiment_train):
-    texts, labels = sentiment_train
-    tokens = [t.split() for t in texts[:60]]
-    tags = [["LONG" if len(w) > 4 else "SHORT" for w in s] for s in tokens]
-    words = ["cat", "dog", "bird", "fish", "frog"]
-    pairs = [" ".join(words[(i + k) % 5] for k in range(1 + i % 3)) for i in range(60)]
+    texts, labels, tokens, tags, pairs = small_corpora(sentiment_train)
     small = {"units": 4, "embedding_dim": 4, "epochs": 2, "verbose": 0, "valid_split": 0.3}
     return {
         "sentiment": (lambda: SentimentClassifier(**small), (texts[:80], labels[:80])),

@@ -20,15 +20,7 @@ from rnn_apps.cli.errors import print_notes_as_lines
 from rnn_apps.core import saving
 from rnn_apps.core.model_files import MAX_CONFIG_DEPTH, json_depth
 from rnn_apps.errors import ModelDirError, Note
-from tests.conftest import TINY
-
-
-def one_line_error(result, *fragments):
-    lines = [line for line in result.output.strip().splitlines() if line.strip()]
-    assert result.exit_code == 1 and len(lines) == 1 and lines[0].startswith("Error: "), \
-        result.output
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
+from tests.conftest import TINY, one_line_error
 
 
 def outcome_within(seconds, function, *args):

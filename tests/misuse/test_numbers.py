@@ -8,14 +8,7 @@ from click.testing import CliRunner
 
 from rnn_apps.cli import cli
 from rnn_apps.errors import DataError, RnnAppsError
-
-
-def one_line_error(result, *fragments):
-    lines = [line for line in result.output.strip().splitlines() if line.strip()]
-    assert result.exit_code == 1 and len(lines) == 1 and lines[0].startswith("Error: "), \
-        result.output
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
+from tests.conftest import one_line_error
 
 
 def test_values_beyond_float32_are_refused_by_every_numeric_reader(tmp_path):

@@ -13,15 +13,7 @@ from click.testing import CliRunner
 
 from rnn_apps.cli import cli
 from rnn_apps.core.runs import backup_epoch
-from tests.conftest import ROOT
-
-
-def one_line_error(result, *fragments):
-    lines = [line for line in result.output.strip().splitlines() if line.strip()]
-    assert result.exit_code == 1 and len(lines) == 1 and lines[0].startswith("Error: "), \
-        result.output
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
+from tests.conftest import ROOT, one_line_error
 
 
 def test_ctrl_c_says_how_to_resume_and_a_changed_network_is_refused(tmp_path, small_csv):
