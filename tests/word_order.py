@@ -56,20 +56,19 @@ def negated(rng, aspects):
     return sentence, not polarity
 
 
-def contrast(rng, aspects):
-    first, second = rng.sample(aspects, 2)
-    polarity = rng.random() < 0.5
-    sentence = (f"the {first} was {adjective(rng, not polarity)} but the {second} "
-                f"was {adjective(rng, polarity)}")
-    return sentence, polarity
+def _second_clause_wins(opening, joint):
+    """Two aspects, the first of the wrong polarity; the clause after ``joint`` wins."""
+    def build(rng, aspects):
+        first, second = rng.sample(aspects, 2)
+        polarity = rng.random() < 0.5
+        sentence = (f"{opening}the {first} was {adjective(rng, not polarity)}{joint}the "
+                    f"{second} was {adjective(rng, polarity)}")
+        return sentence, polarity
+    return build
 
 
-def concessive(rng, aspects):
-    first, second = rng.sample(aspects, 2)
-    polarity = rng.random() < 0.5
-    sentence = (f"although the {first} was {adjective(rng, not polarity)}, the {second} "
-                f"was {adjective(rng, polarity)}")
-    return sentence, polarity
+contrast = _second_clause_wins("", " but ")
+concessive = _second_clause_wins("although ", ", ")
 
 
 def negated_contrast(rng, aspects):
