@@ -16,30 +16,11 @@ The trials are early-stopped on the same held-out part they are scored on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from rnn_apps.core.training import holdout_indices
 from rnn_apps.errors import DataError, RnnAppsError
+from rnn_apps.tuning.heldout import Holdout
 
 STREAMS = ("RecordStream", "SeriesStream", "TextStream")
-
-
-@dataclass
-class Holdout:
-    """``train``: positional ``fit`` arguments; ``valid``: its ``validation_data``;
-    ``score``: the ``score`` arguments. ``params``: settings every trial takes;
-    ``info``: what the search space needs from the data; ``what``: a description."""
-
-    train: tuple
-    valid: object
-    score: tuple
-    what: str
-    params: dict = field(default_factory=dict)
-    info: dict = field(default_factory=dict)
-
-    def for_trial(self, model):
-        """``(fit arguments, validation_data, score arguments)`` for one trial."""
-        return self.train, self.valid, self.score
 
 
 def _check_share(estimator, validation_data) -> float:

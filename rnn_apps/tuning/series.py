@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from rnn_apps.core.choices import AUTO
 from rnn_apps.errors import DataError
-from rnn_apps.tuning.holdouts import Holdout
+from rnn_apps.tuning.heldout import Holdout
 
 LOOKBACK_SEASONS = (1, 2, 3, 4)         # candidate lookbacks: multiples of the season
 LOOKBACKS_WITHOUT_SEASON = (6, 12, 24, 48)
