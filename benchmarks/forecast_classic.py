@@ -105,7 +105,7 @@ def uncalibrated_quantiles(model):
     """The bands without the model's last calibration on the held-out windows: for
     the default ensemble, the median of the (calibrated) members as it was before
     its own calibration."""
-    from rnn_apps.tasks.forecast_intervals import calibration_layer
+    from rnn_apps.tasks.forecast.intervals import calibration_layer
 
     layer = calibration_layer(model.model_)
     offsets = layer.get_weights()
@@ -119,7 +119,7 @@ def uncalibrated_quantiles(model):
 def run_series(name, origins, seed, extra):
     from rnn_apps import Forecaster
     from rnn_apps.evaluation import forecasting as fc
-    from rnn_apps.evaluation.backtest import rolling_origins
+    from rnn_apps.tasks.forecast.backtest import rolling_origins
 
     series, season = load(name)
     horizon = HORIZON[season]
@@ -176,8 +176,8 @@ def load_panel(name):
 def run_panel(name, origins, seed, extra):
     from rnn_apps import Forecaster
     from rnn_apps.evaluation import forecasting as fc
-    from rnn_apps.evaluation.backtest import rolling_origins
     from rnn_apps.preprocessing.panel import SeriesPanel
+    from rnn_apps.tasks.forecast.backtest import rolling_origins
 
     panel, season = load_panel(name)
     local = PANELS[name][2]

@@ -28,7 +28,7 @@ DATES = Path(__file__).resolve().parents[1] / "datasets" / "seq2seq"
 def python_loop(model, width, max_length):
     import tensorflow as tf
 
-    from rnn_apps.tasks.seq2seq_search import decoder_step, python_beam_search
+    from rnn_apps.tasks.seq2seq.search import decoder_step, python_beam_search
 
     encoder, decoder = model._networks()
     encode = tf.function(lambda ids: encoder(ids, training=False), reduce_retracing=True)

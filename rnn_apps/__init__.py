@@ -9,11 +9,11 @@ __version__ = "0.1.0"
 from rnn_apps.errors import DataError, ModelDirError, NotFittedError, RnnAppsError
 
 _LAZY = {
-    "Forecaster": ("rnn_apps.tasks.forecast", "Forecaster"),
-    "SentimentClassifier": ("rnn_apps.tasks.sentiment", "SentimentClassifier"),
-    "Seq2SeqTranslator": ("rnn_apps.tasks.seq2seq", "Seq2SeqTranslator"),
-    "Tagger": ("rnn_apps.tasks.tagging", "Tagger"),
-    "TextGenerator": ("rnn_apps.tasks.textgen", "TextGenerator"),
+    "Forecaster": ("rnn_apps.tasks.forecast.estimator", "Forecaster"),
+    "SentimentClassifier": ("rnn_apps.tasks.sentiment.estimator", "SentimentClassifier"),
+    "Seq2SeqTranslator": ("rnn_apps.tasks.seq2seq.estimator", "Seq2SeqTranslator"),
+    "Tagger": ("rnn_apps.tasks.tagging.estimator", "Tagger"),
+    "TextGenerator": ("rnn_apps.tasks.textgen.estimator", "TextGenerator"),
     "RecurrentConfig": ("rnn_apps.core.config", "RecurrentConfig"),
     "load": ("rnn_apps.core.saving", "load"),
     "tune": ("rnn_apps.tuning", "tune"),

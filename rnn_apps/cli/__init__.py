@@ -16,14 +16,14 @@ def cli():
 
 def _register():
     from rnn_apps.cli.demo import demo
-    from rnn_apps.cli.forecast import forecast
     from rnn_apps.cli.info import info
     from rnn_apps.cli.inspect import inspect
-    from rnn_apps.cli.sentiment import sentiment
-    from rnn_apps.cli.seq2seq import seq2seq
     from rnn_apps.cli.serve import serve
-    from rnn_apps.cli.tagging import tagging
-    from rnn_apps.cli.textgen import textgen
+    from rnn_apps.tasks.forecast.cli import forecast
+    from rnn_apps.tasks.sentiment.cli import sentiment
+    from rnn_apps.tasks.seq2seq.cli import seq2seq
+    from rnn_apps.tasks.tagging.cli import tagging
+    from rnn_apps.tasks.textgen.cli import textgen
 
     cli.add_command(sentiment)
     cli.add_command(tagging)

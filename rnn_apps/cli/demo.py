@@ -102,10 +102,10 @@ def demo_textgen(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
 
 def demo_forecast(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
     from rnn_apps import Forecaster
-    from rnn_apps.cli.forecast_output import echo_choices
     from rnn_apps.data.series import format_time, read_series_csv
     from rnn_apps.evaluation.report import format_report
     from rnn_apps.preprocessing.series import as_series
+    from rnn_apps.tasks.forecast.cli_output import echo_choices
     from rnn_apps.viz.forecast import plot_forecast
 
     path = datasets / "forecast" / "co2_monthly.csv"

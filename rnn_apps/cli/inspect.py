@@ -26,9 +26,9 @@ def inspect(model_dir, source, out, units, max_steps):
     """Plot recurrent activations per layer against the input tokens or characters
     (for seq2seq: the attention of each output token over the source)."""
     import rnn_apps
-    from rnn_apps.cli.forecast import read_model_series
     from rnn_apps.data.tables import read_text_file
     from rnn_apps.errors import RnnAppsError
+    from rnn_apps.tasks.forecast.cli import read_model_series
     from rnn_apps.viz.hidden import plot_attention, plot_hidden_states
 
     if units < 1 or max_steps < 1:

@@ -25,10 +25,11 @@ import json
 from pathlib import Path
 
 from rnn_apps.errors import RnnAppsError
-from rnn_apps.portable import convert, cores, describe, forecast, steps
+from rnn_apps.portable import convert, cores, describe, steps
 from rnn_apps.portable.convert import FORMATS
 from rnn_apps.portable.rebuild import check_convertible
 from rnn_apps.preprocessing import subword
+from rnn_apps.tasks.forecast import portable as forecast
 
 __all__ = ["FORMATS", "export_core"]
 

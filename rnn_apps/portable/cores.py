@@ -108,7 +108,7 @@ def tagging_core(task, fmt: str) -> Core:
     probabilities (softmax head) or emissions (CRF head, decoded outside)."""
     import tensorflow as tf
 
-    from rnn_apps.tasks.tagging_model import CRF_LAYER, FRAME_PAD
+    from rnn_apps.tasks.tagging.network import CRF_LAYER, FRAME_PAD
 
     model, batch = rebuild(task.model_), sequence_batch(fmt)
     crf = CRF_LAYER in [layer.name for layer in task.model_.layers]

@@ -51,7 +51,7 @@ def sentiment(task, fmt: str) -> dict:
 
 
 def tagging(task, fmt: str) -> dict:
-    from rnn_apps.tasks.tagging_model import CRF_LAYER, FRAME_PAD
+    from rnn_apps.tasks.tagging.network import CRF_LAYER, FRAME_PAD
 
     state, layers = task.state_, [layer.name for layer in task.model_.layers]
     out = {"kind": state["kind"], "tags": list(task.tags_)}

@@ -1,6 +1,6 @@
 """What one search holds out: the data every trial trains on, validates on and
 is scored on (built per task by :mod:`rnn_apps.tuning.holdouts` and
-:mod:`rnn_apps.tuning.series`)."""
+:mod:`rnn_apps.tasks.forecast.tuning`)."""
 
 from __future__ import annotations
 

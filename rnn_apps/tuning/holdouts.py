@@ -73,7 +73,7 @@ def _seq2seq(estimator, X, y, validation_data, seed, share):
 
 
 def _textgen(estimator, X, y, validation_data, seed, share):
-    from rnn_apps.tasks.textgen import check_text
+    from rnn_apps.tasks.textgen.estimator import check_text
 
     text = check_text(X)
     if validation_data is not None:
@@ -95,7 +95,7 @@ def holdout(estimator, X, y=None, validation_data=None, seed=None) -> Holdout:
                            "split and re-read for every trial")
     share = _check_share(estimator, validation_data)
     if estimator.task_name == "forecast":
-        from rnn_apps.tuning.series import series_holdout
+        from rnn_apps.tasks.forecast.tuning import series_holdout
 
         return series_holdout(estimator, X, validation_data)
     split = {"sentiment": _sentiment, "tagging": _tagging, "seq2seq": _seq2seq,

@@ -140,7 +140,7 @@ def test_bad_model_directories_and_inputs(tmp_path, saved_sentiment, small_csv):
 
 
 def test_unexpected_errors_are_one_line_too(monkeypatch, saved_sentiment):
-    from rnn_apps.tasks.sentiment import SentimentClassifier
+    from rnn_apps.tasks.sentiment.estimator import SentimentClassifier
 
     def broken(self, texts):
         raise RuntimeError("disk on fire\nsecond line")

@@ -23,7 +23,7 @@ def one_line_error(result, *fragments):
 
 def test_a_directory_that_merely_holds_our_file_names_is_not_replaced(tmp_path, small_csv,
                                                                       monkeypatch):
-    from rnn_apps.tasks.sentiment import SentimentClassifier
+    from rnn_apps.tasks.sentiment.estimator import SentimentClassifier
 
     user = tmp_path / "work"
     user.mkdir()

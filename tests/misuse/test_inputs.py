@@ -14,7 +14,7 @@ def test_every_text_check_refuses_nul_and_undecodable_text(bad, message):
     from rnn_apps.preprocessing.sequences import check_texts as check_sources
     from rnn_apps.preprocessing.text import check_texts
     from rnn_apps.preprocessing.tokens import check_token_lists
-    from rnn_apps.tasks.textgen import check_text
+    from rnn_apps.tasks.textgen.estimator import check_text
 
     for check in (check_texts, check_sources, check_token_lists, check_text):
         argument = [[bad]] if check is check_token_lists else [bad]

@@ -78,7 +78,7 @@ def test_training_sizes_are_capped(params, message):
 
 def test_decoding_and_backtest_sizes_are_capped():
     from rnn_apps import Seq2SeqTranslator
-    from rnn_apps.evaluation.backtest import rolling_origins
+    from rnn_apps.tasks.forecast.backtest import rolling_origins
 
     with pytest.raises(RnnAppsError, match="beam_width must be a positive integer up to 64"):
         Seq2SeqTranslator._check_decoding(1000, 1.0)

@@ -279,7 +279,7 @@ def test_frame_tagging_core_with_scaling_outside_gives_the_predicted_tags(frame_
 # -- forecast -------------------------------------------------------------------------------
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_forecast_core_with_scaling_outside_gives_the_forecasts(forecaster, exported, fmt):
-    from rnn_apps.portable.forecast import forecast_core
+    from rnn_apps.tasks.forecast.portable import forecast_core
 
     directory = exported("forecaster", fmt)
     prep = preprocessing(directory)

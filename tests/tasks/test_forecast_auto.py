@@ -58,7 +58,7 @@ def test_noise_and_random_walks_have_no_season():
 
 
 def _split_and_join(mode, window, future, season=12):
-    from rnn_apps.tasks.forecast_layers import SeasonalJoin, SeasonalSplit, decomposition_stats
+    from rnn_apps.tasks.forecast.layers import SeasonalJoin, SeasonalSplit, decomposition_stats
 
     scaler = SeriesScaler.fit(window)
     stats = decomposition_stats(window, scaler, [0], mode)
@@ -118,7 +118,7 @@ def test_automatic_choices_are_made_on_validation_windows_and_stored(auto_model,
 
 
 def test_the_ensemble_forecasts_the_median_of_its_members(auto_model):
-    from rnn_apps.tasks.forecast_model import member_networks
+    from rnn_apps.tasks.forecast.network import member_networks
 
     members = member_networks(auto_model.model_)
     assert len(members) == 2
@@ -168,7 +168,7 @@ def test_a_decomposition_that_cannot_apply_is_a_one_line_error():
 
 
 def test_backtest_windows_and_refitting_every_few_origins(monkeypatch):
-    from rnn_apps.evaluation import backtest as module
+    from rnn_apps.tasks.forecast import backtest as module
 
     fits = []
     refit = module._refit
@@ -300,7 +300,7 @@ def test_future_covariates_and_calendar_features_reach_the_forecast(priced, tmp_
 def test_the_savedmodel_takes_future_values_and_times(priced, tmp_path):
     import tensorflow as tf
 
-    from rnn_apps.tasks.forecast_future import epoch_seconds
+    from rnn_apps.tasks.forecast.future import epoch_seconds
 
     priced.export(tmp_path / "export")
     serve = tf.saved_model.load(str(tmp_path / "export")).signatures["serving_default"]
@@ -317,8 +317,8 @@ def test_the_savedmodel_takes_future_values_and_times(priced, tmp_path):
 
 def test_calendar_features_follow_the_clock():
 
-    from rnn_apps.tasks.forecast_future import calendar_kinds, epoch_seconds
-    from rnn_apps.tasks.forecast_layers import CalendarFeatures
+    from rnn_apps.tasks.forecast.future import calendar_kinds, epoch_seconds
+    from rnn_apps.tasks.forecast.layers import CalendarFeatures
 
     moments = [datetime(2024, 2, 29, 13, 30), datetime(1999, 12, 31, 23),
                datetime(2021, 7, 4, 6, tzinfo=UTC)]

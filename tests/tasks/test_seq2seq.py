@@ -13,8 +13,8 @@ import pytest
 import rnn_apps
 from rnn_apps import Seq2SeqTranslator
 from rnn_apps.errors import DataError, RnnAppsError
-from rnn_apps.tasks.seq2seq import InputNote
-from rnn_apps.tasks.seq2seq_search import decoder_step, python_beam_search
+from rnn_apps.tasks.seq2seq.estimator import InputNote
+from rnn_apps.tasks.seq2seq.search import decoder_step, python_beam_search
 
 SMALL = {"units": 16, "embedding_dim": 8, "batch_size": 32, "seed": 0, "verbose": 0}
 

@@ -47,7 +47,7 @@ def test_bptt_chunks_are_contiguous_streams_with_shifted_targets():
 
 def test_stateful_training_carries_state_and_resets_it():
     from rnn_apps.core.config import RecurrentConfig
-    from rnn_apps.tasks.textgen_model import build_language_model
+    from rnn_apps.tasks.textgen.network import build_language_model
 
     trainer = build_language_model(RecurrentConfig(cell="lstm", units=3), vocab_size=6,
                                    embedding_dim=2, batch_size=2, stateful=True)
@@ -125,7 +125,7 @@ def test_padding_after_a_prompt_leaves_the_final_state_unchanged(cell):
     import tensorflow as tf
 
     from rnn_apps.core.config import RecurrentConfig
-    from rnn_apps.tasks.textgen_model import build_language_model, zero_states
+    from rnn_apps.tasks.textgen.network import build_language_model, zero_states
 
     model = build_language_model(RecurrentConfig(cell=cell, units=3, layers=2), vocab_size=6,
                                  embedding_dim=None, with_states=True)

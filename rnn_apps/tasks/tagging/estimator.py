@@ -28,7 +28,7 @@ from rnn_apps.preprocessing.tokens import (
     split_text,
     tokenizer_for_training,
 )
-from rnn_apps.tasks.tagging_data import (
+from rnn_apps.tasks.tagging.data import (
     check_frames,
     checked_raw,
     export_archive,
@@ -40,7 +40,7 @@ from rnn_apps.tasks.tagging_data import (
     training_plan,
 )
 
-networks = lazy_module("rnn_apps.tasks.tagging_model")
+networks = lazy_module("rnn_apps.tasks.tagging.network")
 
 BATCH = 256
 
@@ -60,7 +60,7 @@ class Tagger(BaseTask):
     """
 
     task_name = "tagging"
-    _layer_modules = ("rnn_apps.tasks.tagging_model",)
+    _layer_modules = ("rnn_apps.tasks.tagging.network",)
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,
         "embedding_dim": [rules.size(1, "embedding_dim")],
@@ -117,7 +117,7 @@ class Tagger(BaseTask):
         """Tag set, vocabulary or scaler, and the training arrays for the engine."""
         config = self._recurrent_config()
         if isinstance(X, RecordStream):
-            from rnn_apps.tasks.tagging_stream import stream_plan
+            from rnn_apps.tasks.tagging.stream import stream_plan
 
             plan = stream_plan(self, config, X, validation_data, prior,
                                lambda: self._build(config, frames=False))

@@ -26,10 +26,10 @@ from rnn_apps.preprocessing.sequences import (
     check_texts,
 )
 from rnn_apps.preprocessing.subword import add_asset
-from rnn_apps.tasks import seq2seq_data
+from rnn_apps.tasks.seq2seq import data as seq2seq_data
 
-networks = lazy_module("rnn_apps.tasks.seq2seq_model")
-search = lazy_module("rnn_apps.tasks.seq2seq_search")
+networks = lazy_module("rnn_apps.tasks.seq2seq.network")
+search = lazy_module("rnn_apps.tasks.seq2seq.search")
 
 BATCH = 256
 
@@ -61,7 +61,7 @@ class Seq2SeqTranslator(BaseTask):
     """
 
     task_name = "seq2seq"
-    _layer_modules = ("rnn_apps.tasks.seq2seq_model",)
+    _layer_modules = ("rnn_apps.tasks.seq2seq.network",)
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,
         "embedding_dim": [rules.size(1, "embedding_dim")],

@@ -35,7 +35,7 @@ def panel_request(task, X) -> dict | None:
 def forecast_each(task, histories: dict, future=None, times=None) -> PanelForecast:
     """Every series' forecast; ``future``: ``{key: [horizon, covariates]}``;
     ``times``: ``{key: time stamps of the forecast steps}`` (calendar features)."""
-    from rnn_apps.tasks import forecast_future as known
+    from rnn_apps.tasks.forecast import future as known
 
     lookback = task.lookback_
     for key, values in histories.items():
@@ -73,7 +73,7 @@ def pick(forecast: dict, name: str):
 
 def summary(rows: dict) -> dict:
     """The mean of every number over the series (``n`` summed), and the rows."""
-    from rnn_apps.evaluation.backtest import mean_of
+    from rnn_apps.tasks.forecast.backtest import mean_of
 
     combined = mean_of(list(rows.values()))
     combined.pop("origins", None)

@@ -1,11 +1,11 @@
-"""The sentiment network behind :class:`~rnn_apps.tasks.sentiment.SentimentClassifier`:
+"""The sentiment network behind :class:`~rnn_apps.tasks.sentiment.estimator.SentimentClassifier`:
 token ids, a masked embedding, the shared recurrent stack, pooling over time
 and a softmax; the wide path on TF-IDF n-grams comes from :mod:`.sentiment_wide`.
 """
 
 from __future__ import annotations
 
-from rnn_apps.tasks import sentiment_wide as extras
+from rnn_apps.tasks.sentiment import wide as extras
 
 
 def build_classifier_network(config, *, vocab_size: int, embedding_dim: int, pooling: str,

@@ -5,7 +5,7 @@ table read by :func:`rnn_apps.data.series.read_series_csv`; the ``targets``
 are forecast and every other column is a covariate known in the past.
 Scaling is fitted on the training part only and lives inside the model, so
 ``predict``, ``evaluate`` and the SavedModel speak the original units. The
-networks themselves are in :mod:`rnn_apps.tasks.forecast_model`.
+networks themselves are in :mod:`rnn_apps.tasks.forecast.network`.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing.series import Series, SeriesScaler, as_series, column_order
-from rnn_apps.tasks.forecast_scoring import ForecastScoring
+from rnn_apps.tasks.forecast.scoring import ForecastScoring
 
-networks = lazy_module("rnn_apps.tasks.forecast_model")
-forecast_panel = lazy_module("rnn_apps.tasks.forecast_panel")
+networks = lazy_module("rnn_apps.tasks.forecast.network")
+forecast_panel = lazy_module("rnn_apps.tasks.forecast.panel")
 
 
 def _is_windows(X) -> bool:
@@ -41,7 +41,7 @@ class Forecaster(ForecastScoring, BaseTask):
     seasonal profile is taken out before the network and put back after
     (``"additive"``, ``"multiplicative"`` or ``"none"``). ``lookback=None``,
     ``season=None`` and ``"auto"`` (the defaults) are chosen on the held-out end
-    of the series (:mod:`rnn_apps.tasks.forecast_auto`); ``ensemble=K`` forecasts
+    of the series (:mod:`rnn_apps.tasks.forecast.auto`); ``ensemble=K`` forecasts
     the median of the K best candidates. ``quantiles`` (direct only), e.g.
     ``(0.1, 0.5, 0.9)``, adds a pinball-loss head for prediction intervals.
     ``readout="ridge"`` (``cell="esn"``) solves the output layer in closed form,
@@ -49,7 +49,7 @@ class Forecaster(ForecastScoring, BaseTask):
     """
 
     task_name = "forecast"
-    _layer_modules = ("rnn_apps.tasks.forecast_model", "rnn_apps.tasks.forecast_layers")
+    _layer_modules = ("rnn_apps.tasks.forecast.network", "rnn_apps.tasks.forecast.layers")
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,
         "lookback": [rules.size(1, "sequence"), None], "horizon": [rules.size(1, "horizon")],
@@ -116,7 +116,7 @@ class Forecaster(ForecastScoring, BaseTask):
     def fit(self, X, y=None, validation_data=None, **run):
         """Train on the series ``X`` (``y`` is ignored); see :meth:`BaseTask.fit`.
         Settings left automatic are chosen on the held-out end of ``X``."""
-        from rnn_apps.tasks import forecast_auto
+        from rnn_apps.tasks.forecast import auto as forecast_auto
 
         if forecast_auto.searchable(self, X, validation_data, run):
             self._validate_params()
@@ -145,7 +145,7 @@ class Forecaster(ForecastScoring, BaseTask):
     def _plan(self, X, y, validation_data, prior):
         """Scaler, windows and networks for the engine (:mod:`.forecast_plan`).
         ``y`` is ignored (the targets are columns of ``X``)."""
-        from rnn_apps.tasks.forecast_plan import training_plan
+        from rnn_apps.tasks.forecast.plan import training_plan
 
         return training_plan(self, X, validation_data, prior)
 
@@ -192,7 +192,7 @@ class Forecaster(ForecastScoring, BaseTask):
         return windows, single
 
     def _forecast(self, X, future=None) -> dict:
-        from rnn_apps.tasks import forecast_future as known
+        from rnn_apps.tasks.forecast import future as known
 
         self._check_is_fitted()
         panel = forecast_panel.panel_request(self, X)
@@ -221,7 +221,7 @@ class Forecaster(ForecastScoring, BaseTask):
     def _forecast_windows(self, windows, future=None, seconds=None) -> dict:
         """Raw windows (and raw future inputs) to forecasts in original units."""
         from rnn_apps.core.training import quiet_retracing
-        from rnn_apps.tasks import forecast_future as known
+        from rnn_apps.tasks.forecast import future as known
 
         inputs = known.model_inputs(self, windows, future, seconds)
         with quiet_retracing():         # many small models predicting one after another

@@ -1,4 +1,4 @@
-"""The encoder-decoder networks behind :class:`~rnn_apps.tasks.seq2seq.Seq2SeqTranslator`.
+"""The encoder-decoder networks behind :class:`~rnn_apps.tasks.seq2seq.estimator.Seq2SeqTranslator`.
 
 Three Keras models share their layers:
 

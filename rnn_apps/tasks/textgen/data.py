@@ -1,7 +1,7 @@
 """Text generation data, in memory: the training text checked and split for
 validation, the character or subword vocabulary (fitted, or the warm-start
 one) and its stored state, and the training batches (tbptt chunks in stream
-order, or windows) for :class:`~rnn_apps.tasks.textgen.TextGenerator`.
+order, or windows) for :class:`~rnn_apps.tasks.textgen.estimator.TextGenerator`.
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ from rnn_apps.data.tables import RecordStream
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing import text as text_prep
 from rnn_apps.preprocessing.labels import LabelEncoder, check_labels, label_dtype
-from rnn_apps.tasks import sentiment_wide as extras
-from rnn_apps.tasks.sentiment_model import build_classifier_network
+from rnn_apps.tasks.sentiment import wide as extras
+from rnn_apps.tasks.sentiment.network import build_classifier_network
 
 
 def is_stream(X) -> bool:
@@ -111,7 +111,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
 
     def _plan(self, X, y, validation_data, prior):
         """Vocabulary, labels and datasets (in memory or streamed) for the engine."""
-        from rnn_apps.tasks.sentiment_stream import stream_plan
+        from rnn_apps.tasks.sentiment.stream import stream_plan
 
         config = self._check_params()
         if is_stream(X):

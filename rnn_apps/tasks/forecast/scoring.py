@@ -1,5 +1,5 @@
 """The forecaster's evaluation and inspection methods (a mixin of
-:class:`~rnn_apps.tasks.forecast.Forecaster`): metrics beside the simple
+:class:`~rnn_apps.tasks.forecast.estimator.Forecaster`): metrics beside the simple
 baselines, rolling-origin backtests, recurrent activations."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from rnn_apps.errors import DataError
 from rnn_apps.evaluation import forecasting as fc
 from rnn_apps.preprocessing.series import as_series
 
-networks = lazy_module("rnn_apps.tasks.forecast_model")
-forecast_panel = lazy_module("rnn_apps.tasks.forecast_panel")
+networks = lazy_module("rnn_apps.tasks.forecast.network")
+forecast_panel = lazy_module("rnn_apps.tasks.forecast.panel")
 
 
 class ForecastScoring:
@@ -79,7 +79,7 @@ class ForecastScoring:
 
     def _evaluate_one(self, series, scale) -> dict:
         """``scale``: the MASE denominators (None: from the series itself)."""
-        from rnn_apps.tasks.forecast_future import forecasts_at
+        from rnn_apps.tasks.forecast.future import forecasts_at
 
         values, lookback = self._by_name(series), self.lookback_
         starts = np.arange(len(values) - lookback - self.horizon + 1)
@@ -115,8 +115,8 @@ class ForecastScoring:
         model trained. Returns ``{"origins": [metrics per origin], "mean":
         {...}, "season", "window", "refit_every"}``.
         """
-        from rnn_apps.evaluation.backtest import backtest, backtest_panel
         from rnn_apps.preprocessing.panel import as_panel
+        from rnn_apps.tasks.forecast.backtest import backtest, backtest_panel
 
         if not refit:
             self._check_is_fitted()

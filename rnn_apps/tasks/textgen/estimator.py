@@ -13,7 +13,7 @@ from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing.strings import check_string
-from rnn_apps.tasks.textgen_data import (
+from rnn_apps.tasks.textgen.data import (
     check_text,
     fit_vocabulary,
     is_text_stream,
@@ -23,7 +23,7 @@ from rnn_apps.tasks.textgen_data import (
     vocabulary_state,
 )
 
-textgen_model = lazy_module("rnn_apps.tasks.textgen_model")
+textgen_model = lazy_module("rnn_apps.tasks.textgen.network")
 UNIT_NAMES = {"char": "character", "piece": "piece"}
 
 
@@ -76,7 +76,7 @@ class TextGenerator(BaseTask):
 
         config = self._check_params()
         if is_text_stream(X):
-            from rnn_apps.tasks.textgen_stream import stream_training
+            from rnn_apps.tasks.textgen.stream import stream_training
 
             vocabulary, train, size, valid_ids, reset_every, errors = stream_training(
                 self, X, validation_data, prior)

@@ -44,7 +44,7 @@ def _precomputed_calendar(horizon: int, width: int):
 
 def calendar_features(kinds, seconds) -> np.ndarray:
     """What the network's ``CalendarFeatures`` layer makes of epoch seconds."""
-    from rnn_apps.tasks.forecast_layers import CalendarFeatures
+    from rnn_apps.tasks.forecast.layers import CalendarFeatures
 
     return np.asarray(CalendarFeatures(list(kinds))(np.asarray(seconds, np.int64)))
 

@@ -1,4 +1,4 @@
-"""The tagging networks behind :class:`~rnn_apps.tasks.tagging.Tagger`.
+"""The tagging networks behind :class:`~rnn_apps.tasks.tagging.estimator.Tagger`.
 
 Tokens: a word embedding (padding masked) beside character features of each
 word (a small character CNN, max-pooled over the word), then the shared

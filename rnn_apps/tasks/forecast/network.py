@@ -1,4 +1,4 @@
-"""The forecasting networks behind :class:`~rnn_apps.tasks.forecast.Forecaster`.
+"""The forecasting networks behind :class:`~rnn_apps.tasks.forecast.estimator.Forecaster`.
 
 Every network reads scaled history ``[batch, lookback, columns]`` (by default
 relative to its last value) and predicts the *change* from the last observed
@@ -23,9 +23,9 @@ from rnn_apps.core import choices
 from rnn_apps.core.esn import ridge_readout
 from rnn_apps.core.recurrent import build_recurrent_stack
 from rnn_apps.errors import RnnAppsError
-from rnn_apps.tasks import forecast_layers  # noqa: F401  (registers the layers)
-from rnn_apps.tasks.forecast_layers import QuantileCalibration
-from rnn_apps.tasks.forecast_serving import export_archive, to_original_units  # noqa: F401
+from rnn_apps.tasks.forecast import layers as forecast_layers  # noqa: F401  (registers the layers)
+from rnn_apps.tasks.forecast.layers import QuantileCalibration
+from rnn_apps.tasks.forecast.savedmodel import export_archive, to_original_units  # noqa: F401
 
 READOUT_LAYER = "forecast_flat"
 CALIBRATION_LAYER = "quantile_calibration"
@@ -66,7 +66,7 @@ def network_inputs(inputs, mode):
 
 def _future_features(inputs, horizon, future_columns, calendar, window_scaling):
     """``(model inputs, flat features of the forecast steps or None)``."""
-    from rnn_apps.tasks.forecast_layers import CalendarFeatures, WindowScale
+    from rnn_apps.tasks.forecast.layers import CalendarFeatures, WindowScale
 
     if not future_columns and not calendar:
         return inputs, None
@@ -95,11 +95,11 @@ def _heads(config, inputs, *, horizon, targets, quantiles, name, inputs_mode,
     and multiplies the forecasts back (a global model across series)."""
     window, profile, join, scale = inputs, None, None, None
     if window_scaling:
-        from rnn_apps.tasks.forecast_layers import WindowScale
+        from rnn_apps.tasks.forecast.layers import WindowScale
 
         window, scale = WindowScale(targets, name="window_scale")(inputs)
     if decomposition:
-        from rnn_apps.tasks.forecast_layers import SeasonalJoin, SeasonalSplit
+        from rnn_apps.tasks.forecast.layers import SeasonalJoin, SeasonalSplit
 
         season, mode, stats = (decomposition[k] for k in ("season", "mode", "stats"))
         window, profile, _trend = SeasonalSplit(season, mode, targets, inputs.shape[-1],

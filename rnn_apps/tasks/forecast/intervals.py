@@ -8,7 +8,7 @@ level ``q``, scores ``(actual - band_q) / width``, where ``width`` is the
 distance between the outermost bands of the same forecast; the split-
 conformal quantile of these scores (level ``q``, with the finite-sample
 correction) is the offset the
-:class:`~rnn_apps.tasks.forecast_layers.QuantileCalibration` layer adds,
+:class:`~rnn_apps.tasks.forecast.layers.QuantileCalibration` layer adds,
 times the width, to band ``q``. Scores are pooled over the windows, the
 horizon steps and the targets, so the head's own shape (wider further out,
 wider where the series is noisy) is kept and only its scale is corrected.
@@ -46,7 +46,7 @@ def level_offsets(actual, bands, levels) -> np.ndarray:
 
 def calibration_layer(model):
     """The model's calibration layer (None for models saved before it existed)."""
-    from rnn_apps.tasks.forecast_model import CALIBRATION_LAYER
+    from rnn_apps.tasks.forecast.network import CALIBRATION_LAYER
 
     names = [layer.name for layer in model.layers]
     return model.get_layer(CALIBRATION_LAYER) if CALIBRATION_LAYER in names else None
@@ -94,7 +94,7 @@ def calibrate_trainer(model, trainer, validation, levels) -> dict | None:
 def calibrate_on_series(task, series_list, starts) -> dict | None:
     """Calibrate ``task.model_`` (an ensemble) on every forecast that starts at
     or after ``starts[k]`` in ``series_list[k]``, in the data's units."""
-    from rnn_apps.tasks.forecast_future import forecasts_at
+    from rnn_apps.tasks.forecast.future import forecasts_at
 
     layer = calibration_layer(task.model_)
     if not task.quantiles_ or layer is None:

@@ -53,7 +53,7 @@ def _setup(forecaster, columns, refit: bool, window: str, refit_every) -> tuple:
 
 def backtest(forecaster, series, *, origins: int, step: int, refit: bool,
              window: str = "expanding", refit_every: int = 1) -> dict:
-    """Run :meth:`Forecaster.backtest <rnn_apps.tasks.forecast.Forecaster.backtest>`."""
+    """Run :meth:`Forecaster.backtest <rnn_apps.tasks.forecast.estimator.Forecaster.backtest>`."""
     from rnn_apps.data.series import infer_step
     from rnn_apps.preprocessing.seasons import choose_season
 
@@ -135,7 +135,7 @@ def _refit(forecaster, series, begin: int, origin: int):
 def _one_origin(model, series, begin, origin, targets, season) -> dict:
     from rnn_apps.data.series import format_time
     from rnn_apps.evaluation import forecasting as fc
-    from rnn_apps.tasks.forecast_future import forecasts_at
+    from rnn_apps.tasks.forecast.future import forecasts_at
 
     horizon = model.horizon
     past = series.values[begin:origin]

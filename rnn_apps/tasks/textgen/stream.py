@@ -81,7 +81,7 @@ def stream_training(task, stream, validation_data, prior):
     from rnn_apps.core.training import note
     from rnn_apps.preprocessing.chars import CharVocabulary
     from rnn_apps.preprocessing.streams import stream_dataset
-    from rnn_apps.tasks.textgen_data import check_text
+    from rnn_apps.tasks.textgen.data import check_text
 
     if task.level == "subword" or (prior and "subword" in prior):
         raise RnnAppsError("textgen reads streams character by character; level='subword' "

@@ -18,7 +18,7 @@ from rnn_apps.errors import DataError
 from rnn_apps.preprocessing import text as text_prep
 from rnn_apps.preprocessing.labels import LabelEncoder
 from rnn_apps.preprocessing.streams import batches_of, split_stream, stream_dataset
-from rnn_apps.tasks.sentiment_wide import extras
+from rnn_apps.tasks.sentiment.wide import extras
 
 
 def _batches(records):

@@ -1,7 +1,7 @@
 """Tagging data: the kind of input told from the data, sequences checked,
 the validation split, the fitted tag set with its vocabulary or scaler, raw
 batches padded for the network, and the in-graph checks on a raw batch, for
-:class:`~rnn_apps.tasks.tagging.Tagger`.
+:class:`~rnn_apps.tasks.tagging.estimator.Tagger`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The training plan of :class:`~rnn_apps.tasks.forecast.Forecaster`: the
+"""The training plan of :class:`~rnn_apps.tasks.forecast.estimator.Forecaster`: the
 windows (in memory, :mod:`.forecast_data`, or streamed, :mod:`.forecast_stream`),
 the network builder, the ridge readout and the interval calibration the engine
 runs (:class:`rnn_apps.core.engine.TrainingPlan`)."""
@@ -10,7 +10,7 @@ from rnn_apps.data.series import SeriesStream
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing.series import as_series
 
-networks = lazy_module("rnn_apps.tasks.forecast_model")
+networks = lazy_module("rnn_apps.tasks.forecast.network")
 
 
 def training_plan(task, X, validation_data, prior):
@@ -38,14 +38,14 @@ def training_plan(task, X, validation_data, prior):
     fit_targets = list(range(n_columns)) if recursive else targets
     fit_horizon = 1 if recursive else task.horizon
     if isinstance(X, SeriesStream):
-        from rnn_apps.tasks.forecast_stream import stream_data
+        from rnn_apps.tasks.forecast.stream import stream_data
 
         x, validation, errors, state = stream_data(task, X, validation_data, prior, targets,
                                                    fit_targets, fit_horizon)
         task._set_state(state)
         size = None
     else:
-        from rnn_apps.tasks.forecast_data import in_memory_windows
+        from rnn_apps.tasks.forecast.data import in_memory_windows
 
         x, y_fit, validation, size, errors = (*in_memory_windows(
             task, series, validation_data, prior, targets, fit_targets, fit_horizon), [])
@@ -73,7 +73,7 @@ def training_plan(task, X, validation_data, prior):
     held = validation
 
     def finish(model, trainer):     # intervals calibrated on the held-out windows
-        from rnn_apps.tasks.forecast_intervals import calibrate_trainer
+        from rnn_apps.tasks.forecast.intervals import calibrate_trainer
 
         task.state_["calibration"] = calibrate_trainer(model, trainer, held, quantiles)
         if task.state_["calibration"] is None:

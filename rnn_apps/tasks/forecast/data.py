@@ -53,9 +53,9 @@ def in_memory_windows(task, data, validation_data, prior, targets, fit_targets, 
     (:func:`.forecast_auto.static_settings`)."""
     from rnn_apps.data.series import infer_step, time_to_json
     from rnn_apps.preprocessing.panel import SeriesPanel
-    from rnn_apps.tasks import forecast_future
-    from rnn_apps.tasks.forecast_auto import static_settings
-    from rnn_apps.tasks.forecast_layers import decomposition_stats, window_scales
+    from rnn_apps.tasks.forecast import future as forecast_future
+    from rnn_apps.tasks.forecast.auto import static_settings
+    from rnn_apps.tasks.forecast.layers import decomposition_stats, window_scales
 
     panel = data if isinstance(data, SeriesPanel) else None
     series_list = list(panel.series.values()) if panel else [data]

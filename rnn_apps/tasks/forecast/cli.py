@@ -7,9 +7,6 @@ import sys
 
 import click
 
-from rnn_apps.cli.forecast_input import names as _names
-from rnn_apps.cli.forecast_input import read_model_series, read_options_series
-from rnn_apps.cli.forecast_output import echo_choices, forecast_rows, future_values
 from rnn_apps.cli.options import (
     apply_options,
     echo_json,
@@ -29,6 +26,9 @@ from rnn_apps.cli.options import (
 from rnn_apps.cli.tune import tune_command
 from rnn_apps.core import choices
 from rnn_apps.errors import DataError
+from rnn_apps.tasks.forecast.cli_input import names as _names
+from rnn_apps.tasks.forecast.cli_input import read_model_series, read_options_series
+from rnn_apps.tasks.forecast.cli_output import echo_choices, forecast_rows, future_values
 
 series_options = apply_options([
     click.option("--data", required=True, help="CSV file: a time column (optional) and "

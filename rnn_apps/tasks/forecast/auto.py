@@ -28,7 +28,7 @@ from rnn_apps.core.choices import AUTO
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing.seasons import choose_season
 from rnn_apps.preprocessing.series import as_series
-from rnn_apps.tasks.forecast_layers import can_decompose
+from rnn_apps.tasks.forecast.layers import can_decompose
 
 MIN_WINDOWS = 8           # training windows a candidate lookback leaves at least
 SETTINGS = ("lookback", "inputs", "deseasonalize", "season")
@@ -140,7 +140,7 @@ def holdout_size(task, n: int) -> int:
 def validation_score(model, series_list, starts, targets, scales) -> float:
     """MASE of ``model`` over every forecast that starts at or after
     ``starts[k]`` in series ``series_list[k]``, averaged over the series."""
-    from rnn_apps.tasks.forecast_future import forecasts_at
+    from rnn_apps.tasks.forecast.future import forecasts_at
 
     lookback, horizon = model.lookback_, model.horizon
     found = []
@@ -241,7 +241,7 @@ def fit_search(task, X, callbacks=None):
             extra += 1
     _assemble(task, panel or first, chosen, trials, base)
     if len(chosen) > 1 and task.quantiles_:     # the median's intervals, on the same windows
-        from rnn_apps.tasks.forecast_intervals import calibrate_on_series
+        from rnn_apps.tasks.forecast.intervals import calibrate_on_series
 
         task.state_["calibration"] = calibrate_on_series(task, series_list, starts)
     return task
@@ -250,8 +250,8 @@ def fit_search(task, X, callbacks=None):
 def _assemble(task, data, chosen, trials, base):
     from rnn_apps.data.series import infer_step, time_to_json
     from rnn_apps.preprocessing.panel import SeriesPanel
-    from rnn_apps.tasks.forecast_data import panel_state
-    from rnn_apps.tasks.forecast_model import ensemble_network
+    from rnn_apps.tasks.forecast.data import panel_state
+    from rnn_apps.tasks.forecast.network import ensemble_network
 
     members = [member for _, (_, member, _) in chosen]
     best = members[0]
