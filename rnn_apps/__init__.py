@@ -1,7 +1,8 @@
 """rnn-apps: recurrent neural networks as ready-made sequence applications.
 
-The task classes are imported lazily so that ``import rnn_apps`` and
-``rnn-apps --version`` stay fast and do not load TensorFlow.
+The task classes (named by the ``rnn_apps.tasks`` entry points, see
+:mod:`rnn_apps.core.registry`) are imported lazily so that ``import rnn_apps``
+and ``rnn-apps --version`` stay fast and do not load TensorFlow.
 """
 
 __version__ = "0.1.0"
@@ -9,16 +10,19 @@ __version__ = "0.1.0"
 from rnn_apps.errors import DataError, ModelDirError, NotFittedError, RnnAppsError
 
 _LAZY = {
-    "Forecaster": ("rnn_apps.tasks.forecast.estimator", "Forecaster"),
-    "SentimentClassifier": ("rnn_apps.tasks.sentiment.estimator", "SentimentClassifier"),
-    "Seq2SeqTranslator": ("rnn_apps.tasks.seq2seq.estimator", "Seq2SeqTranslator"),
-    "Tagger": ("rnn_apps.tasks.tagging.estimator", "Tagger"),
-    "TextGenerator": ("rnn_apps.tasks.textgen.estimator", "TextGenerator"),
     "RecurrentConfig": ("rnn_apps.core.config", "RecurrentConfig"),
     "load": ("rnn_apps.core.saving", "load"),
     "tune": ("rnn_apps.tuning", "tune"),
     "HyperparameterSearch": ("rnn_apps.tuning", "HyperparameterSearch"),
 }
+
+
+def _task_classes() -> dict:
+    """Public class name -> (module, class) of every task package (its entry point)."""
+    from rnn_apps.core.registry import public_classes
+
+    return {name: tuple(target.split(":")) for name, target in public_classes().items()}
+
 
 __all__ = [
     "DataError",
@@ -39,10 +43,13 @@ __all__ = [
 
 
 def __getattr__(name):
-    if name in _LAZY:
+    if name.startswith("__"):
+        raise AttributeError(name)
+    lazy = _LAZY if name in _LAZY else _task_classes()
+    if name in lazy:
         import importlib
 
-        module_name, attribute = _LAZY[name]
+        module_name, attribute = lazy[name]
         value = getattr(importlib.import_module(module_name), attribute)
         globals()[name] = value
         return value
@@ -50,4 +57,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | set(_task_classes()))

@@ -6,9 +6,28 @@ import click
 
 from rnn_apps import __version__
 from rnn_apps.cli.errors import FriendlyGroup
+from rnn_apps.core import registry
 
 
-@click.group(cls=FriendlyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+class TaskCommands(FriendlyGroup):
+    """The top-level group: the shared commands, plus one group per registered task
+    (its ``cli`` hook), looked up when asked for so that a task registered later
+    (``RNN_APPS_TASKS``, another package's entry point) is found too."""
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(registry.task_classes()))
+
+    def get_command(self, ctx, name):
+        command = super().get_command(ctx, name)
+        if command is None and name in registry.task_classes():
+            try:
+                command = registry.hook(name, "cli")
+            except registry.MissingHook as error:
+                raise click.UsageError(str(error)) from None
+        return command
+
+
+@click.group(cls=TaskCommands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="rnn-apps")
 def cli():
     """Recurrent networks (SimpleRNN, LSTM, GRU, echo state) as ready-made sequence applications."""
@@ -19,17 +38,7 @@ def _register():
     from rnn_apps.cli.info import info
     from rnn_apps.cli.inspect import inspect
     from rnn_apps.cli.serve import serve
-    from rnn_apps.tasks.forecast.cli import forecast
-    from rnn_apps.tasks.sentiment.cli import sentiment
-    from rnn_apps.tasks.seq2seq.cli import seq2seq
-    from rnn_apps.tasks.tagging.cli import tagging
-    from rnn_apps.tasks.textgen.cli import textgen
 
-    cli.add_command(sentiment)
-    cli.add_command(tagging)
-    cli.add_command(seq2seq)
-    cli.add_command(textgen)
-    cli.add_command(forecast)
     cli.add_command(inspect)
     cli.add_command(info)
     cli.add_command(serve)

@@ -6,6 +6,7 @@ import click
 
 from rnn_apps.cli.export import EXPORT_FORMATS, export_command, versioned_target  # noqa: F401
 from rnn_apps.cli.json_output import echo_json, finite_json, json_option  # noqa: F401
+from rnn_apps.core import registry
 from rnn_apps.core.choices import DISTRIBUTE_MODES, TABLE_FORMATS
 from rnn_apps.core.recurrent import cell_names
 
@@ -24,19 +25,11 @@ def apply_options(options):
     return decorator
 
 
-# the Python class behind each task's command group
-TASK_CLASSES = {"sentiment": "SentimentClassifier", "tagging": "Tagger",
-                "seq2seq": "Seq2SeqTranslator", "textgen": "TextGenerator",
-                "forecast": "Forecaster"}
-
-
 def task_defaults(task: str, method: str = "__init__") -> dict:
     """Keyword defaults of a task class's ``method``: the one place they live."""
     import inspect
 
-    import rnn_apps
-
-    function = getattr(getattr(rnn_apps, TASK_CLASSES[task]), method)
+    function = getattr(registry.task_class(task), method)
     return {name: p.default for name, p in inspect.signature(function).parameters.items()
             if p.default is not inspect.Parameter.empty}
 
@@ -53,7 +46,7 @@ class TaskOption(click.Option):
     def get_help_record(self, ctx):
         record = super().get_help_record(ctx)
         task = ctx.parent.command.name if ctx.parent is not None else None
-        if record is None or task not in TASK_CLASSES:
+        if record is None or task not in registry.task_classes():
             return record
         value = task_defaults(task, self.method).get(self.param)
         if value is None:

@@ -28,26 +28,10 @@ from rnn_apps.core.directories import (  # noqa: F401  (part of this module's in
     regular_file,
 )
 from rnn_apps.core.model_files import SUBWORD_HASHES
+from rnn_apps.core.registry import task_class
 from rnn_apps.errors import ModelDirError
 
 FORMAT_VERSION = 1
-
-# task name -> "module:Class", filled in by BaseTask.__init_subclass__
-_TASKS: dict[str, str] = {}
-
-
-def register_task(name: str, cls) -> None:
-    _TASKS[name] = f"{cls.__module__}:{cls.__qualname__}"
-
-
-def task_class(name: str):
-    if name not in _TASKS:
-        importlib.import_module("rnn_apps.tasks")  # task modules register on import
-    if name not in _TASKS:
-        raise ModelDirError(f"unknown task {name!r} (known: {', '.join(sorted(_TASKS))})")
-    module_name, class_name = _TASKS[name].split(":")
-    return getattr(importlib.import_module(module_name), class_name)
-
 
 def write_metadata(directory: Path, task: str, params: dict, state: dict,
                    provenance: dict | None = None) -> None:

@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from sklearn.base import BaseEstimator
 
-from rnn_apps.core import fast_rnn, model_files, params, saving, training
+from rnn_apps.core import fast_rnn, model_files, params, registry, saving, training
 from rnn_apps.core.config import RecurrentConfig
 from rnn_apps.errors import NotFittedError, RnnAppsError, first_line
 
@@ -33,11 +33,14 @@ class BaseTask(BaseEstimator):
     _layer_modules: ClassVar[tuple[str, ...]] = ()
     # one list of rules per parameter (see rnn_apps.core.params); subclasses add theirs
     _parameter_constraints: ClassVar[dict] = {**params.RECURRENT, **params.TRAINING}
+    # where the services find this task's pieces: every name of registry.HOOKS,
+    # as "module:attribute" (".x" is relative to the task's package) or None
+    hooks: ClassVar[dict] = {}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if cls.task_name:
-            saving.register_task(cls.task_name, cls)
+            registry.register(cls)
 
     def _store_params(self, values: dict) -> None:
         """Store each constructor argument unchanged (call as ``self._store_params(locals())``).

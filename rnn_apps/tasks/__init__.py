@@ -1,9 +1,3 @@
-"""One module per task. Importing this package registers every task for ``load``."""
-
-from rnn_apps.tasks.forecast.estimator import Forecaster
-from rnn_apps.tasks.sentiment.estimator import SentimentClassifier
-from rnn_apps.tasks.seq2seq.estimator import Seq2SeqTranslator
-from rnn_apps.tasks.tagging.estimator import Tagger
-from rnn_apps.tasks.textgen.estimator import TextGenerator
-
-__all__ = ["Forecaster", "SentimentClassifier", "Seq2SeqTranslator", "Tagger", "TextGenerator"]
+"""One package per task (its estimator, network, data plans, CLI group and the
+pieces the services look up through the class). setup.cfg names each package as
+an ``rnn_apps.tasks`` entry point; see :mod:`rnn_apps.core.registry`."""

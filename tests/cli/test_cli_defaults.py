@@ -1,6 +1,7 @@
 """One set of defaults: the command line leaves every unset option to the task class,
 and its help shows the class's defaults without importing TensorFlow."""
 
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ TRAIN = {
 
 
 def built_model(monkeypatch, task, *extra):
-    module = sys.modules[f"rnn_apps.cli.{task}"]
+    module = importlib.import_module(f"rnn_apps.tasks.{task}.cli")
 
     built = []
 

@@ -49,6 +49,16 @@ class Forecaster(ForecastScoring, BaseTask):
     """
 
     task_name = "forecast"
+    hooks: ClassVar[dict] = {  # where the services find this task's pieces (rnn_apps.core.registry)
+        "cli": ".cli:forecast",
+        "serving_adapter": ".serving:ForecastAdapter",
+        "portable_cores": ".portable:CORES",
+        "portable_describe": ".portable:describe",
+        "tuning_space": ".tuning:space",
+        "tuning_holdout": ".tuning:holdout",
+        "tuning_score": ".tuning:SCORE",
+        "inspect": ".inspect:sample",
+    }
     _layer_modules = ("rnn_apps.tasks.forecast.network", "rnn_apps.tasks.forecast.layers")
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,

@@ -62,6 +62,16 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
     """
 
     task_name = "sentiment"
+    hooks: ClassVar[dict] = {  # where the services find this task's pieces (rnn_apps.core.registry)
+        "cli": ".cli:sentiment",
+        "serving_adapter": ".serving:SentimentAdapter",
+        "portable_cores": ".portable:CORES",
+        "portable_describe": ".portable:describe",
+        "tuning_space": ".tuning:space",
+        "tuning_holdout": ".tuning:holdout",
+        "tuning_score": ".tuning:SCORE",
+        "inspect": ".inspect:sample",
+    }
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,
         **rules.TEXT, **rules.WORD_VECTORS, "wide": [rules.BOOLEAN],

@@ -61,6 +61,16 @@ class Seq2SeqTranslator(BaseTask):
     """
 
     task_name = "seq2seq"
+    hooks: ClassVar[dict] = {  # where the services find this task's pieces (rnn_apps.core.registry)
+        "cli": ".cli:seq2seq",
+        "serving_adapter": ".serving:Seq2SeqAdapter",
+        "portable_cores": ".portable:CORES",
+        "portable_describe": ".portable:describe",
+        "tuning_space": ".tuning:space",
+        "tuning_holdout": ".tuning:holdout",
+        "tuning_score": ".tuning:SCORE",
+        "inspect": ".inspect:sample",
+    }
     _layer_modules = ("rnn_apps.tasks.seq2seq.network",)
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,

@@ -60,6 +60,16 @@ class Tagger(BaseTask):
     """
 
     task_name = "tagging"
+    hooks: ClassVar[dict] = {  # where the services find this task's pieces (rnn_apps.core.registry)
+        "cli": ".cli:tagging",
+        "serving_adapter": ".serving:TaggingAdapter",
+        "portable_cores": ".portable:CORES",
+        "portable_describe": ".portable:describe",
+        "tuning_space": ".tuning:space",
+        "tuning_holdout": ".tuning:holdout",
+        "tuning_score": ".tuning:SCORE",
+        "inspect": ".inspect:sample",
+    }
     _layer_modules = ("rnn_apps.tasks.tagging.network",)
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,

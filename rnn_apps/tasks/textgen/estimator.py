@@ -43,6 +43,16 @@ class TextGenerator(BaseTask):
     """
 
     task_name = "textgen"
+    hooks: ClassVar[dict] = {  # where the services find this task's pieces (rnn_apps.core.registry)
+        "cli": ".cli:textgen",
+        "serving_adapter": ".serving:TextgenAdapter",
+        "portable_cores": ".portable:CORES",
+        "portable_describe": ".portable:describe",
+        "tuning_space": ".tuning:space",
+        "tuning_holdout": ".tuning:holdout",
+        "tuning_score": ".tuning:SCORE",
+        "inspect": ".inspect:sample",
+    }
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,
         "embedding_dim": [rules.size(1, "embedding_dim"), None],

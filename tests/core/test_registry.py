@@ -1,0 +1,48 @@
+"""The task registry: every shipped task is found through its entry point, declares
+every hook, and a class that leaves one out fails when it is defined."""
+
+from typing import ClassVar
+
+import pytest
+
+import rnn_apps
+from rnn_apps.core import registry
+from rnn_apps.core.task import BaseTask
+
+SHIPPED = {"sentiment", "tagging", "seq2seq", "textgen", "forecast"}
+
+
+def test_the_shipped_tasks_are_registered_through_their_entry_points():
+    classes = registry.task_classes()
+    assert SHIPPED <= set(classes)
+    for name, target in registry.public_classes().items():
+        assert getattr(rnn_apps, name) is classes[getattr(rnn_apps, name).task_name]
+        assert target.endswith(f":{name}")
+
+
+def test_a_task_class_without_every_hook_fails_at_definition():
+    with pytest.raises(TypeError, match="hooks missing"):
+        class Partial(BaseTask):
+            task_name = "partial_task"
+            hooks: ClassVar[dict] = {"cli": None}
+    with pytest.raises(TypeError, match="must define a 'hooks' dict"):
+        class Bare(BaseTask):
+            task_name = "bare_task"
+    assert "partial_task" not in registry.task_classes()
+
+
+def test_a_face_a_task_does_not_offer_is_one_line():
+    class Quiet(BaseTask):
+        task_name = "quiet_task"
+        hooks: ClassVar[dict] = dict.fromkeys(registry.HOOKS)
+
+    try:
+        with pytest.raises(registry.MissingHook, match="the quiet_task task has no serving adapter"):
+            registry.hook("quiet_task", "serving_adapter")
+    finally:
+        registry._CLASSES.pop("quiet_task")
+
+
+def test_an_unknown_task_names_the_known_ones():
+    with pytest.raises(rnn_apps.ModelDirError, match="unknown task 'nope'.*sentiment"):
+        registry.task_class("nope")
