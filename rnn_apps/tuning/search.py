@@ -3,7 +3,7 @@
 KerasTuner proposes the values (Bayesian optimisation with a Gaussian
 process, or Hyperband's successive halving); :class:`TrialRunner` fits the
 task's own estimator with them and scores it on held-out data
-(:mod:`rnn_apps.tuning.holdouts`). The first trial is the estimator as
+(its ``tuning_holdout`` hook). The first trial is the estimator as
 given, so the search starts from the defaults and reports them beside the
 rest. The search stops after ``trials`` trials, or before a trial that would
 not end within ``budget_minutes`` (judged by the mean trial so far); a trial
@@ -22,6 +22,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 
 from rnn_apps.core import params as rules
+from rnn_apps.core import registry
 from rnn_apps.errors import DataError, RnnAppsError
 
 ALGORITHMS = ("bayesian", "hyperband")
@@ -128,6 +129,8 @@ class HyperparameterSearch(BaseEstimator):
                                f"{type(self.estimator).__name__}")
         for name, constraint in CONSTRAINTS.items():
             rules.check_value(name, getattr(self, name), constraint)
+        for face in ("tuning_space", "tuning_holdout", "tuning_score"):
+            registry.hook(self.estimator, face)     # a task without one stops here, one line
         self.estimator._validate_params()
         if self.estimator.distribute == "multiworker":
             raise RnnAppsError("a search runs its trials in one process; distribute="
@@ -171,7 +174,7 @@ class HyperparameterSearch(BaseEstimator):
         self.best_params_ = {dim.name: best_row[dim.name] for dim in searched}
         self.results_ = runner.rows
         self.space_ = {dim.name: dim.describe() for dim in searched}
-        self.scoring_ = trials.SCORES[self.estimator.task_name]
+        self.scoring_ = registry.hook(self.estimator, "tuning_score")
         self.validation_ = held.what
         self.seconds_ = round(time.monotonic() - started, 1)
         self.notes_ = list(runner.notes)

@@ -1,22 +1,27 @@
-"""The search space: a neighbourhood of the estimator's own settings.
+"""What a task's tuning hooks build on: the search space and the hold-out.
 
-Every task searches its recurrent network (``cell``, ``units``, ``layers``,
-``bidirectional`` where the task reads both ways, ``dropout``), the
-``learning_rate``, the ``embedding_dim`` of text tasks and its own options
-(sentiment ``pooling``; tagging ``crf`` and ``word_dropout``; seq2seq
-``attention``; textgen ``bptt``; forecast ``lookback``, ``inputs`` and
-``deseasonalize``, with their choices taken from the data). Each dimension is
-built around the estimator's value, which is also its first value: the
-first trial is the estimator as given.
+Each task's ``tuning_space`` hook (``space(p, info, fixed)``) returns its
+dimensions: usually its recurrent network (:func:`recurrent`: ``cell``,
+``units``, ``layers``, ``bidirectional`` when the task reads both ways,
+``dropout``, ``learning_rate``), the ``embedding_dim`` of text tasks
+(:func:`embedding`) and its own options, some with their choices taken from
+the data. Each dimension is built around the estimator's value, which is also
+its first value: the first trial is the estimator as given. Parameters in
+``fixed`` are not searched (see :func:`fixed_names`).
 
-Parameters in ``fixed`` are not searched (see :func:`fixed_names`).
+Its ``tuning_holdout`` hook returns a :class:`Holdout`: what every trial
+trains, validates and is scored on (:func:`labelled` splits input-target
+pairs at random); its ``tuning_score`` hook is a string saying what the
+task's ``score`` is (higher is better).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from rnn_apps.errors import RnnAppsError
+from rnn_apps.core import registry
+from rnn_apps.core.training import holdout_indices
+from rnn_apps.errors import DataError, RnnAppsError
 
 NONE = "none"          # KerasTuner choices hold one type: None is written as "none"
 CELLS = ("gru", "lstm")
@@ -90,7 +95,9 @@ def fixed_names(estimator, fixed) -> set[str]:
     return set(names)
 
 
-def _recurrent(p: dict, *, both_ways: bool) -> list[Dimension]:
+def recurrent(p: dict, *, both_ways: bool) -> list[Dimension]:
+    """The recurrent network's dimensions and the learning rate (``bidirectional``
+    only for a task that may read both ways)."""
     dims = [choice("cell", p["cell"], CELLS), choice("units", p["units"], scaled(p["units"])),
             choice("layers", p["layers"], (1, 2))]
     if both_ways:
@@ -102,52 +109,65 @@ def _recurrent(p: dict, *, both_ways: bool) -> list[Dimension]:
     return dims
 
 
-def _embedding(p: dict) -> list[Dimension]:
+def embedding(p: dict) -> list[Dimension]:
+    """``embedding_dim`` (half, same, double), unless the model has none."""
     size = p.get("embedding_dim")
     return [] if size is None else [choice("embedding_dim", size, scaled(size))]
 
 
-def _sentiment(p, info, fixed):
-    return [*_embedding(p), choice("pooling", p["pooling"], ("last", "mean", "max"))]
-
-
-def _tagging(p, info, fixed):
-    if info.get("frames"):          # numeric frames: no words to embed
-        return [choice("crf", p["crf"], (False, True))]
-    return [*_embedding(p), choice("word_dropout", p["word_dropout"], (0.0, 0.1, 0.2)),
-            choice("crf", p["crf"], (False, True))]
-
-
-def _seq2seq(p, info, fixed):
-    return [*_embedding(p),
-            choice("attention", p["attention"], ("multiplicative", "additive", None))]
-
-
-def _textgen(p, info, fixed):
-    return [*_embedding(p), choice("bptt", p["bptt"], scaled(p["bptt"], low=2))]
-
-
-def _forecast(p, info, fixed):
-    lookbacks = [p["lookback"]] if "lookback" in fixed else info["lookbacks"]
-    modes = [m for m in ("none", "additive", "multiplicative")
-             if info["decomposes"](m, min(lookbacks))]
-    return [choice("lookback", p["lookback"], lookbacks),
-            choice("inputs", p["inputs"], ("relative", "level")),
-            choice("deseasonalize", p["deseasonalize"], modes)]
-
-
-TASK_SPACES = {"sentiment": _sentiment, "tagging": _tagging, "seq2seq": _seq2seq,
-               "textgen": _textgen, "forecast": _forecast}
-BOTH_WAYS = {"sentiment", "tagging", "seq2seq", "forecast"}   # textgen reads left to right
-
-
 def build_space(estimator, info: dict, fixed: set[str]) -> list[Dimension]:
-    """The dimensions searched for ``estimator`` (``info``: what the data says,
-    from :mod:`rnn_apps.tuning.holdouts`), without the ``fixed`` ones."""
-    task = estimator.task_name
+    """The dimensions searched for ``estimator`` (its task's ``tuning_space``
+    hook; ``info``: what the data says, from its hold-out), without the
+    ``fixed`` ones."""
+    task_space = registry.hook(estimator, "tuning_space")
     p = {**estimator.get_params(), **info.get("defaults", {})}
-    dims = _recurrent(p, both_ways=task in BOTH_WAYS) + TASK_SPACES[task](p, info, fixed)
-    space = [dim for dim in dims if dim.name not in fixed]
+    space = [dim for dim in task_space(p, info, fixed) if dim.name not in fixed]
     if not space:
         raise RnnAppsError("nothing to search: every searched parameter is fixed")
     return space
+
+
+@dataclass
+class Holdout:
+    """``train``: positional ``fit`` arguments; ``valid``: its ``validation_data``;
+    ``score``: the ``score`` arguments. ``params``: settings every trial takes;
+    ``info``: what the search space needs from the data; ``what``: a description."""
+
+    train: tuple
+    valid: object
+    score: tuple
+    what: str
+    params: dict = field(default_factory=dict)
+    info: dict = field(default_factory=dict)
+
+    def for_trial(self, model):
+        """``(fit arguments, validation_data, score arguments)`` for one trial."""
+        return self.train, self.valid, self.score
+
+
+def check_pair(validation_data) -> None:
+    """One line unless ``validation_data`` is None or an ``(inputs, targets)`` pair."""
+    pair = isinstance(validation_data, (tuple, list)) and len(validation_data) == 2
+    if validation_data is not None and not pair:
+        raise DataError("validation_data must be an (inputs, targets) pair")
+
+
+def labelled(X, y, validation_data, seed, share, what, stratify=False) -> Holdout:
+    """A random split of ``(X, y)`` pairs (or the given validation pairs), a share
+    ``share`` held out (stratified by ``y`` when ``stratify``)."""
+    if validation_data is not None:
+        valid = (list(validation_data[0]), list(validation_data[1]))
+        return Holdout((X, y), valid, valid, f"the {len(valid[0])} given validation {what}")
+    split = holdout_indices(len(X), share, seed, [str(v) for v in y] if stratify else None)
+    if split is None:
+        raise DataError(f"{len(X)} examples leave nothing to hold out with valid_split "
+                        f"{share:g}; give validation data or more examples")
+    train, held = split
+    valid = (_pick(X, held), _pick(y, held))
+    return Holdout((_pick(X, train), _pick(y, train)), valid, valid,
+                   f"{len(held)} held-out {what} ({share:.0%}, random"
+                   f"{', stratified' if stratify else ''})")
+
+
+def _pick(items, index):
+    return [items[i] for i in index]

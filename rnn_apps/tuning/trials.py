@@ -15,10 +15,6 @@ import warnings
 
 from rnn_apps.errors import DataError, Note, RnnAppsError, first_line
 
-# what each task's ``score`` is (higher is better)
-SCORES = {"sentiment": "accuracy", "tagging": "entity F1 (token accuracy without entity tags)",
-          "seq2seq": "chrF", "textgen": "minus bits per character", "forecast": "minus MASE"}
-
 
 class TrialFailed(RnnAppsError):
     """A trial could not produce a score."""

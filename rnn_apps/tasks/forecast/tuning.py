@@ -1,4 +1,7 @@
-"""The forecaster's hold-out: the end of each series, in time order.
+"""The forecaster's tuning hooks: its search space (``lookback``, ``inputs`` and
+``deseasonalize``, with their choices taken from the series), its score
+(minus MASE) and its hold-out: the end of each series, in time order, never
+a random split.
 
 The cut is made once (``valid_split`` of each series, at least one
 horizon). A trial with lookback L trains on the steps before the cut and is
@@ -14,10 +17,28 @@ from __future__ import annotations
 
 from rnn_apps.core.choices import AUTO
 from rnn_apps.errors import DataError
-from rnn_apps.tuning.heldout import Holdout
+from rnn_apps.tuning.space import Holdout, choice, recurrent
 
 LOOKBACK_SEASONS = (1, 2, 3, 4)         # candidate lookbacks: multiples of the season
 LOOKBACKS_WITHOUT_SEASON = (6, 12, 24, 48)
+SCORE = "minus MASE"
+
+
+def space(p, info, fixed):
+    """``info``: the lookbacks to try and ``decomposes(mode, lookback)``, from
+    :func:`series_holdout`."""
+    lookbacks = [p["lookback"]] if "lookback" in fixed else info["lookbacks"]
+    modes = [m for m in ("none", "additive", "multiplicative")
+             if info["decomposes"](m, min(lookbacks))]
+    return [*recurrent(p, both_ways=True), choice("lookback", p["lookback"], lookbacks),
+            choice("inputs", p["inputs"], ("relative", "level")),
+            choice("deseasonalize", p["deseasonalize"], modes)]
+
+
+def holdout(estimator, X, y, validation_data, seed, share):
+    """The series hold-out (``y``, ``seed`` and ``share`` unused: the cut is
+    ``valid_split`` of each series, at least one horizon, never random)."""
+    return series_holdout(estimator, X, validation_data)
 
 
 class SeriesHoldout(Holdout):
