@@ -9,6 +9,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from rnn_apps.core.keras_guard import Guard, attribute_problem, calls_problem, signature_problem
+
 
 class LearningRateLog(keras.callbacks.Callback):
     """Adds the optimizer's learning rate to each epoch's logs (CSV, TensorBoard)."""
@@ -66,14 +68,46 @@ class StopOnNonFinite(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+def _backup_problems():
+    """The private parts of ``BackupAndRestore`` the override writes through."""
+    keras_class = keras.callbacks.BackupAndRestore
+    sample = keras_class(backup_dir="backup")  # sets paths only, touches no file
+    return [signature_problem(keras_class, "_save_model", "(self)"),
+            calls_problem(keras_class, "on_epoch_end", "_save_model"),
+            attribute_problem(sample, "backup_dir", "_weights_path", "_training_metadata_path",
+                              "_current_epoch", "_last_batch_seen"),
+            None if sample._weights_path.endswith(".weights.h5")
+            else f"BackupAndRestore writes {sample._weights_path}, not *.weights.h5"]
+
+
+GUARD = Guard("the atomic BackupAndRestore save", _backup_problems)
+
+
 class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
     """``BackupAndRestore`` that writes each backup whole: a kill while it
     writes leaves the previous backup, never a torn one. It saves at epoch ends
-    only, so its per-batch hook reads nothing and steps stay asynchronous."""
+    only, so its per-batch hook reads nothing and steps stay asynchronous.
+
+    Keras' public ``double_checkpoint=True`` does not cover this: it rewrites the
+    weights and ``training_metadata.json`` in place after copying them to
+    ``*.bkp``, and falls back to the copies only when the weights raise an
+    ``OSError``; a kill while the metadata is written leaves a torn JSON file on
+    which the resumed run fails (``JSONDecodeError``). So ``_save_model``, a
+    private method, is still overridden: to a temporary file, then
+    ``os.replace``. A guard checks its shape first; where this Keras differs,
+    Keras' own save runs with ``double_checkpoint=True`` (and one note).
+    """
 
     async_safe = True
 
+    def __init__(self, backup_dir, **kwargs):
+        if not GUARD.ok():
+            kwargs.setdefault("double_checkpoint", True)
+        super().__init__(backup_dir, **kwargs)
+
     def _save_model(self):
+        if not GUARD.ok():
+            return super()._save_model()
         os.makedirs(self.backup_dir, exist_ok=True)
         weights = self._weights_path.replace(".weights.h5", ".partial.weights.h5")
         self.model.save_weights(weights, overwrite=True)
@@ -82,6 +116,7 @@ class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
             json.dump({"epoch": self._current_epoch, "batch": self._last_batch_seen}, handle)
         os.replace(weights, self._weights_path)
         os.replace(meta, self._training_metadata_path)
+        return None
 
 
 class ResumableEarlyStopping(keras.callbacks.EarlyStopping):

@@ -20,7 +20,13 @@ Gate orders are Keras': LSTM ``i, f, c, o``; GRU ``z, r, h`` with
 
 from __future__ import annotations
 
+from collections import Counter
+
 import tensorflow as tf
+
+# How often each kernel was built: once per trace inside a ``tf.function``, once
+# per call when eager. Cheap; tests read it to prove the kernels ran.
+TRACES: Counter = Counter()
 
 
 def _loop(steps, body, carry, outputs, backwards=False):
@@ -96,6 +102,7 @@ def _with_gradient(forward, backward, inputs, mask, training):
 
 def lstm(xw, h0, c0, recurrent_kernel, mask=None, training=True):
     """``(H, h_T, c_T)``: every step's hidden state and the final states."""
+    TRACES["lstm"] += 1
     return _with_gradient(_lstm_forward, _lstm_backward, (xw, h0, c0, recurrent_kernel),
                           mask, training)
 
@@ -151,6 +158,7 @@ def _lstm_backward(inputs, outputs, local, upstream, mask):
 
 def gru(xw, h0, recurrent_kernel, recurrent_bias, mask=None, training=True):
     """``(H, h_T)`` for a GRU with ``reset_after=True``."""
+    TRACES["gru"] += 1
     return _with_gradient(_gru_forward, _gru_backward,
                           (xw, h0, recurrent_kernel, recurrent_bias), mask, training)
 
@@ -208,6 +216,7 @@ def _gru_backward(inputs, outputs, local, upstream, mask):
 
 def simple(xw, h0, recurrent_kernel, mask=None, training=True):
     """``(H, h_T)`` for ``h_t = tanh(xw_t + h_{t-1} U)``."""
+    TRACES["simple"] += 1
     return _with_gradient(_simple_forward, _simple_backward, (xw, h0, recurrent_kernel),
                           mask, training)
 

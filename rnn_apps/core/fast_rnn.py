@@ -12,7 +12,12 @@ Masks follow Keras exactly, whatever their pattern: a masked step keeps the
 states, its output is zero (``zero_output_for_mask``) or carries the last
 output. Steps that are masked in every row at either end are not run.
 
-``RNN_APPS_FAST_RNN=0`` turns the path off (checked when a layer is built).
+``RNN_APPS_FAST_RNN=0`` turns the path off (checked when a layer is built). A
+layer made with ``use_cudnn=True`` runs Keras' own code (cuDNN, or Keras' error
+where cuDNN cannot run). The Keras internals the path relies on (the
+``inner_loop`` call, ``get_dropout_mask``, the layers' attributes and weight
+layouts) are checked before its first use; where this Keras differs, the path
+stays off with one note (:mod:`rnn_apps.core.keras_guard`).
 """
 
 from __future__ import annotations
@@ -20,7 +25,53 @@ from __future__ import annotations
 import os
 import types
 
+from rnn_apps.core.keras_guard import Guard, attribute_problem, calls_problem, signature_problem
+
 SWITCH = "RNN_APPS_FAST_RNN"
+# Keras' ``inner_loop`` and ``get_dropout_mask`` as the path calls and replaces them
+INNER_LOOP = "(self, sequences, initial_state, mask, training=False)"
+DROPOUT_MASK = "(self, step_input)"
+GATES = {"lstm": 4, "gru": 3, "rnn": 1}
+LAYER_ATTRIBUTES = ("go_backwards", "return_sequences", "zero_output_for_mask", "unroll")
+CELL_ATTRIBUTES = {
+    "rnn": ("units", "activation", "use_bias", "dropout", "recurrent_dropout", "kernel",
+            "recurrent_kernel", "bias", "get_dropout_mask")}
+CELL_ATTRIBUTES["lstm"] = (*CELL_ATTRIBUTES["rnn"], "recurrent_activation")
+CELL_ATTRIBUTES["gru"] = (*CELL_ATTRIBUTES["lstm"], "reset_after")
+
+
+def _keras_problems():
+    """What the path relies on in Keras' classes, as :class:`Guard` checks it
+    (no layer is made here: making one would draw from Keras' seed)."""
+    from keras import layers
+
+    problems = [calls_problem(layers.RNN, "call", "inner_loop")]
+    for layer, cell in ((layers.LSTM, layers.LSTMCell), (layers.GRU, layers.GRUCell),
+                        (layers.SimpleRNN, layers.SimpleRNNCell)):
+        problems += [signature_problem(layer, "inner_loop", INNER_LOOP),
+                     signature_problem(cell, "get_dropout_mask", DROPOUT_MASK)]
+    return problems
+
+
+def _attribute_problem(layer, kind) -> str | None:
+    """None when a layer and its cell have the attributes the path reads."""
+    return attribute_problem(layer, *LAYER_ATTRIBUTES) or attribute_problem(
+        layer.cell, *CELL_ATTRIBUTES[kind])
+
+
+def _layout_problem(cell, kind) -> str | None:
+    """None when a covered cell's weights are laid out as the kernels read them
+    (gates side by side; a GRU's input and recurrent biases as two rows)."""
+    width = GATES[kind] * cell.units
+    found = [tuple(w.shape) for w in (cell.kernel, cell.recurrent_kernel, cell.bias)]
+    expected = [(found[0][0], width), (cell.units, width), (2, width) if kind == "gru"
+                else (width,)]
+    if found != expected:
+        return f"{type(cell).__name__} weights are shaped {found}, not {expected}"
+    return None
+
+
+GUARD = Guard("the CPU fast path of LSTM/GRU/SimpleRNN", _keras_problems)
 
 
 def wanted() -> bool:
@@ -37,7 +88,7 @@ def enable(layer, *, on_gpu: bool = False):
     """
     import keras
 
-    if not wanted():
+    if not wanted() or not GUARD.ok():
         return layer
     if isinstance(layer, keras.Model):
         for inner in layer.layers:
@@ -67,13 +118,23 @@ def _covered(layer, on_gpu: bool = False) -> bool:
     import tensorflow as tf
     from keras import activations
 
+    if not GUARD.ok():
+        return False
     cell, kind = layer.cell, _kind(layer)
+    if problem := _attribute_problem(layer, kind):
+        GUARD.refuse(problem)
+        return False
+    # use_cudnn=True asks for cuDNN (or Keras' error where it cannot run)
     plain = (cell.use_bias and not layer.unroll and not cell.recurrent_dropout
+             and getattr(layer, "use_cudnn", "auto") is not True
              and cell.activation is activations.tanh and layer.compute_dtype == "float32")
     if kind == "lstm":
         plain = plain and cell.recurrent_activation is activations.sigmoid
     elif kind == "gru":
         plain = plain and cell.recurrent_activation is activations.sigmoid and cell.reset_after
+    if plain and (problem := _layout_problem(cell, kind)):
+        GUARD.refuse(problem)
+        return False
     # The test Keras makes before choosing cuDNN.
     return plain and (on_gpu or not tf.config.list_logical_devices("GPU"))
 

@@ -4,12 +4,31 @@ Keras 3.x ``fit`` fails with more than one worker (tensorflow/tensorflow#72388):
 its step reduces each scalar log with ``strategy.reduce("MEAN", v, axis=0)``,
 which a rank-0 value cannot take, and its first symbolic build reduces a whole
 (nested) batch across workers. Both are patched here, only for multi-worker
-strategies, when such a strategy is made; every other path is untouched.
+strategies, when such a strategy is made; every other path is untouched. Both
+patches rely on private Keras functions, so they are installed only when those
+have the signatures they were written for (:mod:`rnn_apps.core.keras_guard`);
+otherwise Keras' own code stays, with one note.
 """
 
 from __future__ import annotations
 
+from rnn_apps.core.keras_guard import Guard, calls_problem, signature_problem
+
 _INSTALLED = False
+BUILD = "(self, iterator=None, data_batch=None)"
+
+
+def _keras_problems():
+    from keras.src.backend.tensorflow import trainer as tf_trainer
+
+    trainer = tf_trainer.TensorFlowTrainer
+    return [signature_problem(tf_trainer, "reduce_per_replica", "(values, strategy, reduction)"),
+            signature_problem(trainer, "_maybe_symbolic_build", BUILD),
+            signature_problem(trainer, "_symbolic_build", BUILD),
+            calls_problem(trainer, "__init__", "_distribute_strategy")]
+
+
+GUARD = Guard("the multi-worker fixes of Keras' fit", _keras_problems)
 
 
 def _is_multi_worker(strategy) -> bool:
@@ -21,7 +40,7 @@ def _is_multi_worker(strategy) -> bool:
 
 def install_multi_worker_fixes() -> None:
     global _INSTALLED
-    if _INSTALLED:
+    if _INSTALLED or not GUARD.ok():
         return
     from keras.src import tree
     from keras.src.backend.tensorflow import trainer as tf_trainer
