@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import InitVar, asdict, dataclass, fields
 
 from rnn_apps.errors import RnnAppsError
 
@@ -45,31 +45,34 @@ class RecurrentConfig:
     leak_rate: float = 1.0
     input_scaling: float = 1.0
     reservoir_seed: int | None = None
+    # True: the values were checked already (a task's fit checks its parameters
+    # with rnn_apps.core.params.check_params first); not a setting
+    checked: InitVar[bool] = False
 
-    def __post_init__(self):
-        from rnn_apps.core.params import RECURRENT, check_value
+    def __post_init__(self, checked: bool):
+        if not checked:  # the same rules as a task's parameters, from one place
+            from rnn_apps.core.params import RECURRENT, check_values
 
-        for f in fields(self):
-            check_value(f.name, getattr(self, f.name), RECURRENT[f.name])
-        _check(not (self.cell == "esn" and self.recurrent_dropout),
-               "recurrent_dropout has no effect on the esn cell (its reservoir is not trained)")
+            check_values(self.to_dict(), RECURRENT, type(self).__name__)
 
     @classmethod
-    def from_params(cls, params) -> RecurrentConfig:
+    def from_params(cls, params, *, checked: bool = False) -> RecurrentConfig:
         """Build from a mapping of these settings only, or from an object (a task)
         that has every one of them as an attribute (``reservoir_seed`` may be
         missing). An unknown key or a missing attribute is an error, never a
-        silent default."""
+        silent default. ``checked=True``: the values were validated already
+        (:meth:`rnn_apps.core.task.BaseTask.fit` does so), so they are not again."""
         names = [f.name for f in fields(cls)]
         if isinstance(params, dict):
             unknown = sorted(set(params) - set(names))
             _check(not unknown, f"unknown recurrent setting(s): {', '.join(unknown)} "
                                 f"(known: {', '.join(names)})")
-            return cls(**params)
+            return cls(**params, checked=checked)
         missing = [n for n in names if n not in OPTIONAL and not hasattr(params, n)]
         _check(not missing, f"{type(params).__name__} has no recurrent setting(s) "
                             f"{', '.join(missing)}")
-        return cls(**{n: getattr(params, n) for n in names if hasattr(params, n)})
+        return cls(**{n: getattr(params, n) for n in names if hasattr(params, n)},
+                   checked=checked)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -139,16 +139,26 @@ def check_value(name: str, value, rules: list) -> None:
     raise RnnAppsError(f"{name} must be {' or '.join(allowed)}; got {value!r}")
 
 
-def check_params(estimator) -> None:
-    """Check every parameter of ``estimator`` against its class's table, then the
-    size of the network they describe."""
-    table = type(estimator)._parameter_constraints
-    values = estimator.get_params(deep=False)
+def check_values(values: dict, table: dict, owner: str) -> None:
+    """The one validation path: every value against its rules in ``table`` (a
+    name without rules is an error of ``owner``), then the rules that join
+    several recurrent settings. Tasks (:func:`check_params`) and
+    :class:`rnn_apps.core.config.RecurrentConfig` both come here."""
     for name, value in values.items():
         if name not in table:
-            raise RnnAppsError(f"{type(estimator).__name__} has no constraint for {name!r}")
+            raise RnnAppsError(f"{owner} has no constraint for {name!r}")
         check_value(name, value, table[name])
+    if values.get("cell") == "esn" and values.get("recurrent_dropout"):
+        raise RnnAppsError("recurrent_dropout has no effect on the esn cell "
+                           "(its reservoir is not trained)")
     check_network_size(values)
+
+
+def check_params(estimator) -> None:
+    """Check every parameter of ``estimator`` against its class's table, then the
+    settings that go together and the size of the network they describe."""
+    check_values(estimator.get_params(deep=False), type(estimator)._parameter_constraints,
+                 type(estimator).__name__)
 
 
 def recurrent_parameters(cell: str, units: int, layers: int, bidirectional: bool = False,

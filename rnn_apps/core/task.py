@@ -18,7 +18,7 @@ from typing import ClassVar
 from sklearn.base import BaseEstimator
 
 from rnn_apps.core import fast_rnn, model_files, params, registry, saving, training
-from rnn_apps.core.config import RecurrentConfig
+from rnn_apps.core.config import OPTIONAL, RecurrentConfig
 from rnn_apps.errors import NotFittedError, RnnAppsError, first_line
 
 MODEL_FILE = "model.keras"
@@ -31,8 +31,11 @@ class BaseTask(BaseEstimator):
     # modules defining the custom Keras layers this task's networks may hold (besides
     # core's, saving.CORE_LAYER_MODULES); imported by load() before reading a model
     _layer_modules: ClassVar[tuple[str, ...]] = ()
-    # one list of rules per parameter (see rnn_apps.core.params); subclasses add theirs
-    _parameter_constraints: ClassVar[dict] = {**params.RECURRENT, **params.TRAINING}
+    # one list of rules per parameter (see rnn_apps.core.params); subclasses add theirs.
+    # Its names are exactly the __init__ parameters (reservoir_seed is none)
+    _parameter_constraints: ClassVar[dict] = {
+        **{name: rules for name, rules in params.RECURRENT.items() if name not in OPTIONAL},
+        **params.TRAINING}
     # where the services find this task's pieces: every name of registry.HOOKS,
     # as "module:attribute" (".x" is relative to the task's package) or None
     hooks: ClassVar[dict] = {}
@@ -61,12 +64,16 @@ class BaseTask(BaseEstimator):
                 f"this {type(self).__name__} is not fitted yet; call fit() or load a model first"
             )
 
-    def _recurrent_config(self) -> RecurrentConfig:
-        return RecurrentConfig.from_params(self)
-
     def _validate_params(self) -> None:
-        """Check every parameter against the class's ``_parameter_constraints``."""
+        """The one check of the parameters: each against the class's
+        ``_parameter_constraints`` (and the recurrent settings together), then
+        the task's own rules joining several (:meth:`_check_settings`)."""
         params.check_params(self)
+        self._check_settings()
+
+    def _check_settings(self) -> None:
+        """One-line errors for this task's parameters that cannot go together
+        (none by default); called by :meth:`_validate_params`."""
 
     def _data_seed(self):
         """Seed of data decisions (validation split, shuffles): ``seed`` when set;
@@ -101,10 +108,16 @@ class BaseTask(BaseEstimator):
         from rnn_apps.core.runs import RunOptions
 
         self._validate_params()
+        # the network's settings, from the parameters just checked (not checked again)
+        self.config_ = RecurrentConfig.from_params(self, checked=True)
+        options = {"callbacks": callbacks, "checkpoint_dir": checkpoint_dir, "resume": resume,
+                   "tensorboard": tensorboard, "warm_start": warm_start,
+                   "steps_per_epoch": steps_per_epoch}
+        if self._fit_search(X, y, validation_data, options):
+            provenance.record(self, X, data_files)
+            return self
         distribute.strategy_for(self.distribute)  # a cluster starts before other TF work
-        run = RunOptions(callbacks=callbacks, checkpoint_dir=checkpoint_dir, resume=resume,
-                         tensorboard=tensorboard, warm_start=warm_start,
-                         steps_per_epoch=steps_per_epoch)
+        run = RunOptions(**options)
         self._run_seed = None
         run.prepare(self)
         self._run_seed = run.data_seed
@@ -116,6 +129,13 @@ class BaseTask(BaseEstimator):
         self._run = run
         provenance.record(self, X, data_files)
         return self
+
+    def _fit_search(self, X, y, validation_data, options: dict) -> bool:
+        """Fit another way than one training run, when the task has one for these
+        data and run ``options`` (the forecaster searches its automatic settings
+        by training candidates); True when it fitted ``self``, False (the default)
+        to go on with the one training run. Called after the parameters are checked."""
+        return False
 
     def _plan(self, X, y, validation_data, prior):
         """Check the data, fit (or take ``prior``) preprocessing state and return an
@@ -205,7 +225,8 @@ class BaseTask(BaseEstimator):
         where = directory / saving.METADATA_FILE
         try:
             estimator = cls(**metadata["params"])
-            params.check_params(estimator)
+            estimator._validate_params()
+            estimator.config_ = RecurrentConfig.from_params(estimator, checked=True)
         except (TypeError, RnnAppsError) as error:
             raise saving.ModelDirError(f"{where}: bad parameters ({first_line(error)})") from None
         try:

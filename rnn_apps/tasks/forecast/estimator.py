@@ -93,14 +93,12 @@ class Forecaster(ForecastScoring, BaseTask):
         self._store_params(locals())
 
     # -- parameters ---------------------------------------------------------
-    def _check_params(self, columns: list[str]):
-        config = self._recurrent_config()
+    def _check_settings(self):
         if self.readout == "ridge" and self.cell != "esn":
             raise RnnAppsError("readout='ridge' needs cell='esn' (a fixed reservoir)")
         quantiles = self._quantiles()
         if quantiles and (self.strategy == "recursive" or self.readout == "ridge"):
             raise RnnAppsError("quantiles need strategy='direct' and readout='dense'")
-        return config, self._resolve_targets(columns)
 
     def _quantiles(self) -> list[float]:
         return networks.check_quantiles(self.quantiles)
@@ -123,19 +121,14 @@ class Forecaster(ForecastScoring, BaseTask):
         return resolved
 
     # -- training -------------------------------------------------------------
-    def fit(self, X, y=None, validation_data=None, **run):
-        """Train on the series ``X`` (``y`` is ignored); see :meth:`BaseTask.fit`.
-        Settings left automatic are chosen on the held-out end of ``X``."""
+    def _fit_search(self, X, y, validation_data, options: dict) -> bool:
+        """Settings left automatic are chosen on the held-out end of ``X`` by
+        training candidates (:mod:`rnn_apps.tasks.forecast.auto`), when it has
+        one; ``y`` is ignored (the targets are columns of ``X``)."""
         from rnn_apps.tasks.forecast import auto as forecast_auto
 
-        if forecast_auto.searchable(self, X, validation_data, run):
-            self._validate_params()
-            if forecast_auto.fit_search(self, X, run.get("callbacks")) is not None:
-                from rnn_apps.core import provenance
-
-                provenance.record(self, X, run.get("data_files"))
-                return self
-        return super().fit(X, y, validation_data, **run)
+        return forecast_auto.searchable(self, X, validation_data, options) and \
+            forecast_auto.fit_search(self, X, options["callbacks"]) is not None
 
     @property
     def lookback_(self) -> int:

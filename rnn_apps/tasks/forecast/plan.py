@@ -26,7 +26,7 @@ def training_plan(task, X, validation_data, prior):
         series = panel or as_series(X)
         columns = series.columns
         n_columns = len(columns)
-    config, targets = task._check_params(columns)
+    config, targets = task.config_, task._resolve_targets(columns)
     if panel is not None and task.readout == "ridge":
         raise RnnAppsError("readout='ridge' solves one series' windows; a global model "
                            "over several series needs readout='dense'")

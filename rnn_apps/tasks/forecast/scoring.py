@@ -43,7 +43,7 @@ class ForecastScoring:
         if self.state_.get("members"):
             read = self.state_["members"][0]["inputs"]
         probe = recurrent_probe(inputs, networks.network_inputs(window, read),
-                                self._recurrent_config(),
+                                self.config_,
                                 networks.recurrent_network(member))
         outputs = probe.predict(self.scaler_.transform(windows), verbose=0, batch_size=256)
         outputs = outputs if isinstance(outputs, list) else [outputs]

@@ -94,9 +94,8 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         self._store_params(locals())
 
     # -- training ---------------------------------------------------------
-    def _check_params(self):
+    def _check_settings(self):
         extras.check_settings(self)
-        return self._recurrent_config()
 
     def _class_weights(self, encoder: LabelEncoder, ids=None, counts=None):
         """Weight per class id (None: unweighted), from the training label ids or counts."""
@@ -123,7 +122,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         """Vocabulary, labels and datasets (in memory or streamed) for the engine."""
         from rnn_apps.tasks.sentiment.stream import stream_plan
 
-        config = self._check_params()
+        config = self.config_
         if is_stream(X):
             return stream_plan(self, config, X, y, validation_data, prior)
         texts = text_prep.check_texts(X)
@@ -249,7 +248,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         x = keras.layers.Embedding(len(self.text_encoder_.vocabulary),
                                    self.model_.get_layer("embedding").output_dim,
                                    mask_zero=True, name="embedding")(inputs)
-        probe = recurrent_probe(inputs, x, self._recurrent_config(), self.model_)
+        probe = recurrent_probe(inputs, x, self.config_, self.model_)
         outputs = probe.predict(ids, verbose=0, batch_size=256)
         outputs = outputs if isinstance(outputs, list) else [outputs]
         vocabulary = self.text_encoder_.vocabulary

@@ -97,9 +97,6 @@ class Seq2SeqTranslator(BaseTask):
                  verbose=1, distribute="none", mixed_precision=False):
         self._store_params(locals())
 
-    def _check_params(self):
-        return self._recurrent_config()
-
     @staticmethod
     def _check_decoding(beam_width, length_penalty, max_length=None):
         rules.check_value("beam_width", beam_width, [rules.size(1, "beam_width")])
@@ -122,7 +119,7 @@ class Seq2SeqTranslator(BaseTask):
 
         from rnn_apps.core.engine import TrainingPlan
 
-        config = self._check_params()
+        config = self.config_
         if isinstance(X, RecordStream):
             train, valid, batch, errors = seq2seq_data.stream_data(self, X, validation_data,
                                                                    prior)

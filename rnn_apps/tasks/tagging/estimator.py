@@ -125,7 +125,7 @@ class Tagger(BaseTask):
     # -- training -------------------------------------------------------------------
     def _plan(self, X, y, validation_data, prior):
         """Tag set, vocabulary or scaler, and the training arrays for the engine."""
-        config = self._recurrent_config()
+        config = self.config_
         if isinstance(X, RecordStream):
             from rnn_apps.tasks.tagging.stream import stream_plan
 

@@ -71,12 +71,10 @@ class TextGenerator(BaseTask):
                  mixed_precision=False):
         self._store_params(locals())
 
-    def _check_params(self):
-        config = self._recurrent_config()
+    def _check_settings(self):
         if self.bidirectional:
             raise RnnAppsError("a language model reads left to right; bidirectional=True "
                                "is not possible for textgen")
-        return config
 
     # -- training ---------------------------------------------------------
     def _plan(self, X, y, validation_data, prior):
@@ -84,7 +82,7 @@ class TextGenerator(BaseTask):
         training data for the engine; validation is the streamed loss."""
         from rnn_apps.core.engine import TrainingPlan
 
-        config = self._check_params()
+        config = self.config_
         if is_text_stream(X):
             from rnn_apps.tasks.textgen.stream import stream_training
 
