@@ -98,15 +98,25 @@ def precision_policy(setting) -> tuple[str, str | None]:
                        "(pass mixed_precision='mixed_bfloat16' to force it)")
 
 
+def training_callbacks(*, has_validation: bool, patience: int | None, directory=None):
+    """Early stopping on the validation loss, restoring the best weights (its
+    state kept in ``directory`` when there is one, so a resumed run goes on)."""
+    if not has_validation or patience is None:
+        return []
+    from rnn_apps.core.callbacks import ResumableEarlyStopping
+
+    return [ResumableEarlyStopping(directory, monitor="val_loss", patience=patience,
+                                   restore_best_weights=True, verbose=0)]
+
+
 def _callbacks(task, plan: TrainingPlan, run: RunOptions, clock) -> list:
     from rnn_apps.core.callbacks import LearningRateLog, StopOnNonFinite
 
     has_validation = plan.valid is not None if plan.has_validation is None \
         else plan.has_validation
     callbacks = [clock.callback, *plan.callbacks, LearningRateLog(), StopOnNonFinite()]
-    callbacks += training.training_callbacks(has_validation=has_validation,
-                                             patience=task.patience,
-                                             directory=run.backup_directory())
+    callbacks += training_callbacks(has_validation=has_validation, patience=task.patience,
+                                    directory=run.backup_directory())
     callbacks += run.callbacks_for(task)
     return callbacks
 
@@ -155,7 +165,7 @@ def train(task, plan: TrainingPlan, run: RunOptions):
         with strategy.scope():
             model, trainer = plan.build()
             if plan.solve is None:
-                trainer.compile(optimizer=make_optimizer(task.config_,
+                trainer.compile(optimizer=make_optimizer(task._recurrent_config(),
                                                          task.learning_rate),
                                 loss=plan.loss, metrics=plan.metrics,
                                 jit_compile=plan.jit_compile)

@@ -154,14 +154,12 @@ class RunOptions:
                                "choose an empty or new directory")
 
     def _load_warm(self, task):
-        from rnn_apps.core.task import BaseTask
-
         warm = self.warm_start
-        if not isinstance(warm, BaseTask):
+        if isinstance(warm, (str, os.PathLike)):  # a model directory; else a fitted estimator
             warm = type(task).load(warm)
         if type(warm) is not type(task):
-            raise RnnAppsError(f"warm_start must be a {type(task).__name__}; got "
-                               f"{type(warm).__name__}")
+            raise RnnAppsError(f"warm_start must be a {type(task).__name__} (fitted, or its "
+                               f"model directory); got {type(warm).__name__}")
         warm._check_is_fitted()
         return warm
 

@@ -1,4 +1,4 @@
-"""Training helpers shared by every task: seeds, strategy, callbacks, history."""
+"""Training helpers shared by every task: seeds, hold-outs, notes, history, batches."""
 
 from __future__ import annotations
 
@@ -68,17 +68,6 @@ def note(message: str) -> None:
 
 class TrainingNote(Note):
     """Something about a training run the user should hear (not an error)."""
-
-
-def training_callbacks(*, has_validation: bool, patience: int | None, directory=None):
-    """Early stopping on the validation loss, restoring the best weights (its
-    state kept in ``directory`` when there is one, so a resumed run goes on)."""
-    if not has_validation or patience is None:
-        return []
-    from rnn_apps.core.callbacks import ResumableEarlyStopping
-
-    return [ResumableEarlyStopping(directory, monitor="val_loss", patience=patience,
-                                   restore_best_weights=True, verbose=0)]
 
 
 def clean_history(history: dict) -> dict[str, list[float]]:

@@ -120,6 +120,10 @@ def test_warm_start_keeps_vocabulary_and_weights(fitted_sentiment, saved_sentime
     with pytest.raises(RnnAppsError, match="does not match"):
         SentimentClassifier(**{**TINY, "units": 5}).fit(texts, labels,
                                                        warm_start=fitted_sentiment)
+    for wrong, name in ((Tagger(), "Tagger"), (5, "int")):
+        with pytest.raises(RnnAppsError, match=f"warm_start must be a SentimentClassifier "
+                                               rf"\(fitted, or its model directory\); got {name}"):
+            SentimentClassifier(**TINY).fit(texts, labels, warm_start=wrong)
 
 
 def test_diverging_training_stops_with_one_clear_error(sentiment_train, tmp_path):

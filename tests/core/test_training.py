@@ -25,8 +25,10 @@ def test_training_params_are_checked():
 
 
 def test_early_stopping_only_with_validation():
-    assert training.training_callbacks(has_validation=False, patience=3) == []
-    (callback,) = training.training_callbacks(has_validation=True, patience=3)
+    from rnn_apps.core.engine import training_callbacks
+
+    assert training_callbacks(has_validation=False, patience=3) == []
+    (callback,) = training_callbacks(has_validation=True, patience=3)
     assert callback.monitor == "val_loss" and callback.restore_best_weights
 
 

@@ -50,12 +50,12 @@ def in_memory_windows(task, data, validation_data, prior, targets, fit_targets, 
     The last ``valid_split`` share of each series (with ``lookback`` steps
     before it) is held out unless ``validation_data`` is given; the settings
     left automatic are resolved on the rest
-    (:func:`.forecast_auto.static_settings`)."""
+    (:func:`.settings.static_settings`)."""
     from rnn_apps.data.series import infer_step, time_to_json
     from rnn_apps.preprocessing.panel import SeriesPanel
     from rnn_apps.tasks.forecast import future as forecast_future
-    from rnn_apps.tasks.forecast.auto import static_settings
     from rnn_apps.tasks.forecast.layers import decomposition_stats, window_scales
+    from rnn_apps.tasks.forecast.settings import static_settings
 
     panel = data if isinstance(data, SeriesPanel) else None
     series_list = list(panel.series.values()) if panel else [data]

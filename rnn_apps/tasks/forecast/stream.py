@@ -101,8 +101,8 @@ def stream_data(task, stream, validation_data, prior, targets, fit_targets, fit_
     if task.readout == "ridge":
         raise DataError("readout='ridge' solves from windows in memory; read the series "
                         "without streaming")
-    from rnn_apps.tasks.forecast.auto import static_settings
     from rnn_apps.tasks.forecast.layers import decomposition_stats
+    from rnn_apps.tasks.forecast.settings import static_settings
 
     longest = task.lookback or 10_000   # the tail kept; trimmed once the lookback is known
     count, sample, tail, times, kinds, last_time = _first_pass(stream, longest)
