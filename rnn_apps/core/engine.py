@@ -165,7 +165,7 @@ def train(task, plan: TrainingPlan, run: RunOptions):
         with strategy.scope():
             model, trainer = plan.build()
             if plan.solve is None:
-                trainer.compile(optimizer=make_optimizer(task._recurrent_config(),
+                trainer.compile(optimizer=make_optimizer(task.config_,
                                                          task.learning_rate),
                                 loss=plan.loss, metrics=plan.metrics,
                                 jit_compile=plan.jit_compile)
