@@ -83,3 +83,32 @@ def test_forecast_hidden_states_and_inspect(tmp_path, saved_forecaster, series_c
     assert result.exit_code == 0, result.output
     assert_real_picture(out, min_bytes=8000)
 
+
+
+@pytest.mark.parametrize("task", ["forecast", "sentiment", "seq2seq", "tagging", "textgen"])
+def test_every_shipped_task_has_its_inspect_sample(task):
+    import inspect
+
+    from rnn_apps.core import registry
+
+    sample = registry.hook(task, "inspect")
+    assert sample.__module__ == f"rnn_apps.tasks.{task}.inspect"
+    assert list(inspect.signature(sample).parameters) == ["model", "source", "max_steps"]
+
+
+def test_inspect_finds_the_view_through_the_tasks_hook(tmp_path, saved_sentiment, monkeypatch):
+    import rnn_apps
+
+    hooks = rnn_apps.SentimentClassifier.hooks
+    monkeypatch.setitem(hooks, "inspect", None)
+    args = ("inspect", "--model", saved_sentiment, "--input", "good", "--out", tmp_path / "a.png")
+    one_line_error(run(*args), "the sentiment task has no hidden-state view (rnn-apps inspect)")
+    monkeypatch.setitem(hooks, "inspect", "rnn_apps.tasks.textgen.inspect:sample")
+    monkeypatch.setattr(rnn_apps.SentimentClassifier, "hidden_states",
+                        lambda self, texts: [{"tokens": list(texts[0]), "layers": [np.ones(
+                            (len(texts[0]), 3))]}])
+    assert run(*args).exit_code == 0 and (tmp_path / "a.png").is_file()
+    from rnn_apps.tasks.textgen import inspect as textgen_inspect
+
+    monkeypatch.setattr(textgen_inspect, "sample", lambda model, source, steps: {"kind": "x"})
+    one_line_error(run(*args), "the sentiment task's inspect hook must give a dict")

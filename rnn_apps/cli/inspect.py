@@ -1,9 +1,13 @@
 """``rnn-apps inspect``: a heatmap of hidden units over one input (text or series
-window), or of a seq2seq model's attention."""
+window), or of a model's attention.
+
+The task's ``inspect`` hook, ``sample(model, source, max_steps)``, reads the
+input and returns what to draw: ``{"kind": "hidden", "tokens", "layers"}``
+(one ``[steps, units]`` array a recurrent layer) or ``{"kind": "attention",
+"source", "output", "weights"}``.
+"""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import click
 
@@ -26,40 +30,27 @@ def inspect(model_dir, source, out, units, max_steps):
     """Plot recurrent activations per layer against the input tokens or characters
     (for seq2seq: the attention of each output token over the source)."""
     import rnn_apps
-    from rnn_apps.data.tables import read_text_file
+    from rnn_apps.cli.errors import notes
+    from rnn_apps.core import registry
     from rnn_apps.errors import RnnAppsError
-    from rnn_apps.tasks.forecast.cli import read_model_series
     from rnn_apps.viz.hidden import plot_attention, plot_hidden_states
 
     if units < 1 or max_steps < 1:
         raise RnnAppsError("--units and --max-steps must be positive")
     model = rnn_apps.load(model_dir)
-    if model.task_name == "forecast":
-        states = model.hidden_states(read_model_series(model, source))[0]
-    else:
-        text = read_text_file(source) if Path(source).is_file() else source
-        if model.task_name in ("sentiment", "seq2seq", "tagging"):
-            text = next((line for line in text.split("\n") if line.strip()), "")
-        if model.task_name == "seq2seq":
-            from rnn_apps.cli.errors import notes
-
-            with notes():
-                seen = model.attention_weights(text.split("\t")[0])
-            plot_attention(seen["source"], seen["output"], seen["weights"], out,
-                           title=f"seq2seq model {model_dir}: attention")
-            click.echo(f"wrote {out}")
-            return
-        if model.task_name == "tagging" and model.state_["kind"] == "frames":
-            raise RnnAppsError("inspect reads text; this tagging model tags numeric frames")
-        if model.task_name == "tagging":  # split as the model's training text was
-            sample = model.tokenize([text])[0][:max_steps]
-        elif model.task_name == "sentiment":
-            sample = text[:max_steps * 20]
-        else:
-            sample = text[:max_steps]
-        states = model.hidden_states([sample])[0]
-    tokens = states["tokens"][:max_steps]
-    layers = [layer[:max_steps] for layer in states["layers"]]
+    sample = registry.hook(model, "inspect")
+    with notes():
+        seen = sample(model, source, max_steps)
+    if not isinstance(seen, dict) or seen.get("kind") not in ("hidden", "attention"):
+        raise RnnAppsError(f"the {model.task_name} task's inspect hook must give a dict of "
+                           f"kind 'hidden' or 'attention'")
+    if seen["kind"] == "attention":
+        plot_attention(seen["source"], seen["output"], seen["weights"], out,
+                       title=f"{model.task_name} model {model_dir}: attention")
+        click.echo(f"wrote {out}")
+        return
+    tokens = seen["tokens"][:max_steps]
+    layers = [layer[:max_steps] for layer in seen["layers"]]
     if not tokens:
         raise RnnAppsError("the input has no tokens the model knows")
     plot_hidden_states(tokens, layers, out, units=units,

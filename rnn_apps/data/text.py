@@ -52,3 +52,12 @@ class TextStream:
 def read_text_stream(paths) -> TextStream:
     """A lazy :class:`TextStream` over ``paths`` (give it to ``TextGenerator.fit``)."""
     return TextStream(paths)
+
+
+def text_or_file(source: str, first_line: bool = False) -> str:
+    """``source`` itself, or the text of the file it names (``rnn-apps inspect
+    --input``); with ``first_line`` only the first line that is not blank."""
+    text = read_text_file(source) if Path(source).is_file() else source
+    if first_line:
+        text = next((line for line in text.split("\n") if line.strip()), "")
+    return text
