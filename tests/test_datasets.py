@@ -33,7 +33,8 @@ def test_sentiment_sample_is_real_balanced_and_split(tmp_path):
     assert not (tmp_path / "train.csv").exists()
 
 
-def test_sentiment_sample_teaches_ordinary_text():
+@pytest.mark.quality
+def test_quality_sentiment_sample_teaches_ordinary_text():
     """The quick-start data is real text: a tiny model gets everyday sentences right."""
     from rnn_apps import SentimentClassifier
     from tests.conftest import DATASETS, read_csv

@@ -29,7 +29,7 @@ def fitted(series):
     return Forecaster(quantiles=[0.9, 0.1, 0.5], **SMALL).fit(series[:200])
 
 
-def test_direct_forecasts_in_original_units_and_beats_the_baselines(fitted, series):
+def test_direct_forecasts_in_original_units_with_every_metric(fitted, series):
     assert fitted.season_ == 12 and fitted.quantiles_ == [0.1, 0.5, 0.9]
     future = fitted.predict()
     assert future.shape == (3, 1)
@@ -39,6 +39,11 @@ def test_direct_forecasts_in_original_units_and_beats_the_baselines(fitted, seri
     assert {"mae", "rmse", "mape", "smape", "mase", "baseline_mase", "naive_mase",
             "drift_mase"} <= set(metrics)
     assert metrics["season"] == 12 and metrics["n"] == (40 - 3 + 1) * 3
+
+
+@pytest.mark.quality
+def test_quality_direct_forecasts_beat_the_baselines(fitted, series):
+    metrics = fitted.evaluate(series[200 - 24:])
     # measured: 0.44 against seasonal naive 1.00, naive 3.06, drift 3.14
     assert metrics["mase"] < metrics["baseline_mase"] < metrics["naive_mase"]
 
@@ -52,11 +57,20 @@ def test_quantiles_are_ordered_and_cover_about_their_share(fitted, series):
     assert 0.5 <= metrics["coverage"] <= 1.0 and metrics["pinball"] > 0  # measured 0.75
 
 
-def test_recursive_strategy_feeds_its_own_steps_back(series, tmp_path):
-    model = Forecaster(strategy="recursive", **SMALL).fit(series[:200])
-    assert model.predict().shape == (3, 1)
-    metrics = model.evaluate(series[200 - 24:])
+@pytest.fixture(scope="module")
+def recursive(series):
+    return Forecaster(strategy="recursive", **SMALL).fit(series[:200])
+
+
+@pytest.mark.quality
+def test_quality_recursive_forecasts_beat_seasonal_naive(recursive, series):
+    metrics = recursive.evaluate(series[200 - 24:])
     assert metrics["mase"] < metrics["baseline_mase"]  # measured 0.49 against 1.00
+
+
+def test_recursive_strategy_feeds_its_own_steps_back(recursive, series, tmp_path):
+    model = recursive
+    assert model.predict().shape == (3, 1)
     model.save(tmp_path / "rec")
     windows = np.stack([series[i:i + 24] for i in range(100, 105)])
     np.testing.assert_allclose(rnn_apps.load(tmp_path / "rec").predict(windows),

@@ -40,7 +40,8 @@ def test_history_is_recorded(fitted_sentiment):
     assert len(history["loss"]) == TINY["epochs"] and len(history["val_loss"]) == TINY["epochs"]
 
 
-def test_learns_word_order_on_template_sentences():
+@pytest.mark.quality
+def test_quality_learns_word_order_on_template_sentences():
     from tests.word_order import sample
 
     (texts, labels), (test_texts, test_labels) = sample()

@@ -41,29 +41,51 @@ def crf_tagger():
     return Tagger(crf=True, epochs=6, learning_rate=1e-2, **TINY).fit(*corpus())
 
 
-def test_crf_tagger_learns_entities_and_returns_tag_lists(crf_tagger):
+@pytest.fixture(scope="module")
+def softmax_tagger():
+    return Tagger(epochs=6, learning_rate=1e-2, **TINY).fit(*corpus())
+
+
+@pytest.fixture(scope="module")
+def frames_tagger():
+    return Tagger(units=8, epochs=12, learning_rate=1e-2, seed=0, verbose=0).fit(*frames())
+
+
+def test_crf_tagger_returns_tag_lists_and_token_metrics(crf_tagger):
     sentences, tags = corpus(40)
     metrics = crf_tagger.evaluate(sentences, tags)
     assert {"token_accuracy", "macro_f1", "entity_f1", "n_tokens", "per_class"} <= set(metrics)
     assert metrics["n_tokens"] == sum(len(s) for s in sentences)
-    assert metrics["entity_f1"] > 0.9  # measured 1.0
     predicted = crf_tagger.predict([["Bob", "went", "to", "Rome", "today"], ["hi"]])
-    assert predicted[0] == ["B-PER", "O", "O", "B-LOC", "O"] and len(predicted[1]) == 1
+    assert len(predicted[0]) == 5 and len(predicted[1]) == 1
+    assert set(predicted[0]) <= set(crf_tagger.tags_)
 
 
-def test_softmax_tagger_and_padding_does_not_change_answers():
-    model = Tagger(epochs=6, learning_rate=1e-2, **TINY).fit(*corpus())
+@pytest.mark.quality
+def test_quality_crf_tagger_learns_entities(crf_tagger):
+    assert crf_tagger.evaluate(*corpus(40))["entity_f1"] > 0.9  # measured 1.0
+    predicted = crf_tagger.predict([["Bob", "went", "to", "Rome", "today"]])
+    assert predicted[0] == ["B-PER", "O", "O", "B-LOC", "O"]
+
+
+def test_softmax_tagger_padding_does_not_change_answers(softmax_tagger):
     short = [["we", "met", "Dave", "Smith", "in", "Oslo"]]
     long = [*short, ["Erin", "went", "to", "Lima", "today", "and", "then", "to", "Rome"]]
-    assert model.predict(short)[0] == model.predict(long)[0]
-    assert model.evaluate(*corpus(20))["token_accuracy"] > 0.9  # measured 1.0
+    assert softmax_tagger.predict(short)[0] == softmax_tagger.predict(long)[0]
 
 
-def test_frames_tagger(tmp_path):
-    sequences, labels = frames()
-    model = Tagger(units=8, epochs=12, learning_rate=1e-2, seed=0, verbose=0)
-    model.fit(sequences, labels)
-    assert model.evaluate(*frames(20, seed=1))["token_accuracy"] > 0.8  # measured 0.96
+@pytest.mark.quality
+def test_quality_softmax_tagger_learns_tokens(softmax_tagger):
+    assert softmax_tagger.evaluate(*corpus(20))["token_accuracy"] > 0.9  # measured 1.0
+
+
+@pytest.mark.quality
+def test_quality_frames_tagger_learns_the_sign(frames_tagger):
+    assert frames_tagger.evaluate(*frames(20, seed=1))["token_accuracy"] > 0.8  # measured 0.96
+
+
+def test_frames_tagger(frames_tagger, tmp_path):
+    model, sequences = frames_tagger, frames()[0]
     assert "entity_f1" not in model.evaluate(*frames(5, seed=2))
     model.save(tmp_path / "frames")
     loaded = rnn_apps.load(tmp_path / "frames")
