@@ -1,30 +1,22 @@
-"""Every closed set of values a setting takes, written once.
+"""The closed sets of values shared by several tasks or by core, the readers and
+the preprocessing, written once.
 
 The task classes check their parameters against these, the readers their
-formats, and the command line builds its ``click.Choice`` lists from them.
-This module imports nothing, so ``rnn-apps --help`` stays light.
+formats, and the command line builds its ``click.Choice`` lists from them. A
+set only one task uses lives in that task's package
+(``rnn_apps/tasks/<task>/choices.py`` or the one module that reads it). This
+module imports nothing, so ``rnn-apps --help`` stays light.
 """
 
-POOLINGS = ("last", "mean", "max")                       # sentiment: states -> one vector
-TEXT_LEVELS = ("word", "char", "subword")                # sentiment tokens
-SEQUENCE_LEVELS = ("char", "word", "subword")            # seq2seq source / target tokens
+POOLINGS = ("last", "mean", "max")                       # states -> one vector (core.layers)
+TEXT_LEVELS = ("word", "char", "subword")                # a text encoder's tokens (params.TEXT)
+SEQUENCE_LEVELS = ("char", "word", "subword")            # sequence vocabularies' tokens
 STANDARDIZE = ("lower_and_strip_punctuation", "lower", "strip_punctuation", "none")
 TRUNCATING = ("post", "pre")
-CLASS_WEIGHTS = ("balanced",)                            # or None, or {label: weight}
-ATTENTIONS = ("multiplicative", "additive")              # or None
-TEXTGEN_MODES = ("tbptt", "windows")
-TEXTGEN_LEVELS = ("char", "subword")                     # textgen tokens
 SUBWORD_MODELS = ("unigram", "bpe")                      # SentencePiece algorithms
-FORECAST_STRATEGIES = ("direct", "recursive")
-FORECAST_INPUTS = ("relative", "level", "both")         # or "auto"
-DESEASONALIZE = ("none", "additive", "multiplicative")  # or "auto"
-BACKTEST_WINDOWS = ("expanding", "sliding")
-AUTO = "auto"
-READOUTS = ("dense", "ridge")
 DISTRIBUTE_MODES = ("none", "mirrored", "multiworker")
 PRECISIONS = ("mixed_float16", "mixed_bfloat16")
 TABLE_FORMATS = ("csv", "tsv", "jsonl", "lines")
 TAGGED_FORMATS = ("conllu", "conll", "wordtag")
 UNTAGGED_FORMAT = "text"                                # one raw sentence a line
-TOKENIZERS = ("spacy", "whitespace")                     # tagging: raw text -> tokens
-FRAMES_FORMAT = "frames"
+TOKENIZERS = ("spacy", "whitespace")                     # raw text -> tokens

@@ -91,8 +91,8 @@ def test_the_tokenizer_is_stored_and_used_after_load(tmp_path, corpus):
 
     # the server splits a string instance with the tokenizer its export records
     from rnn_apps.core.model_info import read_info
-    from rnn_apps.serving.adapters import TaggingAdapter
     from rnn_apps.serving.limits import Limits, RequestError
+    from rnn_apps.tasks.tagging.serving import TaggingAdapter
 
     model.export(tmp_path / "export")
     info = read_info(tmp_path / "export")

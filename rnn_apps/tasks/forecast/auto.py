@@ -24,8 +24,8 @@ import time
 
 import numpy as np
 
-from rnn_apps.core.choices import AUTO
 from rnn_apps.preprocessing.series import as_series
+from rnn_apps.tasks.forecast.choices import AUTO
 from rnn_apps.tasks.forecast.layers import can_decompose
 from rnn_apps.tasks.forecast.settings import (
     MIN_WINDOWS,  # noqa: F401 (tuning.py reads it here)

@@ -39,7 +39,7 @@ def mean_of(rows: list[dict]) -> dict:
 
 def _setup(forecaster, columns, refit: bool, window: str, refit_every) -> tuple:
     """Checked options: ``(horizon, target indices, least training steps)``."""
-    from rnn_apps.core.choices import BACKTEST_WINDOWS
+    from rnn_apps.tasks.forecast.choices import BACKTEST_WINDOWS
 
     if window not in BACKTEST_WINDOWS:
         raise DataError(f"window must be one of {', '.join(BACKTEST_WINDOWS)}; got {window!r}")

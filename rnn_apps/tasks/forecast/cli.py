@@ -24,8 +24,8 @@ from rnn_apps.cli.options import (
     training_options,
 )
 from rnn_apps.cli.tune import tune_command
-from rnn_apps.core import choices
 from rnn_apps.errors import DataError
+from rnn_apps.tasks.forecast import choices
 from rnn_apps.tasks.forecast.cli_input import names as _names
 from rnn_apps.tasks.forecast.cli_input import read_model_series, read_options_series
 from rnn_apps.tasks.forecast.cli_output import echo_choices, forecast_rows, future_values

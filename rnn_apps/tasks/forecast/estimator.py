@@ -16,11 +16,11 @@ from typing import ClassVar
 import numpy as np
 
 from rnn_apps._lazy import lazy_module
-from rnn_apps.core import choices
 from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing.series import Series, SeriesScaler, as_series, column_order
+from rnn_apps.tasks.forecast import choices
 from rnn_apps.tasks.forecast.scoring import ForecastScoring
 
 networks = lazy_module("rnn_apps.tasks.forecast.network")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from rnn_apps.core import choices
+from rnn_apps.tasks.forecast import choices
 
 MODES = choices.DESEASONALIZE
 

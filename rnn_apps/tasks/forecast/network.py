@@ -19,7 +19,6 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from rnn_apps.core import choices
 from rnn_apps.core.esn import ridge_readout
 from rnn_apps.core.recurrent import build_recurrent_stack
 from rnn_apps.errors import RnnAppsError
@@ -47,9 +46,6 @@ class PinballLoss(keras.losses.Loss):
 
     def get_config(self):
         return {**super().get_config(), "quantiles": self.quantiles}
-
-
-INPUT_MODES = choices.FORECAST_INPUTS
 
 
 def network_inputs(inputs, mode):

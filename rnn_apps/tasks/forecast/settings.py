@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnn_apps.core.choices import AUTO
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing.seasons import choose_season
+from rnn_apps.tasks.forecast.choices import AUTO
 from rnn_apps.tasks.forecast.layers import can_decompose
 
 MIN_WINDOWS = 8           # training windows a candidate lookback leaves at least

@@ -15,8 +15,8 @@ forecaster's own candidate search.
 
 from __future__ import annotations
 
-from rnn_apps.core.choices import AUTO
 from rnn_apps.errors import DataError
+from rnn_apps.tasks.forecast.choices import AUTO, DESEASONALIZE
 from rnn_apps.tuning.space import Holdout, choice, recurrent
 
 LOOKBACK_SEASONS = (1, 2, 3, 4)         # candidate lookbacks: multiples of the season
@@ -28,8 +28,7 @@ def space(p, info, fixed):
     """``info``: the lookbacks to try and ``decomposes(mode, lookback)``, from
     :func:`series_holdout`."""
     lookbacks = [p["lookback"]] if "lookback" in fixed else info["lookbacks"]
-    modes = [m for m in ("none", "additive", "multiplicative")
-             if info["decomposes"](m, min(lookbacks))]
+    modes = [m for m in DESEASONALIZE if info["decomposes"](m, min(lookbacks))]
     return [*recurrent(p, both_ways=True), choice("lookback", p["lookback"], lookbacks),
             choice("inputs", p["inputs"], ("relative", "level")),
             choice("deseasonalize", p["deseasonalize"], modes)]

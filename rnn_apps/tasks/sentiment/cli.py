@@ -26,6 +26,7 @@ from rnn_apps.cli.options import (
 )
 from rnn_apps.cli.tune import tune_command
 from rnn_apps.core import choices
+from rnn_apps.tasks.sentiment.choices import CLASS_WEIGHTS
 
 
 @click.group()
@@ -55,7 +56,7 @@ def sentiment():
                   "(their logits are summed).")
 @task_option("--pooling", type=click.Choice(choices.POOLINGS),
              help="How the sequence of states becomes one vector.")
-@task_option("--class-weight", type=click.Choice(("none", *choices.CLASS_WEIGHTS)),
+@task_option("--class-weight", type=click.Choice(("none", *CLASS_WEIGHTS)),
              help="Weight classes for imbalanced data (default: none).")
 @click.option("--stream", is_flag=True,
               help="Read --data (and --valid-data) lazily, in bounded memory: for files "

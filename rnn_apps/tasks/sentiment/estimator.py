@@ -19,6 +19,7 @@ from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing import text as text_prep
 from rnn_apps.preprocessing.labels import LabelEncoder, check_labels, label_dtype
 from rnn_apps.tasks.sentiment import wide as extras
+from rnn_apps.tasks.sentiment.choices import CLASS_WEIGHTS
 from rnn_apps.tasks.sentiment.network import build_classifier_network
 
 
@@ -77,7 +78,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         **rules.TEXT, **rules.WORD_VECTORS, "wide": [rules.BOOLEAN],
         "vocab_size": [rules.VOCAB_SIZE], "subword_model": [rules.one_of(*choices.SUBWORD_MODELS)],
         "embedding_dim": [rules.size(1, "embedding_dim")], "pooling": [rules.one_of(*choices.POOLINGS)],
-        "class_weight": [rules.one_of(*choices.CLASS_WEIGHTS),
+        "class_weight": [rules.one_of(*CLASS_WEIGHTS),
                          rules.Rule("a {label: weight} dict", lambda v: isinstance(v, dict)),
                          None],
     }

@@ -3,6 +3,7 @@ stratified random share of the texts, as ``fit`` holds out) and its score."""
 
 from __future__ import annotations
 
+from rnn_apps.core import choices
 from rnn_apps.tuning.space import check_pair, choice, embedding, labelled, recurrent
 
 SCORE = "accuracy"
@@ -10,7 +11,7 @@ SCORE = "accuracy"
 
 def space(p, info, fixed):
     return [*recurrent(p, both_ways=True), *embedding(p),
-            choice("pooling", p["pooling"], ("last", "mean", "max"))]
+            choice("pooling", p["pooling"], choices.POOLINGS)]
 
 
 def holdout(estimator, X, y, validation_data, seed, share):

@@ -26,6 +26,7 @@ from rnn_apps.cli.options import (
 from rnn_apps.cli.tune import tune_command
 from rnn_apps.core import choices
 from rnn_apps.errors import DataError, RnnAppsError
+from rnn_apps.tasks.seq2seq.choices import ATTENTIONS
 
 LEVELS = click.Choice(choices.SEQUENCE_LEVELS)
 
@@ -51,7 +52,7 @@ def seq2seq():
 @task_option("--source-level", type=LEVELS, help="Source side only.")
 @task_option("--target-level", type=LEVELS, help="Target side only.")
 @task_option("--lowercase/--no-lowercase", help="Lower-case both sides.")
-@task_option("--attention", type=click.Choice((*choices.ATTENTIONS, "none")),
+@task_option("--attention", type=click.Choice((*ATTENTIONS, "none")),
              help="How the decoder scores encoder states (none: no attention).")
 @task_option("--embedding-dim", type=int)
 @word_vector_options

@@ -27,6 +27,7 @@ from rnn_apps.preprocessing.sequences import (
 )
 from rnn_apps.preprocessing.subword import add_asset
 from rnn_apps.tasks.seq2seq import data as seq2seq_data
+from rnn_apps.tasks.seq2seq.choices import ATTENTIONS
 
 networks = lazy_module("rnn_apps.tasks.seq2seq.network")
 search = lazy_module("rnn_apps.tasks.seq2seq.search")
@@ -75,7 +76,7 @@ class Seq2SeqTranslator(BaseTask):
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,
         "embedding_dim": [rules.size(1, "embedding_dim")],
-        "attention": [rules.one_of(*choices.ATTENTIONS), None],
+        "attention": [rules.one_of(*ATTENTIONS), None],
         "source_level": [rules.one_of(*choices.SEQUENCE_LEVELS)],
         "target_level": [rules.one_of(*choices.SEQUENCE_LEVELS)],
         "lowercase": [rules.BOOLEAN], "max_tokens": [rules.size(3, "vocabulary"), None],

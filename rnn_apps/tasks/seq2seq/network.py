@@ -24,10 +24,8 @@ import dataclasses
 import keras
 from keras import ops
 
-from rnn_apps.core import choices
 from rnn_apps.core.recurrent import build_recurrent_stack, make_recurrent_layer
 
-ATTENTION = choices.ATTENTIONS
 MASKED = -1.0e9
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from rnn_apps.tasks.seq2seq.choices import ATTENTIONS
 from rnn_apps.tuning.space import check_pair, choice, embedding, labelled, recurrent
 
 SCORE = "chrF"
@@ -10,7 +11,7 @@ SCORE = "chrF"
 
 def space(p, info, fixed):
     return [*recurrent(p, both_ways=True), *embedding(p),
-            choice("attention", p["attention"], ("multiplicative", "additive", None))]
+            choice("attention", p["attention"], (*ATTENTIONS, None))]
 
 
 def holdout(estimator, X, y, validation_data, seed, share):

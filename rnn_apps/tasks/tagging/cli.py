@@ -28,7 +28,8 @@ from rnn_apps.cli.tune import tune_command
 from rnn_apps.core import choices
 from rnn_apps.errors import DataError
 
-FORMATS = (*choices.TAGGED_FORMATS, choices.FRAMES_FORMAT, choices.UNTAGGED_FORMAT)
+FRAMES_FORMAT = "frames"                 # a CSV of numeric frames, one row a step
+FORMATS = (*choices.TAGGED_FORMATS, FRAMES_FORMAT, choices.UNTAGGED_FORMAT)
 
 input_options = apply_options([
     click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
@@ -46,7 +47,7 @@ input_options = apply_options([
 
 
 def _frames_format(path, fmt) -> bool:
-    return fmt == choices.FRAMES_FORMAT or (fmt is None and str(path).lower().endswith(".csv"))
+    return fmt == FRAMES_FORMAT or (fmt is None and str(path).lower().endswith(".csv"))
 
 
 def read_input(path, options: dict, *, labels: bool = True, stream: bool = False):

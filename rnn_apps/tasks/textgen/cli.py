@@ -20,6 +20,7 @@ from rnn_apps.cli.options import (
 )
 from rnn_apps.cli.tune import tune_command
 from rnn_apps.core import choices
+from rnn_apps.tasks.textgen.choices import TEXTGEN_LEVELS, TEXTGEN_MODES
 
 
 def _read(paths) -> str:
@@ -39,12 +40,12 @@ def textgen():
 @click.option("--valid-data", default=None, help="Held-out text file (default: the last "
                                                  "--valid-split share of --data).")
 @click.option("--out", required=True, help="Model directory to write.")
-@task_option("--mode", type=click.Choice(choices.TEXTGEN_MODES),
+@task_option("--mode", type=click.Choice(TEXTGEN_MODES),
              help="Truncated BPTT with state carried between chunks, or independent windows.")
 @task_option("--bptt", type=int, help="Steps per chunk (window length in windows mode).")
 @task_option("--embedding-dim", type=int,
              help="Character embedding size (0: one-hot characters).")
-@task_option("--level", type=click.Choice(choices.TEXTGEN_LEVELS),
+@task_option("--level", type=click.Choice(TEXTGEN_LEVELS),
              help="Tokens: characters or subword pieces.")
 @task_option("--vocab-size", type=int, help="Pieces of the subword model (--level subword).")
 @task_option("--subword-model", type=click.Choice(choices.SUBWORD_MODELS),

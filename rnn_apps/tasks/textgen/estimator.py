@@ -13,6 +13,7 @@ from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing.strings import check_string
+from rnn_apps.tasks.textgen.choices import TEXTGEN_LEVELS, TEXTGEN_MODES
 from rnn_apps.tasks.textgen.data import (
     check_text,
     fit_vocabulary,
@@ -57,9 +58,9 @@ class TextGenerator(BaseTask):
         **BaseTask._parameter_constraints,
         "embedding_dim": [rules.size(1, "embedding_dim"), None],
         "max_chars": [rules.size(2, "vocabulary"), None],
-        "level": [rules.one_of(*choices.TEXTGEN_LEVELS)], "vocab_size": [rules.VOCAB_SIZE],
+        "level": [rules.one_of(*TEXTGEN_LEVELS)], "vocab_size": [rules.VOCAB_SIZE],
         "subword_model": [rules.one_of(*choices.SUBWORD_MODELS)],
-        "mode": [rules.one_of(*choices.TEXTGEN_MODES)], "bptt": [rules.size(1, "sequence")],
+        "mode": [rules.one_of(*TEXTGEN_MODES)], "bptt": [rules.size(1, "sequence")],
     }
 
     def __init__(self, *, cell="lstm", units=128, layers=1, bidirectional=False, dropout=0.0,
