@@ -22,6 +22,7 @@ from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing.series import Series, SeriesScaler, as_series, column_order
 from rnn_apps.tasks.forecast import choices
 from rnn_apps.tasks.forecast.scoring import ForecastScoring
+from rnn_apps.tasks.forecast.spec import ForecastSpec
 
 networks = lazy_module("rnn_apps.tasks.forecast.network")
 forecast_panel = lazy_module("rnn_apps.tasks.forecast.panel")
@@ -134,7 +135,7 @@ class Forecaster(ForecastScoring, BaseTask):
     def lookback_(self) -> int:
         """The lookback in use (chosen when ``lookback=None``)."""
         self._check_is_fitted()
-        return int(self.state_.get("lookback") or self.lookback)
+        return self.spec_.lookback
 
     @property
     def choices_(self) -> dict:
@@ -162,6 +163,8 @@ class Forecaster(ForecastScoring, BaseTask):
         self.season_ = int(state["season"])
         self.quantiles_ = list(state["quantiles"])
         self.columns_ = list(state["columns"])
+        # horizon, lookback, columns...: what serving, export and portable read
+        self.spec_ = ForecastSpec.from_state(state, horizon=self.horizon, lookback=self.lookback)
 
     @property
     def target_names_(self) -> list[str]:
@@ -279,7 +282,7 @@ class Forecaster(ForecastScoring, BaseTask):
                 ("the number of targets", len(self.state_["targets"]), forecast.shape[-1])]
 
     def _export_archive(self):
-        return networks.export_archive(self.model_, self.scaler_, self.targets_,
-                                       lookback=self.lookback_, n_columns=len(self.columns_),
-                                       future_columns=self.state_.get("future_columns", []),
-                                       horizon=self.horizon)
+        return networks.export_archive(self.model_, self.scaler_, self.spec_)
+
+    def _serving_defaults(self) -> dict:
+        return {"spec": self.spec_.to_dict()}

@@ -18,16 +18,18 @@ def to_original_units(out, scaler, targets) -> dict:
     return result
 
 
-def export_archive(model, scaler, targets, *, lookback: int, n_columns: int,
-                   future_columns=(), horizon=None):
+def export_archive(model, scaler, spec):
     """``serving_default``: ``history [batch, lookback, columns]`` in original units
     (with ``future [batch, horizon, covariates]`` and ``future_time [batch, horizon]``
     epoch seconds when the model reads them) to ``forecast [batch, horizon, targets]``
-    (and ``quantiles`` when trained with them)."""
+    (and ``quantiles`` when trained with them); the sizes are the fitted model's
+    :class:`~rnn_apps.tasks.forecast.spec.ForecastSpec`."""
     import tensorflow as tf
 
     from rnn_apps.core import graph_checks
 
+    targets, lookback, n_columns = list(spec.targets), spec.lookback, len(spec.columns)
+    future_columns, horizon = list(spec.future_columns), spec.horizon
     named = isinstance(model.input, dict)
     specs = {"history": tf.TensorSpec([None, lookback, n_columns], tf.float32, name="history")}
     if named and "future" in model.input:
