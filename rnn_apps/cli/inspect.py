@@ -29,15 +29,15 @@ from rnn_apps.cli.options import output_file
 def inspect(model_dir, source, out, units, max_steps):
     """Plot recurrent activations per layer against the input tokens or characters
     (for seq2seq: the attention of each output token over the source)."""
-    import rnn_apps
     from rnn_apps.cli.errors import notes
     from rnn_apps.core import registry
+    from rnn_apps.core.saving import load
     from rnn_apps.errors import RnnAppsError
     from rnn_apps.viz.hidden import plot_attention, plot_hidden_states
 
     if units < 1 or max_steps < 1:
         raise RnnAppsError("--units and --max-steps must be positive")
-    model = rnn_apps.load(model_dir)
+    model = load(model_dir)
     sample = registry.hook(model, "inspect")
     with notes():
         seen = sample(model, source, max_steps)
