@@ -57,3 +57,12 @@ def test_the_savedmodel_and_its_server_read_the_spec(fitted, tmp_path):
     adapter = servable.adapter
     assert (adapter.lookback, adapter.horizon) == (spec.lookback, spec.horizon)
     assert (adapter.columns, adapter.future_columns) == (2, 1)
+    from rnn_apps.serving import Limits
+    from rnn_apps.tasks.forecast.serving import ForecastAdapter
+
+    # the adapter reads the marker's spec, not the signature...
+    told = {**servable.info, "serving": {"spec": {**spec.to_dict(), "lookback": 7}}}
+    assert ForecastAdapter(told, servable.signature, Limits()).lookback == 7
+    # ...and a SavedModel exported before the spec was written gets its signature's sizes
+    old = ForecastAdapter({**servable.info, "serving": {}}, servable.signature, Limits())
+    assert (old.lookback, old.horizon, old.columns, old.future_columns) == (10, 3, 2, 1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_apps.serving.adapters import Adapter, RequestError, parse_matrix
+from rnn_apps.tasks.forecast.spec import ForecastSpec
 
 
 class ForecastAdapter(Adapter):
@@ -14,11 +15,19 @@ class ForecastAdapter(Adapter):
     def __init__(self, info, signature, limits):
         super().__init__(info, signature, limits)
         inputs = signature["inputs"]
-        self.lookback, self.columns = inputs["history"]["tensor_shape"][1:]
         self.extra = [name for name in ("future", "future_time") if name in inputs]
-        self.future_columns = inputs["future"]["tensor_shape"][-1] if "future" in inputs else 0
-        self.horizon = (inputs.get("future") or inputs.get("future_time") or {}) \
-            .get("tensor_shape", [0, 0])[1]
+        spec = (info.get("serving") or {}).get("spec")
+        if spec is not None:  # the fitted model's spec, written by its export
+            spec = ForecastSpec.from_dict(spec)
+            self.lookback, self.columns, self.horizon = \
+                spec.lookback, len(spec.columns), spec.horizon
+            self.future_columns = len(spec.future_columns)
+        else:  # a SavedModel exported before the spec was written: its signature's sizes
+            self.lookback, self.columns = inputs["history"]["tensor_shape"][1:]
+            self.future_columns = inputs["future"]["tensor_shape"][-1] \
+                if "future" in inputs else 0
+            self.horizon = (inputs.get("future") or inputs.get("future_time") or {}) \
+                .get("tensor_shape", [0, 0])[1]
         has_quantiles = "quantiles" in signature["outputs"]
         self.options_spec = {"quantiles": (bool, False, True, has_quantiles)} \
             if has_quantiles else {}
