@@ -2,9 +2,10 @@
 
 ``export_core(task, out, fmt)`` writes ``out/`` with:
 
-- the converted core(s), ``model.onnx`` / ``model.tflite`` (textgen:
-  ``step.*``; seq2seq: ``encoder.*`` and ``decoder_step.*``): numbers in,
-  numbers out, no strings, no search or sampling loop;
+- the converted core(s), ``model.onnx`` / ``model.tflite`` (or one file per
+  core a task builds, such as ``encoder.*`` and ``decoder_step.*`` of a task
+  that generates): numbers in, numbers out, no strings, no search or
+  sampling loop;
 - ``preprocessing.json``: what turns raw input into the core's inputs and its
   outputs into an answer (vocabularies and ids, text standardisation and
   splitting, scaling, class/tag/character names, CRF transitions);
@@ -17,6 +18,11 @@ Each core is a fresh copy of the trained network (generic recurrent loop,
 never cuDNN) and is run, once converted, on sample inputs against the trained
 Keras model; a core that does not match is not written. The directory is
 written atomically and replaces only an earlier core export.
+
+A task's package says how: its ``portable_cores`` hook is the list of its
+core builders (``make(task, fmt) -> Core``, :mod:`.cores`), its
+``portable_describe`` hook writes ``preprocessing.json`` (``describe(task,
+fmt) -> dict``).
 """
 
 from __future__ import annotations
@@ -24,18 +30,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from rnn_apps.core import registry
 from rnn_apps.errors import RnnAppsError
-from rnn_apps.portable import convert, cores, describe, steps
+from rnn_apps.portable import convert
 from rnn_apps.portable.convert import FORMATS
 from rnn_apps.portable.rebuild import check_convertible
 from rnn_apps.preprocessing import subword
-from rnn_apps.tasks.forecast import portable as forecast
 
 __all__ = ["FORMATS", "export_core"]
 
-CORES = {"sentiment": [cores.sentiment_core], "tagging": [cores.tagging_core],
-         "forecast": [forecast.forecast_core], "textgen": [steps.textgen_step],
-         "seq2seq": [steps.seq2seq_encoder, steps.seq2seq_decoder_step]}
 PREPROCESSING_FILE = "preprocessing.json"
 TOLERANCE = 1e-4  # on |converted - keras| / (1 + |keras|), element by element
 
@@ -75,15 +78,18 @@ def _build(make, task, fmt: str):
 def export_core(task, out, fmt: str) -> Path:
     """Write the numeric core of the fitted ``task`` to the directory ``out`` as
     ``fmt`` ("onnx" or "tflite"); returns ``Path(out)``."""
-    from rnn_apps import __version__
     from rnn_apps.core import saving
     from rnn_apps.core.directories import CORE_MARKER
+    from rnn_apps.version import __version__
 
     convert.check_format(fmt)
     name = getattr(task, "task_name", None)
-    if name not in CORES:
+    tasks = registry.task_classes()
+    if not isinstance(name, str) or name not in tasks or not isinstance(task, tasks[name]):
         raise RnnAppsError(f"export_core takes a fitted rnn-apps task (one of "
-                           f"{', '.join(CORES)}); got {type(task).__name__}")
+                           f"{', '.join(tasks)}); got {type(task).__name__}")
+    makers = registry.hook(tasks[name], "portable_cores")  # MissingHook: one line
+    describe = registry.hook(tasks[name], "portable_describe")
     task._check_is_fitted()
     task._check_finite_weights()
     check_convertible(task.model_, fmt)
@@ -93,8 +99,8 @@ def export_core(task, out, fmt: str) -> Path:
     convert.check_dependencies(fmt)
     source = getattr(task, "_loaded_from", None)
     saving.check_target(out, kind="core", source=source)
-    built = [_build(make, task, fmt) for make in CORES[name]]
-    preprocessing = describe.DESCRIBE[name](task, fmt)
+    built = [_build(make, task, fmt) for make in makers]
+    preprocessing = describe(task, fmt)
     with saving.atomic_directory(out, kind="core", source=source) as tmp:
         files, constraints = {}, []
         for core in built:

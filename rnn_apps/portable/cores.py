@@ -1,11 +1,17 @@
-"""The numeric cores of sentiment and tagging, and what every core is made of.
+"""What every portable core is made of, and the helpers a task's cores and
+``preprocessing.json`` description share.
 
 A :class:`Core` is what gets converted: a TensorFlow function over named
 input tensors returning named outputs, built on a fresh copy of the trained
-network (:mod:`.rebuild`), plus a check that runs the converted file on
+network (:func:`rebuild`), plus a check that runs the converted file on
 sample inputs and pairs its outputs with the trained Keras model's.
-The forecast core is in :mod:`.forecast`, the one-step cores of textgen and
-seq2seq in :mod:`.steps`.
+Each task's package holds its own core builders (its ``portable_cores``
+hook) and the description of everything outside them (``portable_describe``).
+
+One-step cores, for the tasks that generate, take the recurrent states as
+explicit inputs and return the new ones (``next_state_*``), so that the loop
+feeding each output back runs in whatever calls them; :func:`step_loop` runs
+such a converted core over a sequence to check it.
 """
 
 from __future__ import annotations
@@ -17,7 +23,20 @@ import numpy as np
 
 from rnn_apps.portable.rebuild import rebuild
 
+__all__ = ["ASCII_WHITESPACE", "IDS", "NEXT", "SAMPLE_ROWS", "STEPS", "STEP_NOTE",
+           "STRIP_PUNCTUATION", "Core", "as_outputs", "batch_note", "padded_ids", "pairs",
+           "rebuild", "sequence_batch", "state_specs", "step_loop"]
+
 SAMPLE_ROWS = 3
+STEPS = 6  # sample steps of a one-step core's check
+STEP_NOTE = ("{name}: any batch size, one step per call (the loop is unrolled); feed each "
+             "next_state_* output back as the state_* input of the next call")
+NEXT = "next_"
+
+# in preprocessing.json
+STRIP_PUNCTUATION = r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']'  # Keras' TextVectorization
+ASCII_WHITESPACE = " \t\n\u000b\f\r"
+IDS = {"padding_id": 0, "oov_id": 1}
 
 
 @dataclass
@@ -65,83 +84,24 @@ def padded_ids(rng, rows: int, length: int, low: int, high: int) -> np.ndarray:
     return ids
 
 
-def sentiment_core(task, fmt: str) -> Core:
-    """Token ids ``[batch, time]`` -> class probabilities ``[batch, classes]``."""
+def state_specs(model_inputs, names):
+    """Float state inputs ``[batch, units]``, one per model input, named ``names``."""
     import tensorflow as tf
 
-    model = rebuild(task.model_)
-    spec = tf.TensorSpec([sequence_batch(fmt), None], tf.int32, name="token_ids")
-
-    def function(token_ids):
-        return {"probabilities": model(token_ids, training=False)}
-
-    encoder = task.text_encoder_
-    ids = padded_ids(np.random.default_rng(0), SAMPLE_ROWS, encoder.max_length, 1,
-                     len(encoder.vocabulary))
-    expected = {"probabilities": task.model_(ids, training=False)}
-    return Core("model", function, [spec], [model],
-                lambda run: pairs(run({"token_ids": ids}), expected),
-                [*batch_note(fmt, "model"),
-                 (f"token_ids are right-padded with 0; preprocessing.json pads or cuts every "
-                  f"text to max_length = {encoder.max_length}")])
+    return [tf.TensorSpec([None, int(tensor.shape[-1])], tf.float32, name=name)
+            for tensor, name in zip(model_inputs, names)]
 
 
-def _frame_sample(rng, n_features: int, pad: float) -> np.ndarray:
-    frames = rng.normal(size=(SAMPLE_ROWS, 7, n_features)).astype(np.float32)
-    for row, keep in enumerate([7, 3, 5][:SAMPLE_ROWS]):
-        frames[row, keep:] = pad
-    return frames
-
-
-def _token_sample(rng, task) -> dict:
-    encoder = task.encoder_
-    words = padded_ids(rng, SAMPLE_ROWS, 6, 1, encoder.word_vocabulary_size)
-    chars = np.zeros((*words.shape, encoder.max_word_length), np.int32)
-    for row, column in zip(*np.nonzero(words)):
-        size = rng.integers(1, encoder.max_word_length + 1)
-        chars[row, column, :size] = rng.integers(1, encoder.char_vocabulary_size, size=size)
-    return {"word_ids": words, "char_ids": chars}
-
-
-def tagging_core(task, fmt: str) -> Core:
-    """Word ids (and character ids) or scaled frames -> per-step tag scores:
-    probabilities (softmax head) or emissions (CRF head, decoded outside)."""
-    import tensorflow as tf
-
-    from rnn_apps.tasks.tagging.network import CRF_LAYER, FRAME_PAD
-
-    model, batch = rebuild(task.model_), sequence_batch(fmt)
-    crf = CRF_LAYER in [layer.name for layer in task.model_.layers]
-    output = "emissions" if crf else "probabilities"
-    rng = np.random.default_rng(0)
-    if task.state_["kind"] == "frames":
-        n_features = task.state_["n_features"]
-        specs = [tf.TensorSpec([batch, None, n_features], tf.float32, name="frames")]
-
-        def function(frames):
-            return {output: model([frames], training=False)}
-
-        sample = {"frames": _frame_sample(rng, n_features, FRAME_PAD)}
-        expected = {output: task.model_([sample["frames"]], training=False)}
-        notes = [(f"frames are scaled per feature and padded with {FRAME_PAD:g} (see "
-                  "preprocessing.json)")]
-    else:
-        width = task.encoder_.max_word_length
-        specs = [tf.TensorSpec([batch, None], tf.int32, name="word_ids")]
-        if task.char_filters:
-            specs.append(tf.TensorSpec([batch, None, width], tf.int32, name="char_ids"))
-
-        def function(word_ids, char_ids=None):
-            if char_ids is None:  # the network has no character features: nothing reads them
-                shape = tf.concat([tf.shape(word_ids), [1]], axis=0)
-                char_ids = tf.zeros(shape, tf.int32)
-            return {output: model([word_ids, char_ids], training=False)}
-
-        full = _token_sample(rng, task)
-        sample = {spec.name: full[spec.name] for spec in specs}
-        expected = {output: task.model_([full["word_ids"], full["char_ids"]], training=False)}
-        notes = ["word_ids are right-padded with 0" + (
-            f"; char_ids hold the first {width} characters of each token, padded with 0"
-            if task.char_filters else "")]
-    return Core("model", function, specs, [model],
-                lambda run: pairs(run(sample), expected), batch_note(fmt, "model") + notes)
+def step_loop(run, first: dict, tokens: np.ndarray, token_name: str, state_names, keys):
+    """Run ``run`` over the columns of ``tokens``, feeding the states back;
+    ``{key: outputs stacked on a time axis}`` and the final states."""
+    states = {name: first[name] for name in state_names}
+    fixed = {k: v for k, v in first.items() if k not in states}
+    collected = {key: [] for key in keys}
+    for step in range(tokens.shape[1]):
+        out = run({token_name: tokens[:, step:step + 1], **fixed, **states})
+        for key in keys:
+            collected[key].append(np.asarray(out[key]))
+        states = {name: np.asarray(out[NEXT + name]) for name in state_names}
+    stacked = {key: np.stack(values, axis=1) for key, values in collected.items()}
+    return stacked, {NEXT + name: value for name, value in states.items()}

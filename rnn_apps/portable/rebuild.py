@@ -31,7 +31,7 @@ def check_convertible(model, fmt: str) -> None:
     """A one-line error for what no converted core can hold: the echo state
     reservoir cell (its generic ``keras.layers.RNN`` loop over a custom cell is
     not one of the recurrent layers this exporter rebuilds and checks) and a
-    sentiment model's wide TF-IDF path (its n-gram lookup is not described in
+    wide TF-IDF input (its n-gram lookup is not described in
     ``preprocessing.json``)."""
     from rnn_apps.core.esn import EchoStateCell
 

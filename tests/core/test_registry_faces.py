@@ -3,13 +3,15 @@ task's hooks resolve to the objects the services call, and a task that offers
 no such face, or a name no task has, is one line."""
 
 import inspect
+import re
 from typing import ClassVar
 
 import pytest
 
 from rnn_apps.core import registry
 from rnn_apps.core.task import BaseTask
-from rnn_apps.errors import ModelDirError
+from rnn_apps.errors import ModelDirError, RnnAppsError
+from rnn_apps.portable import export_core
 from rnn_apps.serving.adapters import Adapter, adapter_for
 from rnn_apps.serving.limits import Limits
 
@@ -49,3 +51,34 @@ def test_a_task_without_a_serving_adapter_gets_no_server_in_one_line(quiet_task)
         adapter_for({"task": "quiet_task"}, {"inputs": {}, "outputs": {}}, Limits())
     assert "\n" not in str(error.value)
 
+
+@pytest.mark.parametrize("task", SHIPPED)
+def test_every_shipped_task_has_its_portable_cores_and_description(task):
+    cores = registry.hook(task, "portable_cores")
+    describe = registry.hook(task, "portable_describe")
+    assert isinstance(cores, list) and cores and all(callable(make) for make in cores)
+    assert {make.__module__ for make in cores} == {f"rnn_apps.tasks.{task}.portable"}
+    assert list(inspect.signature(describe).parameters) == ["task", "fmt"]
+    assert describe.__module__ == f"rnn_apps.tasks.{task}.portable"
+
+
+@pytest.mark.parametrize("face", ["portable_cores", "portable_describe"])
+def test_a_task_without_portable_cores_or_description_is_one_line(quiet_task, face, monkeypatch,
+                                                                 tmp_path):
+    hooks = dict.fromkeys(registry.HOOKS)
+    hooks.update(portable_cores="rnn_apps.tasks.sentiment.portable:CORES",
+                 portable_describe="rnn_apps.tasks.sentiment.portable:describe")
+    hooks[face] = None
+    monkeypatch.setattr(quiet_task, "hooks", hooks)
+    with pytest.raises(registry.MissingHook, match=re.escape(f"the quiet_task task has no "
+                                                             f"{registry.HOOKS[face]}")) as error:
+        export_core(quiet_task(), tmp_path / "core", "onnx")
+    assert "\n" not in str(error.value) and not (tmp_path / "core").exists()
+
+
+@pytest.mark.parametrize("thing", [object(), "sentiment", BaseTask()])
+def test_export_core_of_anything_but_a_task_names_the_tasks(thing, tmp_path):
+    with pytest.raises(RnnAppsError, match="^export_core takes a fitted rnn-apps task "
+                                           r"\(one of forecast, sentiment, ") as error:
+        export_core(thing, tmp_path / "core", "onnx")
+    assert "\n" not in str(error.value)

@@ -135,7 +135,7 @@ def exported(tmp_path_factory, request):
 # -- sentiment ------------------------------------------------------------------------------
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_sentiment_core_gives_the_keras_probabilities(classifier, texts, exported, fmt):
-    from rnn_apps.portable.cores import sentiment_core
+    from rnn_apps.tasks.sentiment.portable import sentiment_core
 
     directory = exported("classifier", fmt)
     info = manifest(directory)
@@ -226,8 +226,8 @@ def token_ids(batch, prep):
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_tagging_core_and_viterbi_outside_give_the_predicted_tags(tagger, exported, fmt):
-    from rnn_apps.portable.cores import tagging_core
     from rnn_apps.preprocessing.tokens import pad_tokens
+    from rnn_apps.tasks.tagging.portable import tagging_core
 
     directory = exported("tagger", fmt)
     prep = preprocessing(directory)

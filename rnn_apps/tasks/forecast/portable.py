@@ -1,4 +1,5 @@
-"""The forecast core: scaled history in, scaled forecast out.
+"""The forecaster's portable core and its ``preprocessing.json``: scaled
+history in, scaled forecast out.
 
 The network's own in-graph layers (inputs relative to the last value,
 seasonal split and join, window scaling, calendar features) stay inside the
@@ -13,8 +14,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnn_apps.portable.cores import SAMPLE_ROWS, Core, as_outputs, pairs, sequence_batch
-from rnn_apps.portable.rebuild import rebuild
+from rnn_apps.portable.cores import (
+    SAMPLE_ROWS,
+    Core,
+    as_outputs,
+    pairs,
+    rebuild,
+    sequence_batch,
+)
 
 CALENDAR_INPUT = "calendar_features"
 
@@ -102,3 +109,46 @@ def forecast_core(task, fmt: str) -> Core:
             "run a batch one row at a time") if fmt == "tflite" else "model: any batch size"
     return Core("model", function, specs, [model], lambda run: pairs(run(given), expected),
                 [head, *notes])
+
+
+def describe(task, fmt: str) -> dict:
+    state, scaler = task.state_, task.scaler_
+    columns, targets = list(task.columns_), list(task.targets_)
+    future = list(state.get("future_columns", []))
+    out = {
+        "columns": columns, "targets": targets,
+        "target_names": [columns[t] for t in targets],
+        "lookback": task.lookback_, "horizon": task.horizon,
+        "scaler": {"mean": scaler.mean.tolist(), "std": scaler.std.tolist()},
+        "history": "the last lookback rows [lookback, columns], each column scaled as "
+                   "(value - mean[c]) / std[c]",
+        "output": "forecast[h][k] * std[targets[k]] + mean[targets[k]] in original units",
+        "quantiles": list(task.quantiles_),
+        "in_graph": {"inputs": state.get("inputs"),
+                     "deseasonalize": (state.get("decomposition") or {}).get("mode", "none"),
+                     "season": task.season_,
+                     "window_scaling": state.get("scaling") == "window",
+                     "about": "done inside the core; nothing to do outside"},
+    }
+    if out["quantiles"]:
+        out["output_quantiles"] = ("quantiles[h][k][q] * std[targets[k]] + mean[targets[k]], "
+                                   "q indexing the quantile levels")
+    if future:
+        out["future_columns"] = future
+        out["future"] = ("the future_columns' values at the horizon steps [horizon, "
+                         "len(future_columns)], scaled with their own mean and std")
+    if state.get("calendar"):
+        out["calendar"] = list(state["calendar"])
+        out["future_time"] = "epoch seconds (UTC, int64) of each forecast step [horizon]"
+        out["calendar_features"] = {
+            "input": "calendar_features" if fmt == "tflite" else "none: the core takes "
+                     "future_time and computes them itself",
+            "about": ("per forecast step, for each kind in calendar in order: sin(2 pi "
+                      "phase), cos(2 pi phase), with days = floor(seconds / 86400) and "
+                      "phase hour = (seconds - 86400 days) / 86400, weekday = ((days + 3) "
+                      "mod 7) / 7, month = (UTC calendar month - 1) / 12"),
+            "shape": [task.horizon, 2 * len(state["calendar"])]}
+    return out
+
+
+CORES = [forecast_core]
