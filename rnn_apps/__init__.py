@@ -5,9 +5,8 @@ The task classes (named by the ``rnn_apps.tasks`` entry points, see
 and ``rnn-apps --version`` stay fast and do not load TensorFlow.
 """
 
-__version__ = "0.1.0"
-
 from rnn_apps.errors import DataError, ModelDirError, NotFittedError, RnnAppsError
+from rnn_apps.version import __version__
 
 _LAZY = {
     "RecurrentConfig": ("rnn_apps.core.config", "RecurrentConfig"),

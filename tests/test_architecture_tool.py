@@ -84,6 +84,28 @@ def test_allow_extends_the_service_bases(package):
     assert ["pkg.tasks.beta", "pkg.serving.app"] not in report["upward"]
 
 
+def test_task_helpers_of_cli_and_viz_are_allowed(package):
+    (package / "cli" / "options.py").write_text("def option():\n    pass\n")
+    (package / "viz").mkdir()
+    (package / "viz" / "__init__.py").write_text("")
+    (package / "viz" / "plots.py").write_text("")
+    (package / "tasks" / "gamma.py").write_text(
+        "from pkg.cli.options import option\nfrom pkg.viz import plots\nfrom pkg.cli import alpha\n")
+    upward = [arrow for arrow in architecture.measure(package)["upward"]
+              if arrow[0] == "pkg.tasks.gamma"]
+    assert upward == [["pkg.tasks.gamma", "pkg.cli.alpha"]]
+
+
+def test_an_entry_point_group_constant_is_no_arrow(package):
+    (package / "core" / "plugins.py").write_text('GROUP = "pkg.tasks"\n')
+    assert ["pkg.core.plugins", "pkg.tasks"] in architecture.measure(package)["upward"]
+    (package.parent / "setup.cfg").write_text(
+        "[options.entry_points]\npkg.tasks =\n    Alpha = pkg.tasks.alpha:Alpha\n")
+    upward = architecture.measure(package)["upward"]
+    assert ["pkg.core.plugins", "pkg.tasks"] not in upward
+    assert ["pkg.core.base", "pkg.tasks"] in upward  # import_module("pkg.tasks") still is
+
+
 def run(*args):
     return subprocess.run([sys.executable, str(TOOL), *map(str, args)],
                           check=False, capture_output=True, text=True, timeout=60)

@@ -11,7 +11,10 @@ inside a function; only ``if TYPE_CHECKING:`` blocks are skipped):
 ``import B``, ``from B import name``, ``from P import B`` (B a submodule of P),
 and a string literal that is exactly B's dotted name or ``"B:attr"`` (this
 catches ``importlib.import_module("B")``, ``lazy_module("B")`` and module names
-in tables such as ``_layer_modules``). A package ``__init__`` may hold a lazy
+in tables such as ``_layer_modules``); a module-level constant (``GROUP =
+"pkg.tasks"``) equal to an entry-point group that ``setup.cfg`` or
+``pyproject.toml`` beside the package declares names that group, not a module,
+and is no arrow. A package ``__init__`` may hold a lazy
 table, a dict ``{"Name": ("module", "attr")}`` read by its ``__getattr__``:
 ``from P import Name`` is then an arrow to that module, and the table itself is
 not an arrow of P; a module that imports P and reads ``P.Name`` or holds the
@@ -25,10 +28,12 @@ and ``_lazy``; ``core``; ``preprocessing``, ``evaluation``, ``data``;
 ``tasks``; the services ``serving``, ``portable``, ``tuning``, ``viz``; ``cli``
 and ``__main__``; the package ``__init__``. An arrow is upward when its target's
 layer is higher than its source's. One exception (``SERVICE_BASES``, extended
-with ``--allow``): a task may import the service base modules
-``serving.adapters``, ``portable.cores`` and ``tuning.space`` (base classes and
-helpers a task's hooks subclass or call). A base module that itself imports a
-task shows up as a circle. Cross-task arrows join modules of two different
+with ``--allow``): a task may import the shared helpers of the layers above it
+that name no task: the service bases ``serving.adapters``, ``portable.cores``
+and ``tuning.space`` (base classes and helpers a task's hooks subclass or
+call), the command factories and option helpers of a task's CLI group
+``cli.options``, ``cli.export``, ``cli.tune`` and ``cli.errors``, and the plots
+of ``viz``. A base module that itself imports a task shows up as a circle. Cross-task arrows join modules of two different
 tasks. A module belongs to task T when it lies under ``tasks/T/`` or is
 ``tasks/T.py`` or ``tasks/T_*.py``; tasks are the subpackages of ``tasks/``
 and its module names without ``_`` (or ``--tasks``).
@@ -74,7 +79,8 @@ LAYERS = [
     ("cli", ("cli", "__main__")),
     ("top", (".",)),
 ]
-SERVICE_BASES = ("serving.adapters", "portable.cores", "tuning.space")
+SERVICE_BASES = ("serving.adapters", "portable.cores", "tuning.space",
+                 "cli.options", "cli.export", "cli.tune", "cli.errors", "viz")
 SIZE_LIMIT = 300
 FAIL_CHECKS = ("circles", "upward", "cross-task", "private", "size")
 
@@ -110,10 +116,33 @@ def task_of(module: str, pkg: str, tasks) -> str | None:
     return None
 
 
+def entry_point_groups(project: Path) -> set[str]:
+    """Entry-point group names declared in ``setup.cfg`` / ``pyproject.toml`` of ``project``."""
+    import configparser
+
+    groups = set()
+    setup = project / "setup.cfg"
+    if setup.is_file():
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read(setup, encoding="utf-8")
+        if parser.has_section("options.entry_points"):
+            groups |= set(parser.options("options.entry_points"))
+    pyproject = project / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            import tomllib
+        except ImportError:  # Python 3.10: setup.cfg only
+            return groups
+        with open(pyproject, "rb") as handle:
+            project_table = tomllib.load(handle).get("project", {})
+        groups |= set(project_table.get("entry-points", {}))
+    return groups
+
+
 def measure(root: Path, tasks=None, allow=()) -> dict:
     root = root.resolve()
     pkg = root.name
-    mods, scans, edges, kinds, lazy = graph(root)
+    mods, scans, edges, kinds, lazy = graph(root, entry_point_groups(root.parent))
     tasks = sorted(tasks) if tasks else task_names(root, pkg)
     allowed = tuple(f"{pkg}.{b}" for b in (*SERVICE_BASES, *allow))
     ranks = {m: layer(m, pkg, mods) for m in mods}

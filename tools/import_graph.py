@@ -24,6 +24,7 @@ class Scan(ast.NodeVisitor):
     def __init__(self):
         self.imports = []  # (node, kind) with kind "module" or "function"
         self.strings = []  # str constants outside docstrings
+        self.constants = set()  # ids of str constants assigned to a module-level name
         self.private_from = []  # (node, name) for ``from M import _name``
         self.attrs = []  # (line, name) for ``x._name``, x not self/cls/super()
         self.attr_names = set()  # every ``x.name``
@@ -78,6 +79,12 @@ class Scan(ast.NodeVisitor):
     def visit_Constant(self, node):
         if isinstance(node.value, str):
             self.strings.append(node)
+
+    def visit_Assign(self, node):
+        value = node.value
+        if not self.scope and isinstance(value, ast.Constant) and isinstance(value.value, str):
+            self.constants.add(id(value))
+        self.generic_visit(node)
 
     def visit_Name(self, node):
         if isinstance(node.ctx, ast.Store) and (not self.scope or self.scope[-1] == "class"):
@@ -187,8 +194,10 @@ def circles(edges: dict[str, set[str]]) -> list[list[str]]:
     return sorted(found, key=lambda c: (-len(c), c))
 
 
-def graph(root: Path):
-    """Modules, their scans, import arrows and arrow counts by kind, lazy tables."""
+def graph(root: Path, groups=frozenset()):
+    """Modules, their scans, import arrows and arrow counts by kind, lazy tables.
+    ``groups``: entry-point group names; a module-level constant equal to one
+    names the group, not a module."""
     pkg = root.name
     mods = find_modules(root)
     trees = {m: ast.parse(p.read_text(encoding="utf-8"), filename=str(p)) for m, p in mods.items()}
@@ -206,7 +215,9 @@ def graph(root: Path):
         found = [(t, kind) for node, kind in scan.imports for t in targets(m, node, mods, lazy)]
         for const in scan.strings:
             name = const.value.split(":")[0]
-            if id(const) not in lazy_ids and name in mods and "." in name and name != pkg:
+            group = const.value in groups and id(const) in scan.constants
+            if id(const) not in lazy_ids and name in mods and "." in name and name != pkg \
+                    and not group:
                 found.append((name, "string"))
         names = {c.value for c in scan.strings} | scan.attr_names
         for package, table in lazy.items():  # ``import P`` then ``P.Name`` or getattr(P, "Name")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from rnn_apps import __version__
 from rnn_apps.cli.errors import FriendlyGroup
 from rnn_apps.core import registry
+from rnn_apps.version import __version__
 
 
 class TaskCommands(FriendlyGroup):

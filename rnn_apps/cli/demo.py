@@ -13,12 +13,10 @@ from rnn_apps.errors import DataError
 
 def find_datasets(explicit: str | None) -> Path:
     """--datasets, else $RNN_APPS_DATASETS, else the repository's datasets/, else ./datasets."""
-    import rnn_apps
-
     if explicit and not (Path(explicit) / "sentiment" / "train.csv").is_file():
         raise DataError(f"bundled datasets not found in {explicit}")
     candidates = [explicit, os.environ.get("RNN_APPS_DATASETS"),
-                  Path(rnn_apps.__file__).resolve().parents[1] / "datasets", Path("datasets")]
+                  Path(__file__).resolve().parents[2] / "datasets", Path("datasets")]
     for candidate in candidates:
         if candidate and (Path(candidate) / "sentiment" / "train.csv").is_file():
             return Path(candidate)
@@ -46,9 +44,9 @@ def _bag_of_words_accuracy(train, test, ngram_range) -> float:
 def demo_sentiment(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
     import numpy as np
 
-    from rnn_apps import SentimentClassifier
     from rnn_apps.data.tables import read_labelled_texts
     from rnn_apps.evaluation.report import format_report
+    from rnn_apps.tasks.sentiment.estimator import SentimentClassifier
 
     train = read_labelled_texts(datasets / "sentiment" / "train.csv")
     test = read_labelled_texts(datasets / "sentiment" / "test.csv")
@@ -77,9 +75,9 @@ def demo_sentiment(datasets: Path, out: Path, epochs: int, verbose: int) -> dict
 
 
 def demo_textgen(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
-    from rnn_apps import TextGenerator
     from rnn_apps.data.tables import read_text_file
     from rnn_apps.evaluation.report import format_report
+    from rnn_apps.tasks.textgen.estimator import TextGenerator
 
     text = read_text_file(datasets / "textgen" / "corpus.txt")
     cut = int(len(text) * 0.9)
@@ -101,11 +99,11 @@ def demo_textgen(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
 
 
 def demo_forecast(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
-    from rnn_apps import Forecaster
     from rnn_apps.data.series import format_time, read_series_csv
     from rnn_apps.evaluation.report import format_report
     from rnn_apps.preprocessing.series import as_series
     from rnn_apps.tasks.forecast.cli_output import echo_choices
+    from rnn_apps.tasks.forecast.estimator import Forecaster
     from rnn_apps.viz.forecast import plot_forecast
 
     path = datasets / "forecast" / "co2_monthly.csv"
@@ -138,9 +136,9 @@ def demo_forecast(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
 
 
 def demo_tagging(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
-    from rnn_apps import Tagger
     from rnn_apps.data.tagged import read_frames_csv, read_tagged
     from rnn_apps.evaluation.report import format_report
+    from rnn_apps.tasks.tagging.estimator import Tagger
 
     folder = datasets / "tagging"
     train, test = read_tagged(folder / "ner_train.conll"), read_tagged(folder / "ner_test.conll")
@@ -177,10 +175,10 @@ def demo_tagging(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
 
 
 def demo_seq2seq(datasets: Path, out: Path, epochs: int, verbose: int) -> dict:
-    from rnn_apps import Seq2SeqTranslator
     from rnn_apps.cli.errors import notes
     from rnn_apps.data.pairs import read_pairs
     from rnn_apps.evaluation.report import format_report
+    from rnn_apps.tasks.seq2seq.estimator import Seq2SeqTranslator
 
     folder = datasets / "seq2seq"
     sources, targets = read_pairs(folder / "dates_train.tsv")

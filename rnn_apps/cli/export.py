@@ -28,10 +28,11 @@ def export_command(class_name: str, signatures: str):
                   help="savedmodel: the whole pipeline for TensorFlow; tflite / onnx: the "
                        "numeric core (ids or scaled values in, scores out).")
     def export(model_dir, out, version, fmt):
-        import rnn_apps
+        from rnn_apps.core import registry
 
         target = versioned_target(out, version)
-        model = getattr(rnn_apps, class_name).load(model_dir)
+        classes = {cls.__name__: cls for cls in registry.task_classes().values()}
+        model = classes[class_name].load(model_dir)
         if fmt == "savedmodel":
             model.export(target)
             click.echo(f"exported SavedModel to {target} ({signatures})")

@@ -13,6 +13,8 @@ note, and the model loads.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import stat
@@ -181,15 +183,39 @@ def _check_members(path: Path, archive: zipfile.ZipFile) -> None:
 SUBWORD_HASHES = "subword_sha256"  # metadata key: SHA-256 of each SentencePiece model
 
 
+def subword_model_bytes(encoded: str) -> bytes:
+    """A SentencePiece model (a protobuf) from its base64 in a fitted state (a
+    one-line error when malformed); :mod:`rnn_apps.preprocessing.subword` runs it."""
+    try:
+        return base64.b64decode(encoded.encode("ascii"), validate=True)
+    except (ValueError, AttributeError) as error:
+        raise ValueError(f"the subword model is not valid base64 ({error})") from None
+
+
+def subword_checksums(state, where: str = "state") -> dict[str, str]:
+    """SHA-256 of every subword model in a fitted state, keyed by its place
+    (``"state.text.subword"``); stored beside the state when saving, so that a
+    model swapped for another valid one is noticed when loading."""
+    found = {}
+    if isinstance(state, dict):
+        for key, value in state.items():
+            if key == "subword" and isinstance(value, str):
+                found[f"{where}.{key}"] = hashlib.sha256(subword_model_bytes(value)).hexdigest()
+            else:
+                found.update(subword_checksums(value, f"{where}.{key}"))
+    elif isinstance(state, list):
+        for index, value in enumerate(state):
+            found.update(subword_checksums(value, f"{where}.{index}"))
+    return found
+
+
 def check_subword_models(metadata: dict, where) -> None:
     """The state's subword models are the ones saved (their SHA-256 in
     ``subword_sha256``); models saved before hashes were recorded load as they are."""
-    from rnn_apps.preprocessing.subword import checksums
-
     recorded = metadata.get(SUBWORD_HASHES)
     if recorded is None:
         return
-    found = checksums(metadata["state"])
+    found = subword_checksums(metadata["state"])
     if not isinstance(recorded, dict):
         raise ModelDirError(f"{where}: {SUBWORD_HASHES!r} must be a JSON object")
     for place in sorted(set(recorded) | set(found)):

@@ -16,6 +16,8 @@ import math
 import platform
 from pathlib import Path
 
+from rnn_apps.version import __version__
+
 CHUNK = 1 << 20
 
 
@@ -33,8 +35,6 @@ def describe_file(path, role: str = "train") -> dict:
 def versions() -> dict:
     import keras
     import tensorflow as tf
-
-    from rnn_apps import __version__
 
     return {"rnn_apps": __version__, "tensorflow": tf.__version__,
             "keras": keras.__version__, "python": platform.python_version()}
@@ -122,10 +122,8 @@ def describe(provenance: dict | None) -> list[str]:
         lines.append(f"data file ({item.get('role')}): {item.get('name')}, "
                      f"{item.get('size')} bytes, sha256 {item.get('sha256')}")
     if provenance.get("word_vectors"):
-        from rnn_apps.preprocessing.embeddings import describe as describe_vectors
-
         try:
-            lines.append(f"word vectors: {describe_vectors(provenance['word_vectors'])}")
+            lines.append(f"word vectors: {describe_word_vectors(provenance['word_vectors'])}")
         except (KeyError, TypeError, AttributeError):
             lines.append("word vectors: (record unreadable)")
     metrics = provenance.get("validation") or {}
@@ -137,3 +135,21 @@ def describe(provenance: dict | None) -> list[str]:
     else:
         lines.append("validation: none (no validation data)")
     return lines
+
+
+def word_vectors_side(layer_name: str) -> str:
+    """The vocabulary a coverage entry of the word-vector record is about
+    (``"source"`` for the ``source_embedding`` layer)."""
+    return layer_name.replace("_embedding", "")
+
+
+def describe_word_vectors(summary: dict) -> str:
+    """``FILE (D dimensions) cover ...``: how much of the vocabulary the vectors
+    cover, from the ``word_vectors`` record that
+    :func:`rnn_apps.preprocessing.embeddings.prepare` writes."""
+    sides = summary["coverage"]
+    parts = [(f"{word_vectors_side(name)}: " if len(sides) > 1 else "")
+             + f"{side['covered']:,} of {side['tokens']:,} vocabulary tokens "
+               f"({100 * side['covered'] / max(side['tokens'], 1):.1f}%)"
+             for name, side in sides.items()]
+    return f"{summary['file']} ({summary['dim']} dimensions) cover " + "; ".join(parts)

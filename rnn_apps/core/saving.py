@@ -27,16 +27,15 @@ from rnn_apps.core.directories import (  # noqa: F401  (part of this module's in
     is_model_dir,
     regular_file,
 )
-from rnn_apps.core.model_files import SUBWORD_HASHES
+from rnn_apps.core.model_files import SUBWORD_HASHES, subword_checksums
 from rnn_apps.core.registry import task_class
 from rnn_apps.errors import ModelDirError
+from rnn_apps.version import __version__
 
 FORMAT_VERSION = 1
 
 def write_metadata(directory: Path, task: str, params: dict, state: dict,
                    provenance: dict | None = None) -> None:
-    from rnn_apps import __version__
-
     metadata = {
         "task": task,
         "format_version": FORMAT_VERSION,
@@ -46,10 +45,9 @@ def write_metadata(directory: Path, task: str, params: dict, state: dict,
     }
     if provenance is not None:
         metadata["provenance"] = provenance
-    from rnn_apps.preprocessing.subword import checksums
-
-    if checksums(state):  # checked when loading (rnn_apps.core.model_files)
-        metadata[SUBWORD_HASHES] = checksums(state)
+    hashes = subword_checksums(state)  # checked when loading (check_subword_models)
+    if hashes:
+        metadata[SUBWORD_HASHES] = hashes
     with open(directory / METADATA_FILE, "w", encoding="utf-8") as handle:
         json.dump(metadata, handle, indent=2, default=str)
 

@@ -207,7 +207,7 @@ class BaseTask(BaseEstimator):
             history = getattr(self, "history_", {})
             if history:
                 training.write_history_csv(history, tmp / HISTORY_FILE)
-                from rnn_apps.viz.curves import plot_learning_curves
+                from rnn_apps.core.curves import plot_learning_curves
 
                 plot_learning_curves(history, tmp / CURVES_FILE,
                                      title=f"{self.task_name}: learning curves")

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rnn_apps.core.provenance import describe_word_vectors, word_vectors_side
 from rnn_apps.errors import DataError, RnnAppsError, first_line
 
 STATE_KEY = "word_vectors"
@@ -224,23 +225,6 @@ def find_layer(model, name: str):
     raise KeyError(name)
 
 
-def _label(layer_name: str) -> str:
-    return layer_name.replace("_embedding", "")
-
-
-def _percent(covered: int, total: int) -> str:
-    return f"{covered:,} of {total:,} vocabulary tokens ({100 * covered / max(total, 1):.1f}%)"
-
-
-def describe(summary: dict) -> str:
-    """``FILE (D dimensions) cover ...``: how much of the vocabulary the vectors cover."""
-    sides = summary["coverage"]
-    parts = [(f"{_label(name)}: " if len(sides) > 1 else "")
-             + _percent(side["covered"], side["tokens"]) for name, side in sides.items()]
-    return (f"{summary['file']} ({summary['dim']} dimensions) cover "
-            + "; ".join(parts))
-
-
 def prepare(task, vocabularies: dict, prior, *, state: dict | None = None,
             refusal: str = "") -> WordVectors | None:
     """Word vectors for ``task``: None when it has none (``embeddings=None``).
@@ -290,9 +274,9 @@ def _prepare(task, vocabularies, prior, refusal):
                         "(another language, or another tokenisation?)")
     summary = {"file": Path(task.embeddings).name, "dim": int(vectors.vector_size),
                "coverage": {name: coverage[name] for name in rows}}
-    note(f"word vectors {describe(summary)}")
+    note(f"word vectors {describe_word_vectors(summary)}")
     for name in set(vocabularies) - set(rows):
-        note(f"the word vectors cover none of the {_label(name)} vocabulary; its embedding "
+        note(f"the word vectors cover none of the {word_vectors_side(name)} vocabulary; its embedding "
              "starts at random")
     if task.embedding_dim != summary["dim"]:
         note(f"the embeddings take the word vectors' {summary['dim']} dimensions "

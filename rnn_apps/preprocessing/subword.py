@@ -15,11 +15,11 @@ Exported SavedModels of subword models use tensorflow-text's custom ops:
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 import itertools
 
 from rnn_apps.core.choices import SUBWORD_MODELS
+from rnn_apps.core.model_files import subword_model_bytes
 from rnn_apps.errors import DataError, RnnAppsError
 
 WORD_START = "\u2581"
@@ -87,7 +87,7 @@ def train_model(texts, vocab_size: int, model_type: str = "unigram",
 def all_pieces(encoded: str) -> list[str]:
     """Every piece of the model (padding and unknown left out), in the model's order."""
     spm = _import("sentencepiece")
-    processor = spm.SentencePieceProcessor(model_proto=model_bytes(encoded))
+    processor = spm.SentencePieceProcessor(model_proto=subword_model_bytes(encoded))
     return [processor.id_to_piece(i) for i in range(processor.get_piece_size())
             if not (processor.is_control(i) or processor.is_unknown(i))]
 
@@ -107,35 +107,6 @@ def in_state(state) -> bool:
     return False
 
 
-def model_bytes(encoded: str) -> bytes:
-    """The protobuf from the state's base64 (a one-line error when malformed)."""
-    try:
-        return base64.b64decode(encoded.encode("ascii"), validate=True)
-    except (ValueError, AttributeError) as error:
-        raise ValueError(f"the subword model is not valid base64 ({error})") from None
-
-
-def digest(encoded: str) -> str:
-    return hashlib.sha256(model_bytes(encoded)).hexdigest()
-
-
-def checksums(state, where: str = "state") -> dict[str, str]:
-    """SHA-256 of every subword model in a fitted state, keyed by its place
-    (``"state.text.subword"``); stored beside the state when saving, so that a
-    model swapped for another valid one is noticed when loading."""
-    found = {}
-    if isinstance(state, dict):
-        for key, value in state.items():
-            if key == "subword" and isinstance(value, str):
-                found[f"{where}.{key}"] = digest(value)
-            else:
-                found.update(checksums(value, f"{where}.{key}"))
-    elif isinstance(state, list):
-        for index, value in enumerate(state):
-            found.update(checksums(value, f"{where}.{index}"))
-    return found
-
-
 class PieceSplitter:
     """Strings ``[batch]`` to a ragged ``[batch, None]`` of piece strings (graph-safe).
 
@@ -149,7 +120,7 @@ class PieceSplitter:
 
     def __init__(self, encoded: str):
         _import("tensorflow_text")
-        self.encoded, self.model = encoded, model_bytes(encoded)
+        self.encoded, self.model = encoded, subword_model_bytes(encoded)
         try:  # a model that does not parse fails here, once, not at every call
             self(["x"])
         except Exception as error:  # noqa: BLE001 (TensorFlow raises several kinds)
@@ -187,6 +158,6 @@ def add_asset(archive, name: str, encoded: str) -> None:
     if not hasattr(archive, "_rnn_apps_files"):  # lives as long as the archive
         archive._rnn_apps_files = tempfile.TemporaryDirectory(prefix="rnn-apps-assets-")
     path = Path(archive._rnn_apps_files.name) / f"{name}.model"
-    path.write_bytes(model_bytes(encoded))
+    path.write_bytes(subword_model_bytes(encoded))
     # the archive's root object is what the SavedModel saves (Keras' ExportArchive)
     setattr(archive._tf_trackable, f"{name}_model", tf.saved_model.Asset(str(path)))

@@ -85,12 +85,12 @@ def load_servable(path, name: str | None = None, limits=None) -> Servable:
     version = directory.name if directory != source and directory.name.isdigit() else "1"
     scratch = None
     if info["kind"] == "model directory":
-        import rnn_apps
+        from rnn_apps.core.saving import load
 
         scratch = Path(tempfile.mkdtemp(prefix="rnn-apps-serve-"))
         saved = scratch / "model"
         try:
-            rnn_apps.load(directory).export(saved)
+            load(directory).export(saved)
         except BaseException:
             shutil.rmtree(scratch, ignore_errors=True)
             raise

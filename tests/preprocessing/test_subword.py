@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from rnn_apps.core.model_files import subword_model_bytes
 from rnn_apps.errors import DataError
 from rnn_apps.preprocessing import subword
 from rnn_apps.preprocessing.pieces import NEWLINE, PieceVocabulary
@@ -65,7 +66,7 @@ def test_bad_subword_input_is_one_line():
     with pytest.raises(DataError, match="no tokens"):
         subword.train_model(["   ", ""], 50)
     with pytest.raises(ValueError, match="base64"):
-        subword.model_bytes("not base64 !")
+        subword_model_bytes("not base64 !")
     assert subword.in_state({"text": {"subword": "x"}}) and not subword.in_state({"chars": []})
 
 

@@ -105,14 +105,14 @@ def forecaster_kwargs(options: dict, targets) -> dict:
 
 
 def build_forecaster(options: dict, targets, run=None):
-    from rnn_apps import Forecaster
+    from rnn_apps.tasks.forecast.estimator import Forecaster
 
     return make_estimator(Forecaster, forecaster_kwargs(options, targets), run or {})
 
 
 def tune_input(options: dict):
     """``rnn-apps forecast tune``: the series and the forecaster's arguments."""
-    from rnn_apps import Forecaster
+    from rnn_apps.tasks.forecast.estimator import Forecaster
 
     table, targets = read_options_series(options)
     return Forecaster, forecaster_kwargs(options, targets), table, None, None
@@ -174,7 +174,7 @@ def _echo_metrics(metrics: dict, title: str, as_json: bool) -> None:
 @json_option
 def evaluate(model_dir, data, interpolate, as_json):
     """Metrics over every window of --data, beside naive, seasonal naive and drift."""
-    from rnn_apps import Forecaster
+    from rnn_apps.tasks.forecast.estimator import Forecaster
 
     model = Forecaster.load(model_dir)
     metrics = model.evaluate(read_model_series(model, data, interpolate))
@@ -197,7 +197,7 @@ def evaluate(model_dir, data, interpolate, as_json):
               help="PNG of history, forecast and interval band.")
 def predict(model_dir, data, interpolate, id_column, future_path, output, plot):
     """Forecast the next H steps after the end of --data."""
-    from rnn_apps import Forecaster
+    from rnn_apps.tasks.forecast.estimator import Forecaster
 
     model = Forecaster.load(model_dir)
     table = read_model_series(model, data, interpolate, id_column)

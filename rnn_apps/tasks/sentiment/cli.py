@@ -67,8 +67,8 @@ def sentiment():
 @run_options
 def train(data, valid_data, out, stream, **options):
     """Train a classifier on labelled texts and save it to --out."""
-    from rnn_apps import SentimentClassifier
     from rnn_apps.data.tables import read_labelled_texts
+    from rnn_apps.tasks.sentiment.estimator import SentimentClassifier
 
     reader = table_kwargs(options)
     run = pop_run_options(options)
@@ -95,8 +95,8 @@ def _model_kwargs(options: dict) -> dict:
 
 def tune_input(options: dict):
     """``rnn-apps sentiment tune``: the data and the classifier's arguments."""
-    from rnn_apps import SentimentClassifier
     from rnn_apps.data.tables import read_labelled_texts
+    from rnn_apps.tasks.sentiment.estimator import SentimentClassifier
 
     reader = table_kwargs(options)
     data, valid_data = options.pop("data"), options.pop("valid_data")
@@ -115,10 +115,10 @@ sentiment.add_command(tune_command(train, tune_input))
 @json_option
 def evaluate(model_dir, data, as_json, **options):
     """Score a model on labelled texts (accuracy, macro_f1, n, per-class)."""
-    from rnn_apps import SentimentClassifier
     from rnn_apps.data.tables import read_labelled_texts
     from rnn_apps.evaluation.report import format_report
     from rnn_apps.preprocessing.labels import from_text
+    from rnn_apps.tasks.sentiment.estimator import SentimentClassifier
 
     clf = SentimentClassifier.load(model_dir)
     texts, labels = read_labelled_texts(data, **table_kwargs(options))
@@ -138,9 +138,9 @@ def evaluate(model_dir, data, as_json, **options):
 @click.argument("texts", nargs=-1)
 def predict(model_dir, data, output, texts, **options):
     """Label texts given as arguments or in --data: label, probability, text."""
-    from rnn_apps import SentimentClassifier
     from rnn_apps.data.tables import read_texts
     from rnn_apps.errors import DataError
+    from rnn_apps.tasks.sentiment.estimator import SentimentClassifier
 
     if bool(data) == bool(texts):
         raise DataError("give texts as arguments or --data PATH (one of the two)")

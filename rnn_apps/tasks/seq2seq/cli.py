@@ -77,8 +77,8 @@ def seq2seq():
 @run_options
 def train(data, valid_data, out, stream, **options):
     """Train an encoder-decoder on a pairs file and save it to --out."""
-    from rnn_apps import Seq2SeqTranslator
     from rnn_apps.data.pairs import read_pairs
+    from rnn_apps.tasks.seq2seq.estimator import Seq2SeqTranslator
 
     run = pop_run_options(options)
     pairs = read_pairs(data, stream=stream)
@@ -103,8 +103,8 @@ def _model_kwargs(options: dict) -> dict:
 
 def tune_input(options: dict):
     """``rnn-apps seq2seq tune``: the pairs and the translator's arguments."""
-    from rnn_apps import Seq2SeqTranslator
     from rnn_apps.data.pairs import read_pairs
+    from rnn_apps.tasks.seq2seq.estimator import Seq2SeqTranslator
 
     data, valid_data = options.pop("data"), options.pop("valid_data")
     sources, targets = read_pairs(data)
@@ -121,9 +121,9 @@ seq2seq.add_command(tune_command(train, tune_input))
 @json_option
 def evaluate(model_dir, beam_width, data, as_json):
     """BLEU, chrF, exact match and character error rate on a pairs file."""
-    from rnn_apps import Seq2SeqTranslator
     from rnn_apps.data.pairs import read_pairs
     from rnn_apps.evaluation.report import format_report
+    from rnn_apps.tasks.seq2seq.estimator import Seq2SeqTranslator
 
     model = Seq2SeqTranslator.load(model_dir)
     sources, targets = read_pairs(data)
@@ -144,8 +144,8 @@ def evaluate(model_dir, beam_width, data, as_json):
 @click.argument("texts", nargs=-1)
 def predict(model_dir, beam_width, data, output, texts):
     """Translate --data, or TEXTS given as arguments; one output line per source."""
-    from rnn_apps import Seq2SeqTranslator
     from rnn_apps.data.pairs import read_sources
+    from rnn_apps.tasks.seq2seq.estimator import Seq2SeqTranslator
 
     if bool(data) == bool(texts):
         raise DataError("give texts as arguments or --data PATH (one of the two)")
@@ -177,7 +177,7 @@ def chat(model_dir, beam_width):
     Interactive: a prompt, your line, the answer. Piped: one answer line per
     input line (an empty input line gives an empty answer and a note).
     """
-    from rnn_apps import Seq2SeqTranslator
+    from rnn_apps.tasks.seq2seq.estimator import Seq2SeqTranslator
 
     model = Seq2SeqTranslator.load(model_dir)
     interactive = sys.stdin.isatty()

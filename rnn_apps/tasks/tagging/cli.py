@@ -109,7 +109,7 @@ def tagging():
 @run_options
 def train(data, valid_data, out, stream, **options):
     """Train a tagger and save it to --out."""
-    from rnn_apps import Tagger
+    from rnn_apps.tasks.tagging.estimator import Tagger
 
     reader = _pop_input(options)
     run = pop_run_options(options)
@@ -132,7 +132,7 @@ def train(data, valid_data, out, stream, **options):
 
 def tune_input(options: dict):
     """``rnn-apps tagging tune``: the data and the tagger's arguments."""
-    from rnn_apps import Tagger
+    from rnn_apps.tasks.tagging.estimator import Tagger
 
     reader = _pop_input(options)
     data, valid_data = options.pop("data"), options.pop("valid_data")
@@ -151,9 +151,9 @@ tagging.add_command(tune_command(train, tune_input))
 @json_option
 def evaluate(model_dir, data, as_json, **options):
     """Token accuracy, macro-F1, per-tag scores and (BIO/IOBES tags) entity F1."""
-    from rnn_apps import Tagger
     from rnn_apps.evaluation.report import format_report
     from rnn_apps.preprocessing.labels import from_text
+    from rnn_apps.tasks.tagging.estimator import Tagger
 
     model = Tagger.load(model_dir)
     sequences, tags, _ = read_input(data, options)
@@ -180,7 +180,7 @@ def predict(model_dir, data, output, sentences, **options):
     blank line between sentences; frames come out as the CSV with a
     ``predicted`` column.
     """
-    from rnn_apps import Tagger
+    from rnn_apps.tasks.tagging.estimator import Tagger
 
     if bool(data) == bool(sentences):
         raise DataError("give sentences as arguments or --data PATH (one of the two)")

@@ -60,8 +60,8 @@ def textgen():
 @run_options
 def train(data, valid_data, out, stream, **options):
     """Train on one or more text files and save the model to --out."""
-    from rnn_apps import TextGenerator
     from rnn_apps.data.text import read_corpus, read_text_stream
+    from rnn_apps.tasks.textgen.estimator import TextGenerator
 
     run = pop_run_options(options)
     text = read_text_stream(data) if stream else read_corpus(data)
@@ -85,7 +85,7 @@ def _model_kwargs(options: dict) -> dict:
 
 def tune_input(options: dict):
     """``rnn-apps textgen tune``: the text and the generator's arguments."""
-    from rnn_apps import TextGenerator
+    from rnn_apps.tasks.textgen.estimator import TextGenerator
 
     data, valid_data = options.pop("data"), options.pop("valid_data")
     validation = _read([valid_data]) if valid_data else None
@@ -101,8 +101,8 @@ textgen.add_command(tune_command(train, tune_input))
 @json_option
 def evaluate(model_dir, data, as_json):
     """Loss, perplexity and bits per character on held-out text."""
-    from rnn_apps import TextGenerator
     from rnn_apps.evaluation.report import format_report
+    from rnn_apps.tasks.textgen.estimator import TextGenerator
 
     metrics = TextGenerator.load(model_dir).evaluate(_read(data))
     if as_json:
@@ -123,7 +123,7 @@ def evaluate(model_dir, data, as_json):
 @task_option("--stop", method="generate", help="Stop after this string appears.")
 def generate(model_dir, prompt, **options):
     """Print the prompt followed by generated text."""
-    from rnn_apps import TextGenerator
+    from rnn_apps.tasks.textgen.estimator import TextGenerator
 
     model = TextGenerator.load(model_dir)
     given = {key: value for key, value in options.items() if value is not None}

@@ -1,4 +1,4 @@
-"""Learning curves from a Keras training history."""
+"""Learning curves from a Keras training history (the PNG saved with every model)."""
 
 from __future__ import annotations
 
