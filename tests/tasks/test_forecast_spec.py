@@ -66,3 +66,20 @@ def test_the_savedmodel_and_its_server_read_the_spec(fitted, tmp_path):
     # ...and a SavedModel exported before the spec was written gets its signature's sizes
     old = ForecastAdapter({**servable.info, "serving": {}}, servable.signature, Limits())
     assert (old.lookback, old.horizon, old.columns, old.future_columns) == (10, 3, 2, 1)
+
+
+def test_the_portable_description_reads_the_spec(fitted):
+    import copy
+
+    from rnn_apps.tasks.forecast.portable import describe
+
+    spec = fitted.spec_
+    described = describe(fitted, "onnx")
+    assert (described["lookback"], described["horizon"]) == (spec.lookback, spec.horizon)
+    assert described["columns"] == list(spec.columns) and described["targets"] == [0]
+    assert described["target_names"] == ["sales"] and described["future_columns"] == [1]
+    assert described["quantiles"] == [0.1, 0.9] and described["calendar"] == list(spec.calendar)
+    assert described["calendar_features"]["shape"] == [3, 2 * len(spec.calendar)]
+    told = copy.copy(fitted)
+    told.spec_ = dataclasses.replace(spec, lookback=7, horizon=5)
+    assert (describe(told, "onnx")["lookback"], describe(told, "onnx")["horizon"]) == (7, 5)

@@ -208,7 +208,7 @@ class Forecaster(ForecastScoring, BaseTask):
         windows, single = self._history_windows(X)
         future = known.check_future(self, future, len(windows))
         seconds = None
-        if known.spec(self)[1]:
+        if self.spec_.calendar:
             if not single:
                 raise DataError("this model reads calendar features: forecast from a series "
                                 "with time stamps, not from windows")
@@ -270,7 +270,7 @@ class Forecaster(ForecastScoring, BaseTask):
         if X is None and self.state_.get("last_time") is not None \
                 and self.state_.get("time_step"):
             return future_times(time_from_json(self.state_["last_time"]),
-                                self.state_["time_step"], self.horizon)
+                                self.state_["time_step"], self.spec_.horizon)
         return None
 
     # -- serving ----------------------------------------------------------------

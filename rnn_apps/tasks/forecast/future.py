@@ -46,11 +46,6 @@ def epoch_seconds(times) -> np.ndarray:
     return np.array([one(stamp) for stamp in times], dtype=np.int64)
 
 
-def spec(task) -> tuple[list[int], list[str]]:
-    """``(future covariate column indices, calendar kinds)`` of a fitted model."""
-    return list(task.state_.get("future_columns", [])), list(task.state_.get("calendar", []))
-
-
 def resolve(task, columns, targets, step) -> dict:
     """State entries for the future inputs asked for by the parameters."""
     names = task.future_covariates or []
@@ -88,7 +83,7 @@ def training_inputs(resolved: dict, scaled, values_times, lookback, horizon) -> 
 
 def model_inputs(task, windows, future=None, seconds=None):
     """The network's input(s) for raw ``windows`` and the raw future values."""
-    columns, kinds = spec(task)
+    columns, kinds = list(task.spec_.future_columns), task.spec_.calendar
     history = task.scaler_.transform(windows)
     if not columns and not kinds:
         return history
@@ -103,7 +98,7 @@ def model_inputs(task, windows, future=None, seconds=None):
 
 def check_future(task, future, n: int) -> np.ndarray | None:
     """The user's future covariate values as ``[n, horizon, covariates]``."""
-    columns, _ = spec(task)
+    columns, horizon = list(task.spec_.future_columns), task.spec_.horizon
     if not columns:
         if future is not None:
             raise DataError("this model was trained without future covariates")
@@ -111,15 +106,15 @@ def check_future(task, future, n: int) -> np.ndarray | None:
     names = [task.columns_[c] for c in columns]
     if future is None:
         raise DataError(f"this model needs the values of {', '.join(names)} for the "
-                        f"{task.horizon} forecast steps (future=)")
+                        f"{horizon} forecast steps (future=)")
     if hasattr(future, "columns"):
         future = future[names].to_numpy()
     values = np.asarray(future, dtype=np.float32)
     values = values.reshape(1, *values.shape) if values.ndim == 2 else values
     if values.ndim == 1 and len(columns) == 1:
         values = values.reshape(1, -1, 1)
-    if values.shape != (n, task.horizon, len(columns)) or not np.isfinite(values).all():
-        raise DataError(f"future covariates must be finite values [{task.horizon}, "
+    if values.shape != (n, horizon, len(columns)) or not np.isfinite(values).all():
+        raise DataError(f"future covariates must be finite values [{horizon}, "
                         f"{len(columns)}] per forecast ({', '.join(names)}); got shape "
                         f"{values.shape}")
     return values
@@ -130,11 +125,12 @@ def forecasts_at(task, series, origins):
     index of its first forecast step) of ``series``, with that series' future
     covariates and time stamps at the forecast steps."""
     values = task._by_name(series)
-    lookback, horizon = task.lookback_, task.horizon
+    spec = task.spec_
+    lookback, horizon = spec.lookback, spec.horizon
     origins = np.asarray(origins)
     windows = values[origins[:, None] - lookback + np.arange(lookback)[None]]
     steps = origins[:, None] + np.arange(horizon)[None]
-    columns, kinds = spec(task)
+    columns, kinds = list(spec.future_columns), spec.calendar
     inside = steps[steps < len(values)].reshape(len(origins), -1)
     actual = values[inside][..., task.targets_] if inside.shape[1] == horizon else None
     future = values[steps][..., columns] if columns else None

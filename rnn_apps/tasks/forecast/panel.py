@@ -43,7 +43,7 @@ def forecast_each(task, histories: dict, future=None, times=None) -> PanelForeca
             raise DataError(f"series {key!r} has {len(values)} steps; the model reads "
                             f"lookback = {lookback}")
     windows = np.stack([values[-lookback:] for values in histories.values()])
-    columns, kinds = known.spec(task)
+    columns, kinds = list(task.spec_.future_columns), task.spec_.calendar
     if future is not None and not isinstance(future, dict):
         raise DataError("future covariates of several series go in a dict by series key")
     values = None

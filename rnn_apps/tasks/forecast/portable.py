@@ -78,9 +78,10 @@ def forecast_core(task, fmt: str) -> Core:
     trained, batch = task.model_, sequence_batch(fmt)
     named = isinstance(trained.input, dict)
     inputs = dict(trained.input) if named else {"history": trained.inputs[0]}
-    kinds = list(task.state_.get("calendar", []))
+    spec = task.spec_
+    kinds = list(spec.calendar)
     precompute = fmt == "tflite" and "future_time" in inputs
-    edit = _precomputed_calendar(task.horizon, 2 * len(kinds)) if precompute else None
+    edit = _precomputed_calendar(spec.horizon, 2 * len(kinds)) if precompute else None
     model = rebuild(trained, edit=edit)
     specs, rename = [], {}
     for name, tensor in inputs.items():
@@ -101,7 +102,7 @@ def forecast_core(task, fmt: str) -> Core:
     given = dict(sample)
     if precompute:
         given[CALENDAR_INPUT] = calendar_features(kinds, given.pop("future_time"))
-    notes = [f"history holds exactly lookback = {task.lookback_} steps"]
+    notes = [f"history holds exactly lookback = {spec.lookback} steps"]
     if precompute:
         notes.append("calendar_features replaces future_time in TFLite (no 64-bit integer "
                      "division there); compute it as preprocessing.json says")
@@ -112,21 +113,21 @@ def forecast_core(task, fmt: str) -> Core:
 
 
 def describe(task, fmt: str) -> dict:
-    state, scaler = task.state_, task.scaler_
-    columns, targets = list(task.columns_), list(task.targets_)
-    future = list(state.get("future_columns", []))
+    state, scaler, spec = task.state_, task.scaler_, task.spec_
+    columns, targets = list(spec.columns), list(spec.targets)
+    future = list(spec.future_columns)
     out = {
         "columns": columns, "targets": targets,
-        "target_names": [columns[t] for t in targets],
-        "lookback": task.lookback_, "horizon": task.horizon,
+        "target_names": spec.target_names,
+        "lookback": spec.lookback, "horizon": spec.horizon,
         "scaler": {"mean": scaler.mean.tolist(), "std": scaler.std.tolist()},
         "history": "the last lookback rows [lookback, columns], each column scaled as "
                    "(value - mean[c]) / std[c]",
         "output": "forecast[h][k] * std[targets[k]] + mean[targets[k]] in original units",
-        "quantiles": list(task.quantiles_),
+        "quantiles": list(spec.quantiles),
         "in_graph": {"inputs": state.get("inputs"),
                      "deseasonalize": (state.get("decomposition") or {}).get("mode", "none"),
-                     "season": task.season_,
+                     "season": spec.season,
                      "window_scaling": state.get("scaling") == "window",
                      "about": "done inside the core; nothing to do outside"},
     }
@@ -137,8 +138,8 @@ def describe(task, fmt: str) -> dict:
         out["future_columns"] = future
         out["future"] = ("the future_columns' values at the horizon steps [horizon, "
                          "len(future_columns)], scaled with their own mean and std")
-    if state.get("calendar"):
-        out["calendar"] = list(state["calendar"])
+    if spec.calendar:
+        out["calendar"] = list(spec.calendar)
         out["future_time"] = "epoch seconds (UTC, int64) of each forecast step [horizon]"
         out["calendar_features"] = {
             "input": "calendar_features" if fmt == "tflite" else "none: the core takes "
@@ -147,7 +148,7 @@ def describe(task, fmt: str) -> dict:
                       "phase), cos(2 pi phase), with days = floor(seconds / 86400) and "
                       "phase hour = (seconds - 86400 days) / 86400, weekday = ((days + 3) "
                       "mod 7) / 7, month = (UTC calendar month - 1) / 12"),
-            "shape": [task.horizon, 2 * len(state["calendar"])]}
+            "shape": [spec.horizon, 2 * len(spec.calendar)]}
     return out
 
 
