@@ -1,5 +1,6 @@
 """One contract for all five tasks: the same methods with the same conventions,
-scikit-learn's clone and a 2-fold grid search, and ``rnn-apps inspect``."""
+scikit-learn's clone and a 2-fold grid search, ``rnn-apps inspect``, serving
+through the task's adapter and the portable (ONNX) core."""
 
 import math
 
@@ -90,6 +91,8 @@ def test_every_task_has_the_whole_method_set(task, tmp_path):
     assert loaded.score(*fit_args(X, y)) == pytest.approx(score, rel=1e-5, abs=1e-6)
     model.export(tmp_path / "export")
     assert (tmp_path / "export" / "saved_model.pb").is_file()
+    check_served_like_the_api(task, model, tmp_path / "export", X, sample)
+    check_portable_core(model, tmp_path / "onnx")
 
     if task == "forecast":  # inspect reads a series CSV for a forecaster
         sample = tmp_path / sample
@@ -98,6 +101,45 @@ def test_every_task_has_the_whole_method_set(task, tmp_path):
                                       "--input", str(sample), "--out", str(tmp_path / "h.png")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "h.png").stat().st_size > 0
+
+
+def check_served_like_the_api(task, model, export_dir, X, sample):
+    """The serving row: the task's adapter (found through the registry) parses a
+    request and the SavedModel answers as the Python API does."""
+    from rnn_apps.serving import load_servable
+
+    raw = {"history": X[-model.lookback:].tolist()} if task == "forecast" else sample
+    servable = load_servable(export_dir)
+    try:
+        assert servable.task == task and type(servable.adapter).__module__ == \
+            f"rnn_apps.tasks.{task}.serving"
+        answer = servable.run([servable.adapter.parse(raw)], servable.adapter.options({}))[0]
+    finally:
+        servable.close()
+    if task == "sentiment":
+        assert answer["label"] == str(model.predict([sample])[0])
+    elif task == "tagging":
+        assert answer["tags"] == model.predict(model.tokenize([sample]))[0]
+    elif task == "seq2seq":
+        assert answer["output"] == model.predict([sample])[0]
+    elif task == "textgen":
+        assert isinstance(answer["text"], str) and answer["text"]
+    else:
+        np.testing.assert_allclose(np.asarray(answer["forecast"]), model.predict(X),
+                                   rtol=1e-4, atol=1e-4)
+
+
+def check_portable_core(model, out):
+    """The portable row: the task's cores and description (its hooks) convert to
+    ONNX, checked against Keras by export_core itself."""
+    import json
+
+    from rnn_apps.portable import export_core
+
+    assert export_core(model, out, "onnx") == out
+    files = {p.name for p in out.iterdir()}
+    assert "preprocessing.json" in files and any(name.endswith(".onnx") for name in files)
+    assert json.loads((out / "preprocessing.json").read_text())
 
 
 @pytest.mark.parametrize("task", sorted(TASKS))

@@ -20,6 +20,15 @@ def test_the_shipped_tasks_are_registered_through_their_entry_points():
         assert target.endswith(f":{name}")
 
 
+@pytest.mark.parametrize("task", sorted(SHIPPED))
+def test_every_shipped_hook_resolves(task):
+    cls = registry.task_class(task)
+    assert set(cls.hooks) == set(registry.HOOKS)
+    for name in registry.HOOKS:
+        if cls.hooks[name] is not None:
+            assert registry.hook(cls, name) is not None
+
+
 def test_a_task_class_without_every_hook_fails_at_definition():
     with pytest.raises(TypeError, match="hooks missing"):
         class Partial(BaseTask):
