@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from rnn_apps.cli import cli
 from rnn_apps.core import registry
 from rnn_apps.errors import DataError
-from tests.conftest import ROOT
+from tests.conftest import ROOT, one_line_error
 from tests.serving.test_serve import free_port
 
 TINY = {"units": 4, "embedding_dim": 4, "epochs": 2, "seed": 0}
@@ -70,14 +70,14 @@ def data_csv(toy, tmp_path_factory):
     return path
 
 
-def test_one_folder_registers_the_task_and_nothing_under_rnn_apps_names_it(toy):
+def test_one_folder_registers_the_task_and_nothing_under_rnn_apps_names_it(toy, saved):
     assert registry.task_class("count") is toy.CharCounter
     for path in (ROOT / "rnn_apps").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "toy_task" not in text and "CharCounter" not in text, path
-    found = run_python("from rnn_apps.core import registry; "
-                       "print(registry.task_class('count').__module__)")
-    assert found.stdout.strip() == "tests.toy_task", found.stderr[-2000:]
+    bare = run_python("import sys, rnn_apps; rnn_apps.load(sys.argv[1])", saved,
+                      env={**toy_env(), "RNN_APPS_TASKS": ""})  # a process that never imports it
+    assert bare.returncode != 0 and "unknown task 'count'" in bare.stderr.strip().splitlines()[-1]
 
 
 def test_python_api_fit_predict_evaluate_score(toy, fitted):
@@ -93,7 +93,7 @@ def test_python_api_fit_predict_evaluate_score(toy, fitted):
         fitted.evaluate(["ab", "ba"], ["one", "two"])
 
 
-def test_a_saved_counter_loads_in_a_fresh_process_only_with_the_task_registered(fitted, saved):
+def test_a_saved_counter_loads_in_a_fresh_process_through_rnn_apps_tasks(fitted, saved):
     code = ("import json, sys, rnn_apps; m = rnn_apps.load(sys.argv[1]); "
             "print(type(m).__name__, json.dumps(m.predict(sys.argv[2:]).tolist()))")
     result = run_python(code, saved, *WORDS)
@@ -101,8 +101,6 @@ def test_a_saved_counter_loads_in_a_fresh_process_only_with_the_task_registered(
     name, values = result.stdout.strip().splitlines()[-1].split(" ", 1)
     assert name == "CharCounter"
     np.testing.assert_allclose(json.loads(values), fitted.predict(WORDS), rtol=1e-5, atol=1e-6)
-    bare = run_python(code, saved, "a", env={**toy_env(), "RNN_APPS_TASKS": ""})
-    assert bare.returncode != 0 and "unknown task 'count'" in bare.stderr.strip().splitlines()[-1]
 
 
 def test_the_savedmodel_answers_as_the_api(fitted, tmp_path):
@@ -135,22 +133,18 @@ def test_the_cli_trains_evaluates_and_predicts_through_the_cli_hook(toy, data_cs
     assert "[default: 4]" in help_text  # --units: the toy class's default, via the registry
 
 
-def test_the_cli_finds_the_task_in_a_fresh_process_only_when_registered():
-    code = "from rnn_apps.cli import main; main()"
-    found = run_python(code, "count", "--help")
-    assert found.returncode == 0 and "Count a character" in found.stdout, found.stderr[-2000:]
-    missing = run_python(code, "count", "--help", env={**toy_env(), "RNN_APPS_TASKS": ""})
-    lines = [line for line in missing.stderr.splitlines() if line.strip()]
-    assert missing.returncode != 0 and "No such command 'count'" in lines[-1]
+def test_the_cli_finds_the_task_in_a_fresh_process_through_rnn_apps_tasks():
+    found = run_python("from rnn_apps.cli import main; main()", "count", "--help")
+    assert found.returncode == 0, found.stderr[-2000:]
+    assert "Count a character" in found.stdout and "train" in found.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="rnn_apps/cli/export.py export_command finds the class "
-                                       "as getattr(rnn_apps, class_name): entry points only")
-def test_the_cli_exports_a_savedmodel(saved, tmp_path):
-    result = CliRunner().invoke(cli, ["count", "export", "--model", str(saved),
-                                      "--out", str(tmp_path / "export")])
-    assert result.exit_code == 0, result.output
-    assert (tmp_path / "export" / "saved_model.pb").is_file()
+def test_the_cli_exports_a_savedmodel_and_a_portable_core(saved, tmp_path):
+    for fmt, written in (("savedmodel", "saved_model.pb"), ("onnx", "model.onnx")):
+        result = CliRunner().invoke(cli, ["count", "export", "--model", str(saved), "--out",
+                                          str(tmp_path / fmt), "--format", fmt])
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / fmt / written).is_file()
 
 
 def test_serve_answers_as_the_api(fitted, saved):
@@ -180,7 +174,6 @@ def test_serve_answers_as_the_api(fitted, saved):
 
 
 def test_tune_searches_through_the_tuning_hooks(data_csv, tmp_path):
-    pytest.importorskip("keras_tuner")
     out = tmp_path / "tune"
     result = CliRunner().invoke(cli, ["count", "tune", "--data", str(data_csv), "--out", str(out),
                                       "--trials", "2", "--units", "4", "--epochs", "1",
@@ -192,14 +185,20 @@ def test_tune_searches_through_the_tuning_hooks(data_csv, tmp_path):
         assert len(list(csv.DictReader(handle))) == 2
 
 
-def test_portable_export_writes_a_core_that_matches(fitted, tmp_path):
-    pytest.importorskip("onnxruntime")
+@pytest.mark.parametrize("fmt", ["onnx", "tflite"])
+def test_portable_export_writes_a_core_that_matches(fitted, tmp_path, fmt):
     from rnn_apps.portable import export_core
 
-    written = export_core(fitted, tmp_path / "onnx", "onnx")
+    written = export_core(fitted, tmp_path / fmt, fmt)
     manifest = json.loads((written / "rnn_apps_core.json").read_text(encoding="utf-8"))
-    assert manifest["task"] == "count" and manifest["cores"]["model"]["file"] == "model.onnx"
+    assert manifest["task"] == "count" and manifest["cores"]["model"]["file"] == f"model.{fmt}"
     assert manifest["cores"]["model"]["max_abs_difference"] <= 1e-3
     preprocessing = json.loads((written / "preprocessing.json").read_text(encoding="utf-8"))
     assert preprocessing["vocabulary"] == fitted.text_encoder_.vocabulary
 
+
+def test_inspect_refuses_in_one_line_naming_the_missing_hook(saved, tmp_path):
+    result = CliRunner().invoke(cli, ["inspect", "--model", str(saved), "--input", "abca",
+                                      "--out", str(tmp_path / "states.png")])
+    one_line_error(result, "count", "'inspect' hook")
+    assert not (tmp_path / "states.png").exists()
