@@ -112,7 +112,7 @@ def test_the_savedmodel_answers_as_the_api(fitted, tmp_path):
     np.testing.assert_allclose(out["count"].numpy(), fitted.predict(WORDS), rtol=1e-5, atol=1e-6)
 
 
-def test_the_cli_trains_evaluates_and_predicts_through_the_cli_hook(toy, data_csv, tmp_path):
+def test_the_cli_trains_evaluates_predicts_and_describes_through_the_cli_hook(toy, data_csv, tmp_path):
     runner = CliRunner()
     assert "count" in runner.invoke(cli, ["--help"]).output
     model = tmp_path / "cli_model"
@@ -129,6 +129,8 @@ def test_the_cli_trains_evaluates_and_predicts_through_the_cli_hook(toy, data_cs
     loaded = toy.CharCounter.load(model)
     assert [line.split("\t") for line in result.output.splitlines()] == [
         [f"{value:.3f}", word] for value, word in zip(loaded.predict(WORDS), WORDS)]
+    info = runner.invoke(cli, ["info", str(model)])
+    assert info.exit_code == 0 and "model directory of a count model" in info.output, info.output
     help_text = runner.invoke(cli, ["count", "train", "--help"]).output
     assert "[default: 4]" in help_text  # --units: the toy class's default, via the registry
 
