@@ -180,7 +180,7 @@ def train(task, plan: TrainingPlan, run: RunOptions):
         from rnn_apps.core.pipeline import input_pipeline
 
         clock = EpochClock()
-        seed = task._data_seed()  # every worker of a cluster must shuffle alike
+        seed = task.data_seed()  # every worker of a cluster must shuffle alike
         seed = int(np.random.randint(2**31 - 1)) if seed is None else seed
         replicas = strategy.num_replicas_in_sync
         train_data, valid_data = input_pipeline(plan, task.batch_size * replicas, clock, seed,

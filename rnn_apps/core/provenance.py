@@ -64,8 +64,8 @@ def record(task, data, data_files=()) -> None:
     }
     if getattr(task, "word_vectors_", None):  # pretrained vectors: file, size, coverage
         task.provenance_["word_vectors"] = task.word_vectors_
-    if hasattr(task, "_figure_units"):  # what the loss and records are per, where it varies
-        task.provenance_["units"] = task._figure_units(data)
+    if hasattr(task, "figure_units"):  # what the loss and records are per, where it varies
+        task.provenance_["units"] = task.figure_units(data)
     add_files(task, data_files or ())
 
 

@@ -116,8 +116,8 @@ class RunOptions:
             raise RnnAppsError("resume needs the checkpoint directory of the interrupted run")
         if self.warm_start is not None:
             self.warm = self._load_warm(task)
-            self.prior_state = self.warm._get_state()
-        self.data_seed = task._data_seed()  # the user's seed (or a cluster's shared one)
+            self.prior_state = self.warm.get_state()
+        self.data_seed = task.data_seed()  # the user's seed (or a cluster's shared one)
         if self.data_seed is None:  # drawn once; a resume reads it back from run.json
             import numpy as np
 
@@ -160,7 +160,7 @@ class RunOptions:
         if type(warm) is not type(task):
             raise RnnAppsError(f"warm_start must be a {type(task).__name__} (fitted, or its "
                                f"model directory); got {type(warm).__name__}")
-        warm._check_is_fitted()
+        warm.check_is_fitted()
         return warm
 
     # -- while training -----------------------------------------------------
@@ -194,7 +194,7 @@ class RunOptions:
         else:
             self.log_path.unlink(missing_ok=True)
             run = {"task": task.task_name, "params": task.get_params(),
-                   "state": task._get_state(), "data_seed": self.data_seed,
+                   "state": task.get_state(), "data_seed": self.data_seed,
                    "data": fingerprint}
             partial = own / (RUN_FILE + ".partial")
             partial.write_text(json.dumps(run, default=str), encoding="utf-8")

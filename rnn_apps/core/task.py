@@ -3,8 +3,17 @@
 ``__init__`` only stores keyword arguments; ``fit`` builds, trains and sets the
 fitted attributes (ending in ``_``); ``save``/``load`` use the directory format
 of :mod:`rnn_apps.core.saving`; ``export`` writes a TensorFlow SavedModel.
-Subclasses provide ``task_name`` and the hooks ``_get_state``,
-``_set_state`` and ``_export_archive``.
+Subclasses provide ``task_name``, ``hooks`` and the methods ``get_state``,
+``set_state``, ``_plan`` and ``_export_archive``.
+
+The public methods besides scikit-learn's are the interface between a task and
+the rest of the package (core's run and save code, the task's own data plans,
+the services): ``get_state``/``set_state`` (the fitted state as JSON-ready
+data, as the preprocessing objects' ``get_state``), ``check_is_fitted``,
+``check_finite_weights``, ``data_seed`` and, where a task has it,
+``figure_units``; ``loaded_from_`` is the directory a loaded model came from.
+Names with a leading underscore are used only inside the class and its
+subclasses.
 """
 
 from __future__ import annotations
@@ -58,7 +67,8 @@ class BaseTask(BaseEstimator):
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "model_")
 
-    def _check_is_fitted(self) -> None:
+    def check_is_fitted(self) -> None:
+        """A one-line :class:`NotFittedError` unless the task is fitted or loaded."""
         if not self.__sklearn_is_fitted__():
             raise NotFittedError(
                 f"this {type(self).__name__} is not fitted yet; call fit() or load a model first"
@@ -75,7 +85,7 @@ class BaseTask(BaseEstimator):
         """One-line errors for this task's parameters that cannot go together
         (none by default); called by :meth:`_validate_params`."""
 
-    def _data_seed(self):
+    def data_seed(self):
         """Seed of data decisions (validation split, shuffles): ``seed`` when set;
         else, inside ``fit``, the one drawn for the run and recorded in its
         checkpoint (a resumed run reuses it). Every worker of a cluster must make
@@ -143,11 +153,14 @@ class BaseTask(BaseEstimator):
         raise NotImplementedError
 
     # -- hooks for subclasses --------------------------------------------
-    def _get_state(self) -> dict:
-        """JSON-serialisable fitted state besides the Keras model."""
+    def get_state(self) -> dict:
+        """JSON-serialisable fitted state besides the Keras model (what ``save``
+        writes, and what a warm start or a resumed run starts from)."""
         raise NotImplementedError
 
-    def _set_state(self, state: dict) -> None:
+    def set_state(self, state: dict) -> None:
+        """Set the fitted attributes from a :meth:`get_state` dict (``load``, warm
+        starts, and the task's data plans when they have fitted the preprocessing)."""
         raise NotImplementedError
 
     def _export_archive(self):
@@ -173,8 +186,8 @@ class BaseTask(BaseEstimator):
         """
         from rnn_apps.core import distribute
 
-        self._check_is_fitted()
-        self._check_finite_weights()
+        self.check_is_fitted()
+        self.check_finite_weights()
         if distribute.is_chief(self.distribute):
             self._write(path)
         else:
@@ -189,7 +202,7 @@ class BaseTask(BaseEstimator):
             self._run = None
         return Path(path)
 
-    def _check_finite_weights(self) -> None:
+    def check_finite_weights(self) -> None:
         """A model holding NaN or infinite weights is never written."""
         import numpy as np
 
@@ -211,7 +224,7 @@ class BaseTask(BaseEstimator):
 
                 plot_learning_curves(history, tmp / CURVES_FILE,
                                      title=f"{self.task_name}: learning curves")
-            saving.write_metadata(tmp, self.task_name, self.get_params(), self._get_state(),
+            saving.write_metadata(tmp, self.task_name, self.get_params(), self.get_state(),
                                   provenance.for_saving(self))
 
     @classmethod
@@ -230,7 +243,7 @@ class BaseTask(BaseEstimator):
         except (TypeError, RnnAppsError) as error:
             raise saving.ModelDirError(f"{where}: bad parameters ({first_line(error)})") from None
         try:
-            estimator._set_state(metadata["state"])
+            estimator.set_state(metadata["state"])
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
             raise saving.ModelDirError(f"{where}: the fitted state is malformed "
                                        f"({type(error).__name__}: {first_line(error)})") from None
@@ -249,14 +262,14 @@ class BaseTask(BaseEstimator):
         estimator.history_ = model_files.read_history(directory / HISTORY_FILE)
         if "provenance" in metadata:
             estimator.provenance_ = metadata["provenance"]
-        estimator._loaded_from = directory
+        estimator.loaded_from_ = directory
         return estimator
 
     def export(self, path) -> Path:
         """Write a TensorFlow SavedModel that runs the whole pipeline."""
-        self._check_is_fitted()
-        self._check_finite_weights()
-        source = getattr(self, "_loaded_from", None)
+        self.check_is_fitted()
+        self.check_finite_weights()
+        source = getattr(self, "loaded_from_", None)
         saving.check_target(path, kind="export", source=source)
         archive = self._export_archive()
         with saving.atomic_directory(path, kind="export", source=source) as tmp:

@@ -90,14 +90,14 @@ def export_core(task, out, fmt: str) -> Path:
                            f"{', '.join(tasks)}); got {type(task).__name__}")
     makers = registry.hook(tasks[name], "portable_cores")  # MissingHook: one line
     describe = registry.hook(tasks[name], "portable_describe")
-    task._check_is_fitted()
-    task._check_finite_weights()
+    task.check_is_fitted()
+    task.check_finite_weights()
     check_convertible(task.model_, fmt)
-    if subword.in_state(task._get_state()):
+    if subword.in_state(task.get_state()):
         raise RnnAppsError(f"export --format {fmt} does not support subword vocabularies "
                            "(their tokenizer runs in TensorFlow); export a SavedModel instead")
     convert.check_dependencies(fmt)
-    source = getattr(task, "_loaded_from", None)
+    source = getattr(task, "loaded_from_", None)
     saving.check_target(out, kind="core", source=source)
     built = [_build(make, task, fmt) for make in makers]
     preprocessing = describe(task, fmt)

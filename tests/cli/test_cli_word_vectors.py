@@ -57,7 +57,7 @@ def test_sentiment_train_info_predict_export_with_vectors_and_wide(tmp_path, sma
     assert tuned.exit_code == 0 and "note: word vectors" not in tuned.output, tuned.output
     again = rnn_apps.load(tmp_path / "m2")
     assert again.model_.get_layer("embedding").output_dim == 6
-    assert again._get_state()["word_vectors"] == model._get_state()["word_vectors"]
+    assert again.get_state()["word_vectors"] == model.get_state()["word_vectors"]
 
 
 def test_tagging_train_with_frozen_vectors(tmp_path):

@@ -78,7 +78,7 @@ def test_recursive_strategy_feeds_its_own_steps_back(recursive, series, tmp_path
     # the 2-step forecast equals one step, appended to the window, then one more step
     one_step = Forecaster(**{**SMALL, "horizon": 1})
     one_step.model_ = model.model_.get_layer("one_step")
-    one_step._set_state({**model.state_, "targets": [0, 1]})
+    one_step.set_state({**model.state_, "targets": [0, 1]})
     first = one_step.predict(windows)                                     # [n, 1, 2]
     second = one_step.predict(np.concatenate([windows[:, 1:], first], axis=1))
     np.testing.assert_allclose(model.predict(windows)[:, :2, 0],

@@ -47,7 +47,7 @@ def test_frozen_vectors_stay_and_the_coverage_is_noted_and_recorded(wide_model):
     covered = sum(token in vocabulary for token in ("the", "camera", "phone", "was", "great"))
     expected = {"file": "glove.txt", "dim": TINY["embedding_dim"],
                 "coverage": {"embedding": {"covered": covered, "tokens": len(vocabulary) - 2}}}
-    assert wide_model._get_state()["word_vectors"] == expected
+    assert wide_model.get_state()["word_vectors"] == expected
     assert wide_model.provenance_["word_vectors"] == expected
     share = f"{100 * covered / (len(vocabulary) - 2):.1f}%"
     assert f"word vectors glove.txt (8 dimensions) cover {covered:,} of {len(vocabulary) - 2:,} " \
@@ -78,7 +78,7 @@ def test_python_and_savedmodel_give_the_same_probabilities(wide_model, tmp_path,
 
 
 def test_the_wide_state_holds_ngrams_and_idf_weights(wide_model):
-    state = wide_model._get_state()["wide"]
+    state = wide_model.get_state()["wide"]
     assert state["ngrams"] == 2 and "this camera" in state["vocabulary"]
     assert state["vocabulary"][0] == "[UNK]" and state["idf"][0] == 0.0
     assert len(state["idf"]) == len(state["vocabulary"]) == \

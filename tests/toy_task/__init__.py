@@ -77,11 +77,11 @@ class CharCounter(RegressorMixin, BaseTask):
         train, valid = (texts, counts), None
         if validation_data is not None:
             valid = self._check(*validation_data)
-        elif (split := holdout_indices(len(texts), self.valid_split, self._data_seed())):
+        elif (split := holdout_indices(len(texts), self.valid_split, self.data_seed())):
             train, valid = [(texts[i], counts[i]) for i in split]
         encoder = TextEncoder.from_state(prior["text"]) if prior else TextEncoder.fit(
             train[0], level="char", standardize="none", max_length=self.max_length)
-        self._set_state({"text": encoder.get_state()})
+        self.set_state({"text": encoder.get_state()})
         config = self.config_
 
         def build():
@@ -98,10 +98,10 @@ class CharCounter(RegressorMixin, BaseTask):
         return TrainingPlan(build=build, train=arrays(train), size=len(train[0]),
                             valid=arrays(valid), loss="mse", metrics=["mae"])
 
-    def _get_state(self) -> dict:
+    def get_state(self) -> dict:
         return {"text": self.text_encoder_.get_state()}
 
-    def _set_state(self, state: dict) -> None:
+    def set_state(self, state: dict) -> None:
         self.text_encoder_ = TextEncoder.from_state(state["text"])
 
     def _sizes(self):
@@ -110,7 +110,7 @@ class CharCounter(RegressorMixin, BaseTask):
 
     def predict(self, X) -> np.ndarray:
         """The count per string (a float: the network regresses it)."""
-        self._check_is_fitted()
+        self.check_is_fitted()
         ids = self.text_encoder_.encode(self._check(X))
         return np.asarray(self.model_.predict(ids, verbose=0, batch_size=256))[:, 0]
 

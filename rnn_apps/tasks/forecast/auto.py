@@ -194,7 +194,7 @@ def _assemble(task, data, chosen, trials, base):
                    for key, (score, _, seconds) in trials.items()]})
     if isinstance(data, SeriesPanel):
         state.update(panel_state(data, longest, list(best.state_["scales"].values())))
-    task._set_state(state)
+    task.set_state(state)
     task.history_ = best.history_
     task._run = None
     return task

@@ -125,7 +125,7 @@ def in_memory_windows(task, data, validation_data, prior, targets, fit_targets, 
         **future}
     if panel:
         state.update(panel_state(panel, lookback, scales), scaling="window")
-    task._set_state(state)
+    task.set_state(state)
     return x, y_fit, validation, len(y_fit)
 
 

@@ -134,14 +134,14 @@ class Forecaster(ForecastScoring, BaseTask):
     @property
     def lookback_(self) -> int:
         """The lookback in use (chosen when ``lookback=None``)."""
-        self._check_is_fitted()
+        self.check_is_fitted()
         return self.spec_.lookback
 
     @property
     def choices_(self) -> dict:
         """The automatic choices: season, lookback, inputs, decomposition, the
         ensemble's members and every candidate's validation MASE."""
-        self._check_is_fitted()
+        self.check_is_fitted()
         keys = ("season", "lookback", "inputs", "deseasonalize", "season_scores",
                 "members", "search")
         return {key: self.state_[key] for key in keys if key in self.state_}
@@ -153,10 +153,10 @@ class Forecaster(ForecastScoring, BaseTask):
 
         return training_plan(self, X, validation_data, prior)
 
-    def _get_state(self) -> dict:
+    def get_state(self) -> dict:
         return dict(self.state_)
 
-    def _set_state(self, state: dict) -> None:
+    def set_state(self, state: dict) -> None:
         self.state_ = dict(state)
         self.scaler_ = SeriesScaler.from_state(state["scaler"])
         self.targets_ = list(state["targets"])
@@ -200,7 +200,7 @@ class Forecaster(ForecastScoring, BaseTask):
     def _forecast(self, X, future=None) -> dict:
         from rnn_apps.tasks.forecast import future as known
 
-        self._check_is_fitted()
+        self.check_is_fitted()
         panel = forecast_panel.panel_request(self, X)
         if panel is not None:
             times = self.future_times(X) if "future_time" in self._input_names() else None

@@ -42,7 +42,7 @@ def training_plan(task, X, validation_data, prior):
 
         x, validation, errors, state = stream_data(task, X, validation_data, prior, targets,
                                                    fit_targets, fit_horizon)
-        task._set_state(state)
+        task.set_state(state)
         size = None
     else:
         from rnn_apps.tasks.forecast.data import in_memory_windows

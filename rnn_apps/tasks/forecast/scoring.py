@@ -26,7 +26,7 @@ class ForecastScoring:
 
         from rnn_apps.core.recurrent import recurrent_probe
 
-        self._check_is_fitted()
+        self.check_is_fitted()
         windows, _ = self._history_windows(X)
         member = networks.member_networks(self.model_)[0]
         history = member.input["history"] if isinstance(member.input, dict) \
@@ -70,7 +70,7 @@ class ForecastScoring:
         the mean over its series, and each series' metrics under ``series``."""
         from rnn_apps.preprocessing.panel import as_panel
 
-        self._check_is_fitted()
+        self.check_is_fitted()
         panel = as_panel(X)
         if panel is not None:
             return forecast_panel.evaluate_each(self, panel)
@@ -119,7 +119,7 @@ class ForecastScoring:
         from rnn_apps.tasks.forecast.backtest import backtest, backtest_panel
 
         if not refit:
-            self._check_is_fitted()
+            self.check_is_fitted()
         panel = as_panel(X)
         run = backtest if panel is None else backtest_panel
         return run(self, panel or as_series(X), origins=origins, step=step or self.horizon,

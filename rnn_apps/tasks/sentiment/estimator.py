@@ -137,7 +137,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
                                                   what="validation labels"))
             train, valid = (texts, ids), (val_texts, val_ids)
         else:
-            train, valid = _split_validation(texts, ids, self.valid_split, self._data_seed())
+            train, valid = _split_validation(texts, ids, self.valid_split, self.data_seed())
         if prior:
             encoder = text_prep.TextEncoder.from_state(prior["text"])
         else:
@@ -147,7 +147,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
                 truncating=self.truncating, vocab_size=self.vocab_size,
                 subword_model=self.subword_model)
         more, vectors = extras.extras(self, encoder, train[0], prior)
-        self._set_state({"classes": label_encoder.classes, "label_dtype": label_encoder.dtype,
+        self.set_state({"classes": label_encoder.classes, "label_dtype": label_encoder.dtype,
                          "text": encoder.get_state(), **more})
         x_train = encoder.encode(train[0])
         if prior:
@@ -183,11 +183,11 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
                             metrics=["accuracy"], **data)
 
     # -- fitted state -----------------------------------------------------
-    def _get_state(self) -> dict:
+    def get_state(self) -> dict:
         return {"classes": list(self.encoder_.classes), "label_dtype": self.encoder_.dtype,
                 "text": self.text_encoder_.get_state(), **self._extra_state}
 
-    def _set_state(self, state: dict) -> None:
+    def set_state(self, state: dict) -> None:
         from rnn_apps.preprocessing.tfidf import TfidfEncoder
 
         self.encoder_ = LabelEncoder(state["classes"], state.get("label_dtype"))
@@ -208,7 +208,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
     # -- inference --------------------------------------------------------
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities ``[n, n_classes]`` in the order of ``classes_``."""
-        self._check_is_fitted()
+        self.check_is_fitted()
         texts = text_prep.check_texts(X)
         if self.wide_encoder_ is not None:
             return extras.predict(self, texts)
@@ -224,7 +224,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         """``accuracy``, ``macro_f1``, ``n``, per-class scores and the confusion matrix."""
         from rnn_apps.evaluation.classification import classification_metrics
 
-        self._check_is_fitted()
+        self.check_is_fitted()
         texts = text_prep.check_texts(X)
         labels = check_labels(y, len(texts))
         predicted = list(self.predict(texts))
@@ -242,7 +242,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
 
         from rnn_apps.core.recurrent import recurrent_probe
 
-        self._check_is_fitted()
+        self.check_is_fitted()
         texts = text_prep.check_texts(X)
         ids = self.text_encoder_.encode(texts)
         inputs = keras.Input(shape=(None,), dtype="int32")

@@ -67,7 +67,7 @@ def stream_plan(task, config, stream, y, validation_data, prior):
     if unseen:
         raise DataError(f"labels not known to the warm-start model: {', '.join(unseen[:5])}")
     more, vectors = extras(task, encoder, train_batches, prior)
-    task._set_state({"classes": label_encoder.classes, "label_dtype": label_encoder.dtype,
+    task.set_state({"classes": label_encoder.classes, "label_dtype": label_encoder.dtype,
                      "text": encoder.get_state(), **more})
     index = {label: i for i, label in enumerate(label_encoder.classes)}
     label_counts = np.array([counts.get(c, 0) for c in label_encoder.classes])

@@ -41,7 +41,7 @@ def stream_data(task, stream, validation_data, prior):
     target = SequenceVocabulary([], level=task.target_level, lowercase=task.lowercase,
                                 target=True)
     if prior:
-        task._set_state(prior)
+        task.set_state(prior)
         source, target = task.source_vocab_, task.target_vocab_
     else:  # subword models learn from a first pass over (a sample of) the pairs
         for side, vocabulary in enumerate((source, target)):
@@ -60,7 +60,7 @@ def stream_data(task, stream, validation_data, prior):
     if not prior:
         source.with_counts(source_counts, task.max_tokens)
         target.with_counts(target_counts, task.max_tokens)
-        task._set_state({
+        task.set_state({
             "source": source.get_state(), "target": target.get_state(),
             "max_source_length": task.max_source_length or longest[0],
             "max_target_length": task.max_target_length or longest[1]})
@@ -103,13 +103,13 @@ def in_memory_data(task, X, y, validation_data, prior) -> dict:
     if validation_data is not None:
         valid = task._check_pairs(*validation_data)
     else:
-        order = np.random.default_rng(task._data_seed()).permutation(len(sources))
+        order = np.random.default_rng(task.data_seed()).permutation(len(sources))
         n_valid = int(len(sources) * task.valid_split)
         held, keep = order[:n_valid], order[n_valid:]
         valid = ([sources[i] for i in held], [targets[i] for i in held]) if n_valid else None
         sources, targets = [sources[i] for i in keep], [targets[i] for i in keep]
     if prior:
-        task._set_state(prior)
+        task.set_state(prior)
         source_vocab, target_vocab = task.source_vocab_, task.target_vocab_
     else:
         source_vocab = SequenceVocabulary.fit(sources, level=task.source_level,
@@ -125,7 +125,7 @@ def in_memory_data(task, X, y, validation_data, prior) -> dict:
     source_lengths = [len(s) for s in source_vocab.split(sources)]
     target_lengths = [len(t) for t in target_vocab.split(targets)]
     if not prior:
-        task._set_state({
+        task.set_state({
             "source": source_vocab.get_state(), "target": target_vocab.get_state(),
             "max_source_length": task.max_source_length or max(source_lengths),
             "max_target_length": task.max_target_length or max(target_lengths)})

@@ -157,10 +157,10 @@ class Seq2SeqTranslator(BaseTask):
                           InputNote, stacklevel=3)
 
     # -- state --------------------------------------------------------------------
-    def _get_state(self) -> dict:
+    def get_state(self) -> dict:
         return dict(self.state_)
 
-    def _set_state(self, state: dict) -> None:
+    def set_state(self, state: dict) -> None:
         self.state_ = dict(state)
         self.source_vocab_ = SequenceVocabulary.from_state(state["source"])
         self.target_vocab_ = SequenceVocabulary.from_state(state["target"])
@@ -194,7 +194,7 @@ class Seq2SeqTranslator(BaseTask):
         ``beam_width`` (default: the model's) 1 is greedy; ``max_length``
         caps the output tokens (default: the longest training target + 1).
         """
-        self._check_is_fitted()
+        self.check_is_fitted()
         sources = check_texts(X, "sources")
         beam_width = self.beam_width if beam_width is None else beam_width
         length_penalty = self.length_penalty if length_penalty is None else length_penalty
@@ -217,7 +217,7 @@ class Seq2SeqTranslator(BaseTask):
     def evaluate(self, X, y, beam_width=None) -> dict:
         """``bleu``, ``chrf`` (0-100), ``exact_match``, ``cer`` (0-1) and ``n``;
         references are compared in the model's writing (case, spacing)."""
-        self._check_is_fitted()
+        self.check_is_fitted()
         sources, targets = self._check_pairs(X, y)
         references = self.target_vocab_.normalize(targets)
         return seq2seq_metrics(references, self.predict(sources, beam_width=beam_width),
@@ -234,7 +234,7 @@ class Seq2SeqTranslator(BaseTask):
 
         from rnn_apps.core.recurrent import per_sequence_states, recurrent_outputs
 
-        self._check_is_fitted()
+        self.check_is_fitted()
         sources = check_texts(X, "sources")
         probe, result = recurrent_outputs(self._networks()[0]), []
         for start in range(0, len(sources), BATCH):
@@ -251,7 +251,7 @@ class Seq2SeqTranslator(BaseTask):
         "weights": [output tokens + end, source tokens]}`` for one source."""
         import tensorflow as tf
 
-        self._check_is_fitted()
+        self.check_is_fitted()
         if not self.attention:
             raise RnnAppsError("this model was trained without attention")
         output = self.predict([source], beam_width=beam_width)[0]

@@ -139,10 +139,10 @@ class Tagger(BaseTask):
             valid = self._check(*validation_data)[1:]
         else:
             sequences, tags, valid = split_validation(sequences, tags, self.valid_split,
-                                                      self._data_seed())
+                                                      self.data_seed())
         state = fitted_state(X, y, sequences, tags, frames, prior, max_tokens=self.max_tokens,
                              lowercase=self.lowercase)
-        self._set_state(state)
+        self.set_state(state)
         if not frames:
             self.state_["tokenizer"] = tokenizer_for_training(self.tokenizer)
         self._word_vectors(frames, prior)
@@ -184,10 +184,10 @@ class Tagger(BaseTask):
             vectors.apply(model)
         return model, trainer
 
-    def _get_state(self) -> dict:
+    def get_state(self) -> dict:
         return dict(self.state_)
 
-    def _set_state(self, state: dict) -> None:
+    def set_state(self, state: dict) -> None:
         self.state_ = dict(state)
         self.tags_ = LabelEncoder(state["tags"], state.get("tag_dtype")).classes
         self._predict_function = None
@@ -235,7 +235,7 @@ class Tagger(BaseTask):
 
     def _inputs(self, X):
         """``(frames?, sequences)`` checked against what this model was trained on."""
-        self._check_is_fitted()
+        self.check_is_fitted()
         frames, sequences, _ = self._check(X, need_tags=False)
         return frames, matched_inputs(self.state_, frames, sequences,
                                       getattr(X, "feature_names", None))
@@ -245,7 +245,7 @@ class Tagger(BaseTask):
         training text was meant to be: its stored ``tokenizer`` (``whitespace``
         for models saved before tokenizers were stored). Pass the result to
         :meth:`predict`."""
-        self._check_is_fitted()
+        self.check_is_fitted()
         if self.state_["kind"] != "tokens":
             raise DataError("this model tags numeric frames; there is no text to split")
         return split_text(texts, self.state_.get("tokenizer", "whitespace"))
@@ -263,7 +263,7 @@ class Tagger(BaseTask):
     def evaluate(self, X, y) -> dict:
         """``token_accuracy``, ``macro_f1``, ``n_tokens``, per-tag scores and, for
         BIO / IOBES tags, CoNLL-style ``entity_precision/recall/f1``."""
-        self._check_is_fitted()
+        self.check_is_fitted()
         _, sequences, tags = self._check(X, y)
         return tagging_metrics(tags, self.predict(sequences), self.tags_)
 

@@ -46,7 +46,7 @@ def stream_plan(task, config, stream, validation_data, prior, build):
             raise DataError(f"need at least 2 different tags to train; found "
                             f"{sorted(tags_seen)}")
         state = {"kind": "tokens", "tags": sorted(tags_seen), "encoder": encoder.get_state()}
-    task._set_state(state)
+    task.set_state(state)
     index = {tag: i for i, tag in enumerate(task.tags_)}
 
     def with_ids(records, what):

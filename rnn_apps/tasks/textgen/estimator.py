@@ -100,7 +100,7 @@ class TextGenerator(BaseTask):
             train, size = training_data(ids, self.mode, self.batch_size, self.bptt)
             ratios = (len(ids) / len(train_text),  # tokens per character: loss per character
                       None if valid_ids is None else (len(valid_ids) - 1) / (len(valid_text) - 1))
-        self._set_state(vocabulary_state(vocabulary))
+        self.set_state(vocabulary_state(vocabulary))
         stateful = self.mode == "tbptt"
         shape = {"config": config, "vocab_size": len(vocabulary),
                  "embedding_dim": self.embedding_dim}
@@ -142,7 +142,7 @@ class TextGenerator(BaseTask):
         (what ``loss`` is per); a subword model adds ``bits_per_piece`` and
         ``n_pieces``. Its bits per character spread the pieces' total loss
         over the characters of the text, so both levels compare."""
-        self._check_is_fitted()
+        self.check_is_fitted()
         text = check_text(X)
         ids = self.vocabulary_.encode(text)
         if len(text) < 2 or len(ids) < 2:
@@ -161,7 +161,7 @@ class TextGenerator(BaseTask):
         """What the network predicts one at a time: ``char`` or ``piece``."""
         return "piece" if getattr(vocabulary, "level", "char") == "subword" else "char"
 
-    def _figure_units(self, data) -> dict:
+    def figure_units(self, data) -> dict:
         """What the figures of a training run on ``data`` are per (kept with its
         provenance): the loss, and the records counted."""
         return {"loss": f"nats per {UNIT_NAMES[self._unit(self.vocabulary_)]}",
@@ -188,7 +188,7 @@ class TextGenerator(BaseTask):
         """
         import tensorflow as tf
 
-        self._check_is_fitted()
+        self.check_is_fitted()
         prompts = [prompt] if isinstance(prompt, str) else list(prompt)
         for index, item in enumerate(prompts):
             if not isinstance(item, str) or not item:
@@ -226,7 +226,7 @@ class TextGenerator(BaseTask):
         """Recurrent activations per character: ``{"tokens", "layers": [[steps, units] ...]}``."""
         import tensorflow as tf
 
-        self._check_is_fitted()
+        self.check_is_fitted()
         texts = [X] if isinstance(X, str) else list(X)
         from rnn_apps.core.recurrent import recurrent_outputs
 
@@ -243,10 +243,10 @@ class TextGenerator(BaseTask):
         return result
 
     # -- state and export ---------------------------------------------------
-    def _get_state(self) -> dict:
+    def get_state(self) -> dict:
         return vocabulary_state(self.vocabulary_)
 
-    def _set_state(self, state: dict) -> None:
+    def set_state(self, state: dict) -> None:
         self.vocabulary_ = vocabulary_from(state)
         self.lookup_ = self.vocabulary_.lookup_layer()
         self._sampler_fn = None
