@@ -36,9 +36,11 @@ HOOKS = {
     "tuning_holdout": "tuning hold-out (tune)",
     "tuning_score": "tuning score (tune)",
     "inspect": "hidden-state view (rnn-apps inspect)",
+    "demo": "demo on the bundled data (rnn-apps demo)",
 }
 
 _CLASSES: dict[str, type] = {}   # task name -> estimator class
+_ORDER: list[str] = []           # task names in entry-point order (then the others by name)
 _DISCOVERED = False
 
 
@@ -75,7 +77,7 @@ def discover() -> None:
         return
     _DISCOVERED = True
     for point in metadata.entry_points(group=ENTRY_POINTS):
-        point.load()
+        _ORDER.append(point.load().task_name)
     for name in os.environ.get(TASKS_VARIABLE, "").split(","):
         if name.strip():
             importlib.import_module(name.strip())
@@ -87,9 +89,12 @@ def public_classes() -> dict[str, str]:
 
 
 def task_classes() -> dict[str, type]:
-    """Every registered task: name -> estimator class."""
+    """Every registered task, name -> estimator class: the entry points' order, then
+    the others (``RNN_APPS_TASKS``, imported plugins) by name."""
     discover()
-    return dict(sorted(_CLASSES.items()))
+    rank = {name: place for place, name in enumerate(_ORDER)}
+    return dict(sorted(_CLASSES.items(), key=lambda item: (rank.get(item[0], len(rank)),
+                                                           item[0])))
 
 
 def task_class(name: str):

@@ -38,3 +38,10 @@ def format_report(metrics: dict, title: str | None = None) -> str:
         for label, row in zip(labels, matrix):
             lines.append(f"{label:>{cell}}  " + "  ".join(f"{v:>{cell}d}" for v in row))
     return "\n".join(lines)
+
+
+def example_line(shown: str, got: str, expected: str) -> str:
+    """One showcase example of a demo; a wrong answer is marked and its expected answer shown."""
+    mark = "ok   " if got == expected else "WRONG"
+    line = f"  {mark} {shown}"
+    return line if got == expected else f"{line}  (expected {expected})"

@@ -2,7 +2,6 @@ import json
 import subprocess
 import sys
 
-import click
 import pytest
 from click.testing import CliRunner
 
@@ -190,10 +189,7 @@ def test_train_with_the_echo_state_cell(tmp_path, small_csv):
 
 
 def test_demo_examples_mark_a_wrong_answer_with_the_expected_one():
-    from rnn_apps.cli.demo import echo_example
+    from rnn_apps.evaluation.report import example_line
 
-    runner = CliRunner()
-    right = runner.invoke(click.Command("x", callback=lambda: echo_example("a -> 1", "1", "1")))
-    wrong = runner.invoke(click.Command("x", callback=lambda: echo_example("a -> 2", "2", "1")))
-    assert right.output == "  ok    a -> 1\n"
-    assert wrong.output == "  WRONG a -> 2  (expected 1)\n"
+    assert example_line("a -> 1", "1", "1") == "  ok    a -> 1"
+    assert example_line("a -> 2", "2", "1") == "  WRONG a -> 2  (expected 1)"

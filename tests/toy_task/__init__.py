@@ -41,6 +41,7 @@ class CharCounter(RegressorMixin, BaseTask):
         "tuning_holdout": ".tuning:holdout",
         "tuning_score": ".tuning:SCORE",
         "inspect": None,
+        "demo": None,  # no bundled data: rnn-apps demo leaves it out
     }
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,

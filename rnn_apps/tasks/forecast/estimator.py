@@ -59,6 +59,7 @@ class Forecaster(ForecastScoring, BaseTask):
         "tuning_holdout": ".tuning:holdout",
         "tuning_score": ".tuning:SCORE",
         "inspect": ".inspect:sample",
+        "demo": ".demo:run",
     }
     _layer_modules = ("rnn_apps.tasks.forecast.network", "rnn_apps.tasks.forecast.layers")
     _parameter_constraints: ClassVar[dict] = {

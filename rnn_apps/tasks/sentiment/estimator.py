@@ -72,6 +72,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         "tuning_holdout": ".tuning:holdout",
         "tuning_score": ".tuning:SCORE",
         "inspect": ".inspect:sample",
+        "demo": ".demo:run",
     }
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,

@@ -71,6 +71,7 @@ class Seq2SeqTranslator(BaseTask):
         "tuning_holdout": ".tuning:holdout",
         "tuning_score": ".tuning:SCORE",
         "inspect": ".inspect:sample",
+        "demo": ".demo:run",
     }
     _layer_modules = ("rnn_apps.tasks.seq2seq.network",)
     _parameter_constraints: ClassVar[dict] = {

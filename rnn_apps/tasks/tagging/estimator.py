@@ -69,6 +69,7 @@ class Tagger(BaseTask):
         "tuning_holdout": ".tuning:holdout",
         "tuning_score": ".tuning:SCORE",
         "inspect": ".inspect:sample",
+        "demo": ".demo:run",
     }
     _layer_modules = ("rnn_apps.tasks.tagging.network",)
     _parameter_constraints: ClassVar[dict] = {

@@ -53,6 +53,7 @@ class TextGenerator(BaseTask):
         "tuning_holdout": ".tuning:holdout",
         "tuning_score": ".tuning:SCORE",
         "inspect": ".inspect:sample",
+        "demo": ".demo:run",
     }
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,
