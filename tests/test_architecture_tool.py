@@ -106,6 +106,15 @@ def test_an_entry_point_group_constant_is_no_arrow(package):
     assert ["pkg.core.base", "pkg.tasks"] in upward  # import_module("pkg.tasks") still is
 
 
+def test_sklearn_protocol_names_are_not_private_uses(package):
+    (package / "core" / "checks.py").write_text(
+        "def check(est):\n    return est._parameter_constraints, est._validate_params(), "
+        "est._secret\n")
+    sites = [(m, name) for m, _, name in architecture.measure(package)["private"]
+             if m == "pkg.core.checks"]
+    assert sites == [("pkg.core.checks", "_secret")]
+
+
 def run(*args):
     return subprocess.run([sys.executable, str(TOOL), *map(str, args)],
                           check=False, capture_output=True, text=True, timeout=60)

@@ -230,8 +230,9 @@ def graph(root: Path, groups=frozenset()):
     return mods, scans, edges, kinds, lazy
 
 
-def private_sites(mods, scans, lazy):
-    """(package privates, third-party privates): [module, line, name] per site."""
+def private_sites(mods, scans, lazy, protocol=frozenset()):
+    """(package privates, third-party privates): [module, line, name] per site;
+    names in ``protocol`` (a library's documented private-named hooks) are skipped."""
     definers = {}  # private name -> modules that define or reach for it
     for m, scan in scans.items():
         for name in scan.defined | {name for _, name in scan.attrs}:
@@ -243,7 +244,7 @@ def private_sites(mods, scans, lazy):
                 if t and t != m and t in mods:
                     private.append([m, node.lineno, name])
         for line, name in scan.attrs:
-            if name in scan.defined:
+            if name in scan.defined or name in protocol:
                 continue
             (private if definers.get(name, set()) - {m} else external).append([m, line, name])
     return sorted(private), sorted(external)

@@ -124,6 +124,7 @@ class BaseTask(BaseEstimator):
                    "tensorboard": tensorboard, "warm_start": warm_start,
                    "steps_per_epoch": steps_per_epoch}
         if self._fit_search(X, y, validation_data, options):
+            self._run = None  # no run of its own whose files save() would remove
             provenance.record(self, X, data_files)
             return self
         distribute.strategy_for(self.distribute)  # a cluster starts before other TF work

@@ -87,7 +87,7 @@ def test_multiclass_integer_labels_class_weight_and_pooling():
 
 def test_mean_pooling_network_ignores_padding():
     from rnn_apps.core.config import RecurrentConfig
-    from rnn_apps.tasks.sentiment.estimator import build_classifier_network
+    from rnn_apps.tasks.sentiment.network import build_classifier_network
 
     network = build_classifier_network(RecurrentConfig(units=3), vocab_size=10, embedding_dim=4,
                                        pooling="mean", n_classes=3)

@@ -30,6 +30,7 @@ from rnn_apps.tasks.forecast.layers import can_decompose
 from rnn_apps.tasks.forecast.settings import (
     MIN_WINDOWS,  # noqa: F401 (tuning.py reads it here)
     lookback_candidates,
+    resolve_targets,
     static_settings,
     typical_length,
 )
@@ -85,7 +86,7 @@ def fit_search(task, X, callbacks=None):
     series_list = list(panel.series.values()) if panel else [as_series(X)]
     histories = [one.values for one in series_list]
     first = series_list[0]
-    targets = task._resolve_targets(first.columns)
+    targets = resolve_targets(task.targets, first.columns)
     fit_targets = list(range(len(first.columns))) if task.strategy == "recursive" else targets
     trains = [values[:len(values) - holdout_size(task, len(values))] for values in histories]
     if typical_length(trains) < 2 * task.horizon + 2:
@@ -133,7 +134,7 @@ def fit_search(task, X, callbacks=None):
                                         season=season, ensemble=1, verbose=0)
         if task.seed is not None:
             member.set_params(seed=task.seed + seed_offset)
-        member._network_name = f"member_{len(trials)}"
+        member.network_name = f"member_{len(trials)}"  # unique in the ensemble
         started = time.perf_counter()
         training, held = data(lookback)
         member.fit(training, validation_data=held, callbacks=callbacks)
@@ -196,5 +197,4 @@ def _assemble(task, data, chosen, trials, base):
         state.update(panel_state(data, longest, list(best.state_["scales"].values())))
     task.set_state(state)
     task.history_ = best.history_
-    task._run = None
     return task

@@ -12,6 +12,8 @@ import numpy as np
 
 from rnn_apps.core.training import quiet_retracing
 from rnn_apps.errors import DataError
+from rnn_apps.tasks.forecast.metrics import score_forecasts
+from rnn_apps.tasks.forecast.settings import resolve_targets
 
 
 def rolling_origins(n: int, *, horizon: int, origins: int, step: int, min_train: int) -> list[int]:
@@ -47,7 +49,7 @@ def _setup(forecaster, columns, refit: bool, window: str, refit_every) -> tuple:
         raise DataError(f"refit_every must be a positive integer; got {refit_every!r}")
     horizon = forecaster.horizon
     lookback = forecaster.lookback_ if not refit else (forecaster.lookback or 1)
-    return (horizon, forecaster._resolve_targets(columns),
+    return (horizon, resolve_targets(forecaster.targets, columns),
             lookback + (horizon if refit else 0))
 
 
@@ -144,5 +146,6 @@ def _one_origin(model, series, begin, origin, targets, season) -> dict:
     forecast = forecasts_at(model, series, [origin])[0]
     row = {"origin": format_time(series.times[origin], series.time_format)
            if series.times else int(origin), "train_size": int(origin - begin)}
-    row.update(model._score(actual[None], forecast, [past[:, targets]], scale, season))
+    row.update(score_forecasts(model, actual[None], forecast, [past[:, targets]], scale,
+                               season))
     return row

@@ -55,6 +55,7 @@ def in_memory_windows(task, data, validation_data, prior, targets, fit_targets, 
     from rnn_apps.preprocessing.panel import SeriesPanel
     from rnn_apps.tasks.forecast import future as forecast_future
     from rnn_apps.tasks.forecast.layers import decomposition_stats, window_scales
+    from rnn_apps.tasks.forecast.network import check_quantiles
     from rnn_apps.tasks.forecast.settings import static_settings
 
     panel = data if isinstance(data, SeriesPanel) else None
@@ -115,7 +116,8 @@ def in_memory_windows(task, data, validation_data, prior, targets, fit_targets, 
               for part in parts]
     state = {
         "scaler": scaler.get_state(), "targets": targets, "season": int(season),
-        "columns": series_list[0].columns, "quantiles": task._quantiles(), "ridge_alpha": None,
+        "columns": series_list[0].columns, "quantiles": check_quantiles(task.quantiles),
+        "ridge_alpha": None,
         "tail": series_list[0].values[-lookback:].tolist(), "scale": scales[0],
         "lookback": lookback, "inputs": settings["inputs"], "deseasonalize": mode,
         "decomposition": decomposition, "season_scores": settings["season_scores"],

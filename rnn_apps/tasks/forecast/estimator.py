@@ -19,7 +19,7 @@ from rnn_apps._lazy import lazy_module
 from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
 from rnn_apps.errors import DataError, RnnAppsError
-from rnn_apps.preprocessing.series import Series, SeriesScaler, as_series, column_order
+from rnn_apps.preprocessing.series import Series, SeriesScaler, as_series
 from rnn_apps.tasks.forecast import choices
 from rnn_apps.tasks.forecast.scoring import ForecastScoring
 from rnn_apps.tasks.forecast.spec import ForecastSpec
@@ -105,23 +105,6 @@ class Forecaster(ForecastScoring, BaseTask):
     def _quantiles(self) -> list[float]:
         return networks.check_quantiles(self.quantiles)
 
-    def _resolve_targets(self, columns: list[str]) -> list[int]:
-        if self.targets is None:
-            return list(range(len(columns)))
-        wanted = [self.targets] if isinstance(self.targets, (str, int)) else list(self.targets)
-        resolved = []
-        for target in wanted:
-            if isinstance(target, str) and target in columns:
-                resolved.append(columns.index(target))
-            elif isinstance(target, (int, np.integer)) and 0 <= target < len(columns):
-                resolved.append(int(target))
-            else:
-                raise RnnAppsError(f"target {target!r} is not a column of the series "
-                                   f"(columns: {', '.join(columns)})")
-        if not resolved:
-            raise RnnAppsError("targets must name at least one column")
-        return resolved
-
     # -- training -------------------------------------------------------------
     def _fit_search(self, X, y, validation_data, options: dict) -> bool:
         """Settings left automatic are chosen on the held-out end of ``X`` by
@@ -172,13 +155,10 @@ class Forecaster(ForecastScoring, BaseTask):
         return [self.columns_[t] for t in self.targets_]
 
     # -- forecasting ----------------------------------------------------------
-    def _by_name(self, series) -> np.ndarray:
-        """The values with their columns in the training order, matched by name."""
-        order = column_order(self.state_["columns"], series.columns)
-        return series.values if order is None else series.values[:, order]
-
     def _history_windows(self, X):
         """``(windows [n, lookback, columns], single)`` from ``X`` as in :meth:`predict`."""
+        from rnn_apps.tasks.forecast import future as known
+
         lookback = self.lookback_
         if X is None:
             return np.asarray(self.state_["tail"], dtype=np.float32)[None], True
@@ -187,7 +167,7 @@ class Forecaster(ForecastScoring, BaseTask):
             if not np.isfinite(windows).all():
                 raise DataError("history windows contain NaN or infinite values")
         else:
-            values, single = self._by_name(as_series(X, "history")), True
+            values, single = known.values_by_name(self, as_series(X, "history")), True
             if len(values) < lookback:
                 raise DataError(f"the history has {len(values)} steps; the model reads "
                                 f"lookback = {lookback}")
@@ -214,7 +194,7 @@ class Forecaster(ForecastScoring, BaseTask):
                 raise DataError("this model reads calendar features: forecast from a series "
                                 "with time stamps, not from windows")
             seconds = known.epoch_seconds(self.future_times(X))[None]
-        result = self._forecast_windows(windows, future, seconds)
+        result = known.forecast_windows(self, windows, future, seconds)
         return {k: v[0] for k, v in result.items()} if single else result
 
     def _history_input(self):
@@ -224,16 +204,6 @@ class Forecaster(ForecastScoring, BaseTask):
     def _input_names(self) -> list[str]:
         inputs = self.model_.input
         return list(inputs) if isinstance(inputs, dict) else ["history"]
-
-    def _forecast_windows(self, windows, future=None, seconds=None) -> dict:
-        """Raw windows (and raw future inputs) to forecasts in original units."""
-        from rnn_apps.core.training import quiet_retracing
-        from rnn_apps.tasks.forecast import future as known
-
-        inputs = known.model_inputs(self, windows, future, seconds)
-        with quiet_retracing():         # many small models predicting one after another
-            out = self.model_.predict(inputs, verbose=0, batch_size=512)
-        return networks.to_original_units(out, self.scaler_, self.targets_)
 
     def predict(self, X=None, future=None) -> np.ndarray:
         """Forecasts in original units.

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from rnn_apps.errors import DataError
+from rnn_apps.preprocessing.series import column_order
 
 DAY = 86_400
 
@@ -120,11 +121,29 @@ def check_future(task, future, n: int) -> np.ndarray | None:
     return values
 
 
+def values_by_name(task, series) -> np.ndarray:
+    """The values of ``series`` with its columns in ``task``'s training order,
+    matched by name."""
+    order = column_order(task.state_["columns"], series.columns)
+    return series.values if order is None else series.values[:, order]
+
+
+def forecast_windows(task, windows, future=None, seconds=None) -> dict:
+    """Raw windows (and raw future inputs) to ``task``'s forecasts in original units."""
+    from rnn_apps.core.training import quiet_retracing
+    from rnn_apps.tasks.forecast.savedmodel import to_original_units
+
+    inputs = model_inputs(task, windows, future, seconds)
+    with quiet_retracing():         # many small models predicting one after another
+        out = task.model_.predict(inputs, verbose=0, batch_size=512)
+    return to_original_units(out, task.scaler_, task.targets_)
+
+
 def forecasts_at(task, series, origins):
     """``(forecasts, actual)`` from the ``lookback`` steps before each origin (the
     index of its first forecast step) of ``series``, with that series' future
     covariates and time stamps at the forecast steps."""
-    values = task._by_name(series)
+    values = values_by_name(task, series)
     spec = task.spec_
     lookback, horizon = spec.lookback, spec.horizon
     origins = np.asarray(origins)
@@ -139,4 +158,4 @@ def forecasts_at(task, series, origins):
         if not series.times:
             raise DataError("this model reads calendar features: the series needs its times")
         seconds = epoch_seconds(series.times)[steps]
-    return task._forecast_windows(windows, future, seconds), actual
+    return forecast_windows(task, windows, future, seconds), actual

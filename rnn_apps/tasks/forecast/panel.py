@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_apps.errors import DataError
+from rnn_apps.tasks.forecast.future import forecast_windows, values_by_name
+from rnn_apps.tasks.forecast.metrics import evaluate_series
 
 
 class PanelForecast(dict):
@@ -29,7 +31,7 @@ def panel_request(task, X) -> dict | None:
             return None
         return {key: np.asarray(tail, dtype=np.float32) for key, tail in tails.items()}
     panel = as_panel(X, "history")
-    return None if panel is None else {key: task._by_name(one) for key, one in panel.items()}
+    return None if panel is None else {key: values_by_name(task, one) for key, one in panel.items()}
 
 
 def forecast_each(task, histories: dict, future=None, times=None) -> PanelForecast:
@@ -59,7 +61,7 @@ def forecast_each(task, histories: dict, future=None, times=None) -> PanelForeca
             raise DataError("this model reads calendar features: every series needs its "
                             "time stamps")
         seconds = np.stack([known.epoch_seconds(times[key]) for key in histories])
-    result = task._forecast_windows(windows, values, seconds)
+    result = forecast_windows(task, windows, values, seconds)
     return PanelForecast({key: {name: values[i] for name, values in result.items()}
                           for i, key in enumerate(histories)})
 
@@ -83,7 +85,7 @@ def summary(rows: dict) -> dict:
 def evaluate_each(task, panel) -> dict:
     """:meth:`Forecaster.evaluate` of every series of ``panel`` and their mean."""
     scales = task.state_.get("scales", {})
-    rows = {key: task._evaluate_one(one, scales.get(key)) for key, one in panel.items()}
+    rows = {key: evaluate_series(task, one, scales.get(key)) for key, one in panel.items()}
     return summary(rows)
 
 

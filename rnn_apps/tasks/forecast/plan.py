@@ -9,6 +9,7 @@ from rnn_apps._lazy import lazy_module
 from rnn_apps.data.series import SeriesStream
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing.series import as_series
+from rnn_apps.tasks.forecast.settings import resolve_targets
 
 networks = lazy_module("rnn_apps.tasks.forecast.network")
 
@@ -26,14 +27,14 @@ def training_plan(task, X, validation_data, prior):
         series = panel or as_series(X)
         columns = series.columns
         n_columns = len(columns)
-    config, targets = task.config_, task._resolve_targets(columns)
+    config, targets = task.config_, resolve_targets(task.targets, columns)
     if panel is not None and task.readout == "ridge":
         raise RnnAppsError("readout='ridge' solves one series' windows; a global model "
                            "over several series needs readout='dense'")
     if prior and prior["columns"] != columns:
         raise DataError(f"the warm-start model reads columns {', '.join(prior['columns'])}; "
                         f"the data has {', '.join(columns)}")
-    quantiles = task._quantiles()
+    quantiles = networks.check_quantiles(task.quantiles)
     recursive = task.strategy == "recursive"
     fit_targets = list(range(n_columns)) if recursive else targets
     fit_horizon = 1 if recursive else task.horizon
@@ -56,7 +57,7 @@ def training_plan(task, X, validation_data, prior):
             horizon=task.horizon, targets=targets, strategy=task.strategy,
             quantiles=quantiles, inputs_mode=task.state_["inputs"],
             decomposition=task.state_.get("decomposition"),
-            name=getattr(task, "_network_name", "forecaster"),
+            name=getattr(task, "network_name", "forecaster"),  # auto names members
             window_scaling=task.state_.get("scaling") == "window",
             future_columns=task.state_.get("future_columns", []),
             calendar=task.state_.get("calendar", []))

@@ -4,12 +4,9 @@ baselines, rolling-origin backtests, recurrent activations."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from rnn_apps._lazy import lazy_module
-from rnn_apps.errors import DataError
-from rnn_apps.evaluation import forecasting as fc
 from rnn_apps.preprocessing.series import as_series
+from rnn_apps.tasks.forecast.metrics import evaluate_series
 
 networks = lazy_module("rnn_apps.tasks.forecast.network")
 forecast_panel = lazy_module("rnn_apps.tasks.forecast.panel")
@@ -51,15 +48,6 @@ class ForecastScoring:
         return [{"tokens": labels, "layers": [out[row] for out in outputs]}
                 for row in range(len(windows))]
 
-    # -- evaluation -----------------------------------------------------------
-    def _score(self, actual, forecast, histories, scale, season=None) -> dict:
-        """``histories``: the target columns before each forecast origin."""
-        metrics = fc.compare_with_baselines(actual, forecast["forecast"], histories,
-                                            season or self.season_, scale)
-        if "quantiles" in forecast:
-            metrics.update(fc.quantile_metrics(actual, forecast["quantiles"], self.quantiles_))
-        return metrics
-
     def evaluate(self, X, y=None) -> dict:
         """Metrics over every ``lookback`` + ``horizon`` window of ``X`` (a series
         that follows or includes the training data), with the naive, seasonal
@@ -75,26 +63,7 @@ class ForecastScoring:
         if panel is not None:
             return forecast_panel.evaluate_each(self, panel)
         known = None if "scales" in self.state_ else self.state_.get("scale")  # global: own
-        return self._evaluate_one(as_series(X), known)
-
-    def _evaluate_one(self, series, scale) -> dict:
-        """``scale``: the MASE denominators (None: from the series itself)."""
-        from rnn_apps.tasks.forecast.future import forecasts_at
-
-        values, lookback = self._by_name(series), self.lookback_
-        starts = np.arange(len(values) - lookback - self.horizon + 1)
-        if len(starts) == 0:
-            raise DataError(f"the series has {len(values)} steps; it needs at least lookback + "
-                            f"horizon = {lookback + self.horizon}")
-        forecast, actual = forecasts_at(self, series, starts + lookback)
-        target_values = values[:, self.targets_]
-        if scale is None:
-            scale = fc.seasonal_naive_scale(target_values, min(self.season_,
-                                                               len(target_values) - 1))
-        histories = [target_values[:start + lookback] for start in starts]  # views
-        metrics = self._score(actual, forecast, histories, np.asarray(scale))
-        metrics["season"] = self.season_
-        return metrics
+        return evaluate_series(self, as_series(X), known)
 
     def score(self, X, y=None) -> float:
         """Minus the mean absolute scaled error (higher is better, for

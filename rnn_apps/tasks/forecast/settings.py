@@ -99,3 +99,23 @@ def check_mode(task, train, fit_targets, season, lookback, mode) -> None:
             f"one season (season {season}, lookback {lookback})"
             + ("; multiplicative also needs positive values" if mode == "multiplicative"
                else ""))
+
+
+def resolve_targets(targets, columns: list[str]) -> list[int]:
+    """Column indices of the ``targets`` parameter (names or indices; None: every
+    column) in a series with ``columns``; a one-line error for one it lacks."""
+    if targets is None:
+        return list(range(len(columns)))
+    wanted = [targets] if isinstance(targets, (str, int)) else list(targets)
+    resolved = []
+    for target in wanted:
+        if isinstance(target, str) and target in columns:
+            resolved.append(columns.index(target))
+        elif isinstance(target, (int, np.integer)) and 0 <= target < len(columns):
+            resolved.append(int(target))
+        else:
+            raise RnnAppsError(f"target {target!r} is not a column of the series "
+                               f"(columns: {', '.join(columns)})")
+    if not resolved:
+        raise RnnAppsError("targets must name at least one column")
+    return resolved

@@ -102,6 +102,7 @@ def stream_data(task, stream, validation_data, prior, targets, fit_targets, fit_
         raise DataError("readout='ridge' solves from windows in memory; read the series "
                         "without streaming")
     from rnn_apps.tasks.forecast.layers import decomposition_stats
+    from rnn_apps.tasks.forecast.network import check_quantiles
     from rnn_apps.tasks.forecast.settings import static_settings
 
     longest = task.lookback or 10_000   # the tail kept; trimmed once the lookback is known
@@ -142,7 +143,8 @@ def stream_data(task, stream, validation_data, prior, targets, fit_targets, fit_
     kind = kinds.pop() if len(kinds) == 1 else ("iso" if kinds else None)
     state = {
         "scaler": scaler.get_state(), "targets": targets, "season": season,
-        "columns": list(stream.columns), "quantiles": task._quantiles(), "ridge_alpha": None,
+        "columns": list(stream.columns), "quantiles": check_quantiles(task.quantiles),
+        "ridge_alpha": None,
         "tail": tail.tolist(), "scale": scale.tolist(), "time_column": stream.time_column,
         "time_format": kind, "last_time": time_to_json(last_time), "time_step": step,
         "lookback": lookback, "inputs": settings["inputs"],

@@ -92,11 +92,12 @@ def series_holdout(estimator, X, validation_data) -> SeriesHoldout:
     from rnn_apps.preprocessing.series import as_series
     from rnn_apps.tasks.forecast.auto import holdout_size, static_settings, typical_length
     from rnn_apps.tasks.forecast.layers import can_decompose
+    from rnn_apps.tasks.forecast.settings import resolve_targets
 
     panel = as_panel(X)
     series_list = list(panel.series.values()) if panel else [as_series(X)]
     first = series_list[0]
-    targets = estimator._resolve_targets(first.columns)
+    targets = resolve_targets(estimator.targets, first.columns)
     fit_targets = list(range(len(first.columns))) if estimator.strategy == "recursive" \
         else targets
     if validation_data is None:

@@ -15,12 +15,11 @@ from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
 from rnn_apps.core.training import holdout_indices
 from rnn_apps.data.tables import RecordStream
-from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing import text as text_prep
 from rnn_apps.preprocessing.labels import LabelEncoder, check_labels, label_dtype
 from rnn_apps.tasks.sentiment import wide as extras
 from rnn_apps.tasks.sentiment.choices import CLASS_WEIGHTS
-from rnn_apps.tasks.sentiment.network import build_classifier_network
+from rnn_apps.tasks.sentiment.network import class_weights, network_plan
 
 
 def is_stream(X) -> bool:
@@ -99,27 +98,6 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
     def _check_settings(self):
         extras.check_settings(self)
 
-    def _class_weights(self, encoder: LabelEncoder, ids=None, counts=None):
-        """Weight per class id (None: unweighted), from the training label ids or counts."""
-        if self.class_weight is None:
-            return None
-        if self.class_weight == "balanced":
-            counts = np.bincount(ids, minlength=len(encoder)) if counts is None else counts
-            counts = np.asarray(counts, dtype=np.float64)
-            present = counts > 0
-            weights = np.ones(len(encoder))
-            weights[present] = counts.sum() / (present.sum() * counts[present])
-            return weights
-        if isinstance(self.class_weight, dict):
-            by_label = {str(k): float(v) for k, v in self.class_weight.items()}
-            unknown = set(by_label) - {str(c) for c in encoder.classes}
-            if unknown:
-                raise DataError(f"class_weight names labels not in the data: "
-                                f"{', '.join(sorted(unknown))}")
-            return np.array([by_label.get(str(c), 1.0) for c in encoder.classes])
-        raise RnnAppsError(f"class_weight must be None, 'balanced' or a dict; "
-                           f"got {self.class_weight!r}")
-
     def _plan(self, X, y, validation_data, prior):
         """Vocabulary, labels and datasets (in memory or streamed) for the engine."""
         from rnn_apps.tasks.sentiment.stream import stream_plan
@@ -153,35 +131,15 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         x_train = encoder.encode(train[0])
         if prior:
             text_prep.note_unknown_tokens(x_train)
-        weights = self._class_weights(label_encoder, train[1])
+        weights = class_weights(self.class_weight, label_encoder, train[1])
         def inputs(ids, texts):  # a wide model's TF-IDF is made per batch from the text
             return (ids, texts) if self.wide else ids
 
-        return self._network_plan(config, vectors, train=training_arrays(
-                                      inputs(x_train, train[0]), train[1], weights),
-                                  size=len(x_train),
-                                  valid=None if valid is None else training_arrays(
-                                      inputs(encoder.encode(valid[0]), valid[0]), valid[1]))
-
-    def _network_plan(self, config, vectors, **data):
-        """The engine's plan; ``data``: elements of ids (``(ids, text)`` when wide)
-        and label ids (and weights)."""
-        from rnn_apps.core.engine import TrainingPlan
-
-        def build():
-            model = build_classifier_network(
-                config, vocab_size=len(self.text_encoder_.vocabulary),
-                embedding_dim=vectors.dim if vectors else self.embedding_dim,
-                pooling=self.pooling, n_classes=len(self.classes_),
-                wide_size=self.wide_encoder_.size if self.wide_encoder_ else None)
-            if vectors is not None:
-                vectors.apply(model)
-            return model, model
-
-        if self.wide_encoder_ is not None:
-            data["batch"] = extras.batch_function(self.wide_encoder_)
-        return TrainingPlan(build=build, loss="sparse_categorical_crossentropy",
-                            metrics=["accuracy"], **data)
+        return network_plan(self, config, vectors, train=training_arrays(
+                                inputs(x_train, train[0]), train[1], weights),
+                            size=len(x_train),
+                            valid=None if valid is None else training_arrays(
+                                inputs(encoder.encode(valid[0]), valid[0]), valid[1]))
 
     # -- fitted state -----------------------------------------------------
     def get_state(self) -> dict:

@@ -5,6 +5,9 @@ and a softmax; the wide path on TF-IDF n-grams comes from :mod:`.sentiment_wide`
 
 from __future__ import annotations
 
+import numpy as np
+
+from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.tasks.sentiment import wide as extras
 
 
@@ -27,3 +30,48 @@ def build_classifier_network(config, *, vocab_size: int, embedding_dim: int, poo
     outputs = keras.layers.Dense(n_classes, activation="softmax", name="probabilities",
                                  dtype="float32")(x)
     return keras.Model(inputs, outputs, name="sentiment_classifier")
+
+
+def class_weights(class_weight, encoder, ids=None, counts=None):
+    """Weight per class id for the ``class_weight`` parameter (None: unweighted),
+    from the training label ids or counts (a :class:`LabelEncoder`'s classes)."""
+    if class_weight is None:
+        return None
+    if class_weight == "balanced":
+        counts = np.bincount(ids, minlength=len(encoder)) if counts is None else counts
+        counts = np.asarray(counts, dtype=np.float64)
+        present = counts > 0
+        weights = np.ones(len(encoder))
+        weights[present] = counts.sum() / (present.sum() * counts[present])
+        return weights
+    if isinstance(class_weight, dict):
+        by_label = {str(k): float(v) for k, v in class_weight.items()}
+        unknown = set(by_label) - {str(c) for c in encoder.classes}
+        if unknown:
+            raise DataError(f"class_weight names labels not in the data: "
+                            f"{', '.join(sorted(unknown))}")
+        return np.array([by_label.get(str(c), 1.0) for c in encoder.classes])
+    raise RnnAppsError(f"class_weight must be None, 'balanced' or a dict; "
+                       f"got {class_weight!r}")
+
+
+def network_plan(task, config, vectors, **data):
+    """The engine's plan for ``task`` (its vocabulary, classes and wide encoder
+    fitted); ``data``: elements of ids (``(ids, text)`` when wide) and label ids
+    (and weights)."""
+    from rnn_apps.core.engine import TrainingPlan
+
+    def build():
+        model = build_classifier_network(
+            config, vocab_size=len(task.text_encoder_.vocabulary),
+            embedding_dim=vectors.dim if vectors else task.embedding_dim,
+            pooling=task.pooling, n_classes=len(task.classes_),
+            wide_size=task.wide_encoder_.size if task.wide_encoder_ else None)
+        if vectors is not None:
+            vectors.apply(model)
+        return model, model
+
+    if task.wide_encoder_ is not None:
+        data["batch"] = extras.batch_function(task.wide_encoder_)
+    return TrainingPlan(build=build, loss="sparse_categorical_crossentropy",
+                        metrics=["accuracy"], **data)

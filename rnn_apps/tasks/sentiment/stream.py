@@ -18,6 +18,7 @@ from rnn_apps.errors import DataError
 from rnn_apps.preprocessing import text as text_prep
 from rnn_apps.preprocessing.labels import LabelEncoder
 from rnn_apps.preprocessing.streams import batches_of, split_stream, stream_dataset
+from rnn_apps.tasks.sentiment.network import class_weights, network_plan
 from rnn_apps.tasks.sentiment.wide import extras
 
 
@@ -71,7 +72,7 @@ def stream_plan(task, config, stream, y, validation_data, prior):
                      "text": encoder.get_state(), **more})
     index = {label: i for i, label in enumerate(label_encoder.classes)}
     label_counts = np.array([counts.get(c, 0) for c in label_encoder.classes])
-    weights = task._class_weights(label_encoder, counts=label_counts)
+    weights = class_weights(task.class_weight, label_encoder, counts=label_counts)
     weights = None if weights is None else tf.constant(weights, tf.float32)
 
     def labelled(records, what):
@@ -97,7 +98,7 @@ def stream_plan(task, config, stream, y, validation_data, prior):
 
         return dataset.batch(1024).map(encode, num_parallel_calls=tf.data.AUTOTUNE).unbatch()
 
-    plan = task._network_plan(config, vectors, train=encoded(train),
-                              valid=valid and encoded(valid))
+    plan = network_plan(task, config, vectors, train=encoded(train),
+                        valid=valid and encoded(valid))
     plan.errors = errors
     return plan

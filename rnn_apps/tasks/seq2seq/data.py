@@ -11,13 +11,15 @@ batches of similar source length. Validation pairs come from
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 
 import numpy as np
 
-from rnn_apps.errors import DataError
+from rnn_apps.errors import DataError, Note
 from rnn_apps.preprocessing.sequences import (
     SequenceVocabulary,
+    check_texts,
     length_boundaries,
     length_buckets,
     teacher_forcing,
@@ -26,6 +28,26 @@ from rnn_apps.preprocessing.streams import batches_of, split_stream, stream_data
 from rnn_apps.preprocessing.text import note_unknown_tokens
 
 LENGTH_SAMPLE = 100_000  # source lengths kept to place the bucket edges
+
+
+class InputNote(Note):
+    """Input the model handled but the user should hear about (cut, unknown)."""
+
+
+def count_of(number: int, noun: str) -> str:
+    """``"1 source"``, ``"3 sources"``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def note_cut(task, lengths, side: str) -> None:
+    """An :class:`InputNote` when some of ``lengths`` (of ``side`` texts) exceed the
+    fitted maximum: those texts are cut to it."""
+    limit = task.state_[f"max_{side}_length"]
+    cut = int(np.sum(lengths > limit))
+    if cut:
+        warnings.warn(f"{count_of(cut, side)} longer than {limit} tokens "
+                      f"{'was' if cut == 1 else 'were'} cut to {limit}",
+                      InputNote, stacklevel=3)
 
 
 def stream_data(task, stream, validation_data, prior):
@@ -64,8 +86,8 @@ def stream_data(task, stream, validation_data, prior):
             "source": source.get_state(), "target": target.get_state(),
             "max_source_length": task.max_source_length or longest[0],
             "max_target_length": task.max_target_length or longest[1]})
-    task._note_cut(np.array(longest[:1]), "source")
-    task._note_cut(np.array(longest[1:]), "target")
+    note_cut(task, np.array(longest[:1]), "source")
+    note_cut(task, np.array(longest[1:]), "target")
     state = task.state_
     source_vocab, target_vocab = task.source_vocab_, task.target_vocab_
     source_vocab.lookup(), target_vocab.lookup()  # made eagerly, outside dataset functions
@@ -97,11 +119,21 @@ def _side(records, side: int):
         yield pair[side]
 
 
+def check_pairs(X, y):
+    """``(sources, targets)`` as lists of texts, as many of each (one-line errors)."""
+    sources = check_texts(X, "sources")
+    targets = check_texts(y, "targets") if y is not None else None
+    if targets is None or len(targets) != len(sources):
+        raise DataError(f"{len(sources)} sources but "
+                        f"{'no' if targets is None else len(targets)} targets")
+    return sources, targets
+
+
 def in_memory_data(task, X, y, validation_data, prior) -> dict:
     """Vocabularies and teacher-forcing arrays from lists of pairs."""
-    sources, targets = task._check_pairs(X, y)
+    sources, targets = check_pairs(X, y)
     if validation_data is not None:
-        valid = task._check_pairs(*validation_data)
+        valid = check_pairs(*validation_data)
     else:
         order = np.random.default_rng(task.data_seed()).permutation(len(sources))
         n_valid = int(len(sources) * task.valid_split)
@@ -133,8 +165,8 @@ def in_memory_data(task, X, y, validation_data, prior) -> dict:
     if valid is not None:
         source_lengths += [len(s) for s in source_vocab.split(valid[0])]
         target_lengths += [len(t) for t in target_vocab.split(valid[1])]
-    task._note_cut(np.array(source_lengths), "source")
-    task._note_cut(np.array(target_lengths), "target")
+    note_cut(task, np.array(source_lengths), "source")
+    note_cut(task, np.array(target_lengths), "target")
     x, y_out = training_arrays(task, sources, targets)
     if prior:
         note_unknown_tokens(x[0])

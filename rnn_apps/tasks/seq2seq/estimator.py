@@ -19,7 +19,7 @@ from rnn_apps.core import choices
 from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
 from rnn_apps.data.tables import RecordStream
-from rnn_apps.errors import DataError, Note, RnnAppsError
+from rnn_apps.errors import RnnAppsError
 from rnn_apps.evaluation.seq2seq import seq2seq_metrics
 from rnn_apps.preprocessing.sequences import (
     SequenceVocabulary,
@@ -28,19 +28,12 @@ from rnn_apps.preprocessing.sequences import (
 from rnn_apps.preprocessing.subword import add_asset
 from rnn_apps.tasks.seq2seq import data as seq2seq_data
 from rnn_apps.tasks.seq2seq.choices import ATTENTIONS
+from rnn_apps.tasks.seq2seq.data import InputNote
 
 networks = lazy_module("rnn_apps.tasks.seq2seq.network")
 search = lazy_module("rnn_apps.tasks.seq2seq.search")
 
 BATCH = 256
-
-
-class InputNote(Note):
-    """Input the model handled but the user should hear about (cut, unknown)."""
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 class Seq2SeqTranslator(BaseTask):
@@ -105,15 +98,6 @@ class Seq2SeqTranslator(BaseTask):
         rules.check_value("max_length", max_length, [rules.size(1, "generated"), None])
         rules.check_value("length_penalty", length_penalty, [rules.number(0, 100)])
 
-    @staticmethod
-    def _check_pairs(X, y):
-        sources = check_texts(X, "sources")
-        targets = check_texts(y, "targets") if y is not None else None
-        if targets is None or len(targets) != len(sources):
-            raise DataError(f"{len(sources)} sources but "
-                            f"{'no' if targets is None else len(targets)} targets")
-        return sources, targets
-
     # -- training ---------------------------------------------------------------
     def _plan(self, X, y, validation_data, prior):
         """Vocabularies, teacher-forcing arrays and length buckets for the engine."""
@@ -148,14 +132,6 @@ class Seq2SeqTranslator(BaseTask):
         return TrainingPlan(
             build=build, **data, jit_compile=False, callbacks=slower,
             loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0))
-
-    def _note_cut(self, lengths, side):
-        limit = self.state_[f"max_{side}_length"]
-        cut = int(np.sum(lengths > limit))
-        if cut:
-            warnings.warn(f"{_count(cut, side)} longer than {limit} tokens "
-                          f"{'was' if cut == 1 else 'were'} cut to {limit}",
-                          InputNote, stacklevel=3)
 
     # -- state --------------------------------------------------------------------
     def get_state(self) -> dict:
@@ -208,10 +184,10 @@ class Seq2SeqTranslator(BaseTask):
             out += [t.decode("utf-8") for t in result["output"].numpy()]
             lengths.append(result["source_length"].numpy())
             unknown += int(np.sum(result["unknown"].numpy() > 0))
-        self._note_cut(np.concatenate(lengths), "source")
+        seq2seq_data.note_cut(self, np.concatenate(lengths), "source")
         if unknown:
-            warnings.warn(f"{_count(unknown, 'source')} had tokens unseen in training "
-                          "(read as unknown)",
+            warnings.warn(f"{seq2seq_data.count_of(unknown, 'source')} had tokens unseen "
+                          "in training (read as unknown)",
                           InputNote, stacklevel=2)
         return out
 
@@ -219,7 +195,7 @@ class Seq2SeqTranslator(BaseTask):
         """``bleu``, ``chrf`` (0-100), ``exact_match``, ``cer`` (0-1) and ``n``;
         references are compared in the model's writing (case, spacing)."""
         self.check_is_fitted()
-        sources, targets = self._check_pairs(X, y)
+        sources, targets = seq2seq_data.check_pairs(X, y)
         references = self.target_vocab_.normalize(targets)
         return seq2seq_metrics(references, self.predict(sources, beam_width=beam_width),
                                level=self.target_level)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from rnn_apps.tasks.seq2seq.choices import ATTENTIONS
+from rnn_apps.tasks.seq2seq.data import check_pairs
 from rnn_apps.tuning.space import check_pair, choice, embedding, labelled, recurrent
 
 SCORE = "chrF"
@@ -16,5 +17,5 @@ def space(p, info, fixed):
 
 def holdout(estimator, X, y, validation_data, seed, share):
     check_pair(validation_data)
-    sources, targets = estimator._check_pairs(X, y)
+    sources, targets = check_pairs(X, y)
     return labelled(sources, targets, validation_data, seed, share, "pairs")

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_apps.errors import DataError
-from rnn_apps.preprocessing.labels import label_dtype
+from rnn_apps.preprocessing.labels import check_tags, label_dtype
 from rnn_apps.preprocessing.series import SeriesScaler, column_order
-from rnn_apps.preprocessing.tokens import TokenEncoder, pad_tokens
+from rnn_apps.preprocessing.tokens import TokenEncoder, check_token_lists, pad_tokens
 
 
 def is_frames(X) -> bool:
@@ -35,6 +35,16 @@ def check_frames(X) -> list[np.ndarray]:
         if not np.isfinite(frames).all():
             raise DataError(f"sequence {index} has NaN or infinite values")
     return sequences
+
+
+def check_data(X, y=None, need_tags=True):
+    """``(frames?, sequences, tags or None)``: token lists or frame arrays, checked,
+    with their tags when ``need_tags`` (one-line errors)."""
+    frames = is_frames(X)
+    sequences = check_frames(X) if frames else check_token_lists(X)
+    tags = check_tags(sequences, y, "sequence" if frames else "sentence") \
+        if need_tags else None
+    return frames, sequences, tags
 
 
 def split_validation(sequences, tags, valid_split, seed):

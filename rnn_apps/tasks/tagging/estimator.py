@@ -20,20 +20,18 @@ from rnn_apps.core.task import BaseTask
 from rnn_apps.data.tables import RecordStream
 from rnn_apps.errors import DataError
 from rnn_apps.evaluation.tagging import tagging_metrics
-from rnn_apps.preprocessing.labels import LabelEncoder, check_tags
+from rnn_apps.preprocessing.labels import LabelEncoder
 from rnn_apps.preprocessing.series import SeriesScaler
 from rnn_apps.preprocessing.tokens import (
     TokenEncoder,
-    check_token_lists,
     split_text,
     tokenizer_for_training,
 )
 from rnn_apps.tasks.tagging.data import (
-    check_frames,
+    check_data,
     checked_raw,
     export_archive,
     fitted_state,
-    is_frames,
     matched_inputs,
     raw_batch,
     split_validation,
@@ -92,13 +90,6 @@ class Tagger(BaseTask):
         self._store_params(locals())
 
     # -- data ---------------------------------------------------------------------
-    def _check(self, X, y=None, need_tags=True):
-        frames = is_frames(X)
-        sequences = check_frames(X) if frames else check_token_lists(X)
-        tags = check_tags(sequences, y, "sequence" if frames else "sentence") \
-            if need_tags else None
-        return frames, sequences, tags
-
     def _raw_batch(self, sequences):
         """Tokens padded with "" or scaled-later frames padded with NaN."""
         return raw_batch(self.state_, sequences)
@@ -135,9 +126,9 @@ class Tagger(BaseTask):
             self.state_["tokenizer"] = tokenizer_for_training(self.tokenizer)
             self._word_vectors(False, prior)
             return plan
-        frames, sequences, tags = self._check(X, y)
+        frames, sequences, tags = check_data(X, y)
         if validation_data is not None:
-            valid = self._check(*validation_data)[1:]
+            valid = check_data(*validation_data)[1:]
         else:
             sequences, tags, valid = split_validation(sequences, tags, self.valid_split,
                                                       self.data_seed())
@@ -237,7 +228,7 @@ class Tagger(BaseTask):
     def _inputs(self, X):
         """``(frames?, sequences)`` checked against what this model was trained on."""
         self.check_is_fitted()
-        frames, sequences, _ = self._check(X, need_tags=False)
+        frames, sequences, _ = check_data(X, need_tags=False)
         return frames, matched_inputs(self.state_, frames, sequences,
                                       getattr(X, "feature_names", None))
 
@@ -265,7 +256,7 @@ class Tagger(BaseTask):
         """``token_accuracy``, ``macro_f1``, ``n_tokens``, per-tag scores and, for
         BIO / IOBES tags, CoNLL-style ``entity_precision/recall/f1``."""
         self.check_is_fitted()
-        _, sequences, tags = self._check(X, y)
+        _, sequences, tags = check_data(X, y)
         return tagging_metrics(tags, self.predict(sequences), self.tags_)
 
     def score(self, X, y) -> float:

@@ -4,6 +4,7 @@ or frame sequences) and its score."""
 
 from __future__ import annotations
 
+from rnn_apps.tasks.tagging.data import check_data
 from rnn_apps.tuning.space import check_pair, choice, embedding, labelled, recurrent
 
 SCORE = "entity F1 (token accuracy without entity tags)"
@@ -19,7 +20,7 @@ def space(p, info, fixed):
 
 def holdout(estimator, X, y, validation_data, seed, share):
     check_pair(validation_data)
-    frames, sequences, tags = estimator._check(X, y)
+    frames, sequences, tags = check_data(X, y)
     held = labelled(sequences, tags, validation_data, seed, share,
                     "sequences" if frames else "sentences")
     held.info["frames"] = frames

@@ -100,7 +100,7 @@ def stream_training(task, stream, validation_data, prior):
     train_length = length - held
     if prior:
         vocabulary = CharVocabulary(prior["chars"])
-        unseen = [c for c in counts if c not in vocabulary._index]
+        unseen = vocabulary.unknown_chars("".join(counts))
         if unseen:
             note(f"{len(unseen)} characters of the training text are not in the "
                  "warm-start vocabulary (read as unknown)")
