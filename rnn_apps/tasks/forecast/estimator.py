@@ -15,7 +15,6 @@ from typing import ClassVar
 
 import numpy as np
 
-from rnn_apps._lazy import lazy_module
 from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
 from rnn_apps.errors import DataError, RnnAppsError
@@ -23,9 +22,6 @@ from rnn_apps.preprocessing.series import Series, SeriesScaler, as_series
 from rnn_apps.tasks.forecast import choices
 from rnn_apps.tasks.forecast.scoring import ForecastScoring
 from rnn_apps.tasks.forecast.spec import ForecastSpec
-
-networks = lazy_module("rnn_apps.tasks.forecast.network")
-forecast_panel = lazy_module("rnn_apps.tasks.forecast.panel")
 
 
 def _is_windows(X) -> bool:
@@ -103,6 +99,8 @@ class Forecaster(ForecastScoring, BaseTask):
             raise RnnAppsError("quantiles need strategy='direct' and readout='dense'")
 
     def _quantiles(self) -> list[float]:
+        from rnn_apps.tasks.forecast import network as networks
+
         return networks.check_quantiles(self.quantiles)
 
     # -- training -------------------------------------------------------------
@@ -180,6 +178,7 @@ class Forecaster(ForecastScoring, BaseTask):
 
     def _forecast(self, X, future=None) -> dict:
         from rnn_apps.tasks.forecast import future as known
+        from rnn_apps.tasks.forecast import panel as forecast_panel
 
         self.check_is_fitted()
         panel = forecast_panel.panel_request(self, X)
@@ -218,10 +217,14 @@ class Forecaster(ForecastScoring, BaseTask):
         covariates]`` (``[n, horizon, covariates]`` for windows, a dict by key
         for a panel); calendar features come from the time stamps by themselves.
         """
+        from rnn_apps.tasks.forecast import panel as forecast_panel
+
         return forecast_panel.pick(self._forecast(X, future), "forecast")
 
     def predict_quantiles(self, X=None, future=None) -> np.ndarray:
         """Like :meth:`predict` with the quantiles on a last axis (``quantiles_`` order)."""
+        from rnn_apps.tasks.forecast import panel as forecast_panel
+
         if not self.quantiles_:
             raise RnnAppsError("this model was trained without quantiles")
         return forecast_panel.pick(self._forecast(X, future), "quantiles")
@@ -231,6 +234,7 @@ class Forecaster(ForecastScoring, BaseTask):
         (``{key: stamps}`` for a panel, as :meth:`predict` answers)."""
         from rnn_apps.data.series import future_times, infer_step, time_from_json
         from rnn_apps.preprocessing.panel import as_panel
+        from rnn_apps.tasks.forecast import panel as forecast_panel
 
         panel = as_panel(X, "history") if X is not None else None
         if panel is not None or (X is None and "last_times" in self.state_):
@@ -253,6 +257,8 @@ class Forecaster(ForecastScoring, BaseTask):
                 ("the number of targets", len(self.state_["targets"]), forecast.shape[-1])]
 
     def _export_archive(self):
+        from rnn_apps.tasks.forecast import network as networks
+
         return networks.export_archive(self.model_, self.scaler_, self.spec_)
 
     def _serving_defaults(self) -> dict:

@@ -5,13 +5,10 @@ runs (:class:`rnn_apps.core.engine.TrainingPlan`)."""
 
 from __future__ import annotations
 
-from rnn_apps._lazy import lazy_module
 from rnn_apps.data.series import SeriesStream
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing.series import as_series
 from rnn_apps.tasks.forecast.settings import resolve_targets
-
-networks = lazy_module("rnn_apps.tasks.forecast.network")
 
 
 def training_plan(task, X, validation_data, prior):
@@ -19,6 +16,7 @@ def training_plan(task, X, validation_data, prior):
     state of a warm-start model (or None)."""
     from rnn_apps.core.engine import TrainingPlan
     from rnn_apps.preprocessing.panel import as_panel
+    from rnn_apps.tasks.forecast import network as networks
 
     panel = None if isinstance(X, SeriesStream) else as_panel(X)
     if isinstance(X, SeriesStream):

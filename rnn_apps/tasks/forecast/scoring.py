@@ -4,12 +4,8 @@ baselines, rolling-origin backtests, recurrent activations."""
 
 from __future__ import annotations
 
-from rnn_apps._lazy import lazy_module
 from rnn_apps.preprocessing.series import as_series
 from rnn_apps.tasks.forecast.metrics import evaluate_series
-
-networks = lazy_module("rnn_apps.tasks.forecast.network")
-forecast_panel = lazy_module("rnn_apps.tasks.forecast.panel")
 
 
 class ForecastScoring:
@@ -22,6 +18,7 @@ class ForecastScoring:
         import keras
 
         from rnn_apps.core.recurrent import recurrent_probe
+        from rnn_apps.tasks.forecast import network as networks
 
         self.check_is_fitted()
         windows, _ = self._history_windows(X)
@@ -57,6 +54,7 @@ class ForecastScoring:
         (data units). For a panel:
         the mean over its series, and each series' metrics under ``series``."""
         from rnn_apps.preprocessing.panel import as_panel
+        from rnn_apps.tasks.forecast import panel as forecast_panel
 
         self.check_is_fitted()
         panel = as_panel(X)

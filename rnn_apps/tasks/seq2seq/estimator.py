@@ -14,7 +14,6 @@ from typing import ClassVar
 
 import numpy as np
 
-from rnn_apps._lazy import lazy_module
 from rnn_apps.core import choices
 from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
@@ -29,9 +28,6 @@ from rnn_apps.preprocessing.subword import add_asset
 from rnn_apps.tasks.seq2seq import data as seq2seq_data
 from rnn_apps.tasks.seq2seq.choices import ATTENTIONS
 from rnn_apps.tasks.seq2seq.data import InputNote
-
-networks = lazy_module("rnn_apps.tasks.seq2seq.network")
-search = lazy_module("rnn_apps.tasks.seq2seq.search")
 
 BATCH = 256
 
@@ -104,6 +100,7 @@ class Seq2SeqTranslator(BaseTask):
         import keras
 
         from rnn_apps.core.engine import TrainingPlan
+        from rnn_apps.tasks.seq2seq import network as networks
 
         config = self.config_
         if isinstance(X, RecordStream):
@@ -157,6 +154,8 @@ class Seq2SeqTranslator(BaseTask):
     def _decoder(self):
         """``text [b], beam_width, max_length, length_penalty -> {output,
         source_length, unknown}`` as one tf.function (API and SavedModel)."""
+        from rnn_apps.tasks.seq2seq import search
+
         if getattr(self, "_decode_function", None) is not None:
             return self._decode_function
         encoder, decoder = self._networks()

@@ -13,7 +13,6 @@ from typing import ClassVar
 
 import numpy as np
 
-from rnn_apps._lazy import lazy_module
 from rnn_apps.core import choices
 from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
@@ -37,8 +36,6 @@ from rnn_apps.tasks.tagging.data import (
     split_validation,
     training_plan,
 )
-
-networks = lazy_module("rnn_apps.tasks.tagging.network")
 
 BATCH = 256
 
@@ -97,6 +94,8 @@ class Tagger(BaseTask):
     def _network_inputs(self, raw):
         """Model inputs and mask from a raw batch, in TensorFlow ops."""
         import tensorflow as tf
+
+        from rnn_apps.tasks.tagging import network as networks
 
         if self.state_["kind"] == "tokens":
             word_ids, char_ids = self.encoder_.encode_graph(raw)
@@ -160,6 +159,8 @@ class Tagger(BaseTask):
 
     def _build(self, config, frames: bool):
         """``(model, trainer)`` for the fitted vocabulary or frame width."""
+        from rnn_apps.tasks.tagging import network as networks
+
         vectors = getattr(self, "_vectors", None)
         if frames:
             inputs, features, mask = networks.frame_inputs(self.state_["n_features"])
@@ -210,6 +211,8 @@ class Tagger(BaseTask):
     def _tag_ids(self):
         """``raw batch -> (tag ids [batch, time], mask)`` as one tf.function."""
         import tensorflow as tf
+
+        from rnn_apps.tasks.tagging import network as networks
 
         if getattr(self, "_predict_function", None) is None:
             model = self.model_

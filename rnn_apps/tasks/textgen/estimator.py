@@ -7,7 +7,6 @@ from typing import ClassVar
 
 import numpy as np
 
-from rnn_apps._lazy import lazy_module
 from rnn_apps.core import choices
 from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
@@ -24,7 +23,6 @@ from rnn_apps.tasks.textgen.data import (
     vocabulary_state,
 )
 
-textgen_model = lazy_module("rnn_apps.tasks.textgen.network")
 UNIT_NAMES = {"char": "character", "piece": "piece"}
 
 
@@ -83,6 +81,7 @@ class TextGenerator(BaseTask):
         """Character vocabulary and stream-ordered (tbptt) or shuffled (windows)
         training data for the engine; validation is the streamed loss."""
         from rnn_apps.core.engine import TrainingPlan
+        from rnn_apps.tasks.textgen import network as textgen_model
 
         config = self.config_
         if is_text_stream(X):
@@ -143,6 +142,8 @@ class TextGenerator(BaseTask):
         (what ``loss`` is per); a subword model adds ``bits_per_piece`` and
         ``n_pieces``. Its bits per character spread the pieces' total loss
         over the characters of the text, so both levels compare."""
+        from rnn_apps.tasks.textgen import network as textgen_model
+
         self.check_is_fitted()
         text = check_text(X)
         ids = self.vocabulary_.encode(text)
@@ -217,6 +218,8 @@ class TextGenerator(BaseTask):
 
     def _sampler(self):
         """The graph function shared by ``generate`` and the SavedModel."""
+        from rnn_apps.tasks.textgen import network as textgen_model
+
         if getattr(self, "_sampler_fn", None) is not None:
             return self._sampler_fn
         sample = textgen_model.prompt_sampler(self.model_, self.vocabulary_, self.lookup_)
@@ -226,6 +229,8 @@ class TextGenerator(BaseTask):
     def hidden_states(self, X) -> list[dict]:
         """Recurrent activations per character: ``{"tokens", "layers": [[steps, units] ...]}``."""
         import tensorflow as tf
+
+        from rnn_apps.tasks.textgen import network as textgen_model
 
         self.check_is_fitted()
         texts = [X] if isinstance(X, str) else list(X)
