@@ -28,7 +28,6 @@ from rnn_apps.preprocessing.series import as_series
 from rnn_apps.tasks.forecast.choices import AUTO
 from rnn_apps.tasks.forecast.layers import can_decompose
 from rnn_apps.tasks.forecast.settings import (
-    MIN_WINDOWS,  # noqa: F401 (tuning.py reads it here)
     lookback_candidates,
     resolve_targets,
     static_settings,

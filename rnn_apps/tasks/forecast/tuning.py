@@ -74,7 +74,7 @@ def lookback_choices(season: int, n_train: int, horizon: int, default: int,
     """The default lookback first, then those that leave the forecaster's
     minimum of training windows: half and double a ``given`` lookback, else
     multiples of the season (fixed sizes without one)."""
-    from rnn_apps.tasks.forecast.auto import MIN_WINDOWS
+    from rnn_apps.tasks.forecast.settings import MIN_WINDOWS
 
     limit = n_train - horizon - MIN_WINDOWS + 1
     if given:
@@ -90,9 +90,9 @@ def series_holdout(estimator, X, validation_data) -> SeriesHoldout:
     from rnn_apps.data.series import infer_step
     from rnn_apps.preprocessing.panel import as_panel
     from rnn_apps.preprocessing.series import as_series
-    from rnn_apps.tasks.forecast.auto import holdout_size, static_settings, typical_length
+    from rnn_apps.tasks.forecast.auto import holdout_size
     from rnn_apps.tasks.forecast.layers import can_decompose
-    from rnn_apps.tasks.forecast.settings import resolve_targets
+    from rnn_apps.tasks.forecast.settings import resolve_targets, static_settings, typical_length
 
     panel = as_panel(X)
     series_list = list(panel.series.values()) if panel else [as_series(X)]
