@@ -6,7 +6,10 @@ PIP_FLAGS ?= --disable-pip-version-check --quiet
 # pytest-xdist workers: two fit two cores; each holds a TensorFlow process (a few GB)
 TEST_WORKERS ?= 2
 
-.PHONY: demo test lint bench clean
+# the lowest Keras and TensorFlow setup.cfg allows (pinned in .ci/oldest.txt)
+OLDEST := .venv-oldest
+
+.PHONY: demo test test-oldest lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +27,14 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=15
+
+$(OLDEST)/.installed-dev: setup.cfg pyproject.toml .ci/oldest.txt
+	$(PYTHON) -m venv $(OLDEST)
+	$(OLDEST)/bin/pip install $(PIP_FLAGS) -c .ci/oldest.txt -e '.[dev]'
+	touch $@
+
+test-oldest: $(OLDEST)/.installed-dev
+	$(OLDEST)/bin/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check rnn_apps tests benchmarks
