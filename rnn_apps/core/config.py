@@ -12,9 +12,6 @@ def _check(condition: bool, message: str) -> None:
         raise RnnAppsError(message)
 
 
-OPTIONAL = ("reservoir_seed",)  # settings a task need not have
-
-
 @dataclass(frozen=True)
 class RecurrentConfig:
     """Settings of the recurrent part of a network.
@@ -29,8 +26,8 @@ class RecurrentConfig:
         (disables the cuDNN kernels).
     clipnorm / clipvalue: gradient clipping given to the optimizer.
     spectral_radius, leak_rate, input_scaling: echo state reservoir settings
-        (used by ``cell="esn"`` only); ``reservoir_seed`` fixes its random
-        weights (None: drawn from the global seed).
+        (used by ``cell="esn"`` only); its random weights come from the
+        task's ``seed``, like every other initial weight.
     """
 
     cell: str = "gru"
@@ -44,7 +41,6 @@ class RecurrentConfig:
     spectral_radius: float = 0.9
     leak_rate: float = 1.0
     input_scaling: float = 1.0
-    reservoir_seed: int | None = None
     # True: the values were checked already (a task's fit checks its parameters
     # with rnn_apps.core.params.check_params first); not a setting
     checked: InitVar[bool] = False
@@ -58,8 +54,7 @@ class RecurrentConfig:
     @classmethod
     def from_params(cls, params, *, checked: bool = False) -> RecurrentConfig:
         """Build from a mapping of these settings only, or from an object (a task)
-        that has every one of them as an attribute (``reservoir_seed`` may be
-        missing). An unknown key or a missing attribute is an error, never a
+        that has every one of them as an attribute. An unknown key or a missing attribute is an error, never a
         silent default. ``checked=True``: the values were validated already
         (:meth:`rnn_apps.core.task.BaseTask.fit` does so), so they are not again."""
         names = [f.name for f in fields(cls)]
@@ -68,10 +63,10 @@ class RecurrentConfig:
             _check(not unknown, f"unknown recurrent setting(s): {', '.join(unknown)} "
                                 f"(known: {', '.join(names)})")
             return cls(**params, checked=checked)
-        missing = [n for n in names if n not in OPTIONAL and not hasattr(params, n)]
+        missing = [n for n in names if not hasattr(params, n)]
         _check(not missing, f"{type(params).__name__} has no recurrent setting(s) "
                             f"{', '.join(missing)}")
-        return cls(**{n: getattr(params, n) for n in names if hasattr(params, n)},
+        return cls(**{n: getattr(params, n) for n in names},
                    checked=checked)
 
     def to_dict(self) -> dict:

@@ -98,7 +98,7 @@ RECURRENT = {
     "bidirectional": [BOOLEAN], "dropout": [RATE], "recurrent_dropout": [RATE],
     "clipnorm": [POSITIVE, None], "clipvalue": [POSITIVE, None],
     "spectral_radius": [POSITIVE], "leak_rate": [number(0, 1, low_open=True)],
-    "input_scaling": [POSITIVE], "reservoir_seed": [integer(0), None],
+    "input_scaling": [POSITIVE],
 }
 
 TRAINING = {

@@ -60,8 +60,7 @@ def _echo_state(config, **kwargs):
     from rnn_apps.core.esn import EchoStateCell
 
     cell = EchoStateCell(config.units, spectral_radius=config.spectral_radius,
-                         leak_rate=config.leak_rate, input_scaling=config.input_scaling,
-                         seed=config.reservoir_seed)
+                         leak_rate=config.leak_rate, input_scaling=config.input_scaling)
     return keras.layers.RNN(cell, **kwargs)
 
 

@@ -27,7 +27,7 @@ from typing import ClassVar
 from sklearn.base import BaseEstimator
 
 from rnn_apps.core import fast_rnn, model_files, params, registry, saving, training
-from rnn_apps.core.config import OPTIONAL, RecurrentConfig
+from rnn_apps.core.config import RecurrentConfig
 from rnn_apps.errors import NotFittedError, RnnAppsError, first_line
 
 MODEL_FILE = "model.keras"
@@ -41,10 +41,8 @@ class BaseTask(BaseEstimator):
     # core's, saving.CORE_LAYER_MODULES); imported by load() before reading a model
     _layer_modules: ClassVar[tuple[str, ...]] = ()
     # one list of rules per parameter (see rnn_apps.core.params); subclasses add theirs.
-    # Its names are exactly the __init__ parameters (reservoir_seed is none)
-    _parameter_constraints: ClassVar[dict] = {
-        **{name: rules for name, rules in params.RECURRENT.items() if name not in OPTIONAL},
-        **params.TRAINING}
+    # Its names are exactly the __init__ parameters
+    _parameter_constraints: ClassVar[dict] = {**params.RECURRENT, **params.TRAINING}
     # where the services find this task's pieces: every name of registry.HOOKS,
     # as "module:attribute" (".x" is relative to the task's package) or None
     hooks: ClassVar[dict] = {}

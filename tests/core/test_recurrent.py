@@ -67,7 +67,7 @@ def test_from_params_refuses_unknown_keys_and_missing_attributes():
         RecurrentConfig.from_params(Partial())
     full = Partial()
     for name, value in RecurrentConfig().to_dict().items():
-        if name not in ("cell", "units", "layers", "reservoir_seed"):
+        if name not in ("cell", "units", "layers"):
             setattr(full, name, value)
     config = RecurrentConfig.from_params(full)
     assert (config.cell, config.units, config.layers, config.bidirectional) == ("lstm", 7, 2, False)
