@@ -39,6 +39,15 @@ HOOKS = {
     "demo": "demo on the bundled data (rnn-apps demo)",
 }
 
+# where a task package laid out like the shipped ones keeps each face: module, attribute
+LAYOUT = {
+    "cli": ("cli", None), "serving_adapter": ("serving", None),
+    "portable_cores": ("portable", "CORES"), "portable_describe": ("portable", "describe"),
+    "tuning_space": ("tuning", "space"), "tuning_holdout": ("tuning", "holdout"),
+    "tuning_score": ("tuning", "SCORE"), "inspect": ("inspect", "sample"),
+    "demo": ("demo", "run"),
+}
+
 _CLASSES: dict[str, type] = {}   # task name -> estimator class
 _ORDER: list[str] = []           # task names in entry-point order (then the others by name)
 _DISCOVERED = False
@@ -46,6 +55,26 @@ _DISCOVERED = False
 
 class MissingHook(RnnAppsError):
     """A task that does not offer one of the faces."""
+
+
+def package_hooks(**names) -> dict:
+    """Every hook of a task package laid out as :data:`LAYOUT` says (``.serving``,
+    ``.portable``, ...). ``names`` gives the attribute where the layout has none
+    (the CLI group, the serving adapter) or overrides one; ``None`` for a face the
+    task does not offer."""
+    unknown = set(names) - set(HOOKS)
+    if unknown:
+        raise TypeError(f"unknown hook(s) {sorted(unknown)} (known: {', '.join(HOOKS)})")
+    hooks = {}
+    for name, (module, attribute) in LAYOUT.items():
+        chosen = names.get(name, attribute)
+        if name in names and chosen is None:
+            hooks[name] = None
+        elif chosen is None:
+            raise TypeError(f"package_hooks needs the attribute of the {name!r} hook")
+        else:
+            hooks[name] = f".{module}:{chosen}"
+    return hooks
 
 
 def check_hooks(cls) -> None:

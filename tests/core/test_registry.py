@@ -55,3 +55,14 @@ def test_a_face_a_task_does_not_offer_is_one_line():
 def test_an_unknown_task_names_the_known_ones():
     with pytest.raises(rnn_apps.ModelDirError, match="unknown task 'nope'.*sentiment"):
         registry.task_class("nope")
+
+
+def test_package_hooks_follow_the_layout_and_refuse_unknown_names():
+    hooks = registry.package_hooks(cli="group", serving_adapter="Adapter", inspect=None)
+    assert set(hooks) == set(registry.HOOKS)
+    assert hooks["cli"] == ".cli:group" and hooks["tuning_space"] == ".tuning:space"
+    assert hooks["inspect"] is None and hooks["demo"] == ".demo:run"
+    with pytest.raises(TypeError, match="unknown hook"):
+        registry.package_hooks(cli="g", serving_adapter="A", plot="x")
+    with pytest.raises(TypeError, match="needs the attribute of the 'cli' hook"):
+        registry.package_hooks(serving_adapter="A")

@@ -16,6 +16,7 @@ from typing import ClassVar
 import numpy as np
 
 from rnn_apps.core import params as rules
+from rnn_apps.core import registry
 from rnn_apps.core.task import BaseTask
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.preprocessing.series import Series, SeriesScaler, as_series
@@ -46,17 +47,8 @@ class Forecaster(ForecastScoring, BaseTask):
     """
 
     task_name = "forecast"
-    hooks: ClassVar[dict] = {  # where the services find this task's pieces (rnn_apps.core.registry)
-        "cli": ".cli:forecast",
-        "serving_adapter": ".serving:ForecastAdapter",
-        "portable_cores": ".portable:CORES",
-        "portable_describe": ".portable:describe",
-        "tuning_space": ".tuning:space",
-        "tuning_holdout": ".tuning:holdout",
-        "tuning_score": ".tuning:SCORE",
-        "inspect": ".inspect:sample",
-        "demo": ".demo:run",
-    }
+    # where the services find this task's pieces (rnn_apps.core.registry.LAYOUT)
+    hooks: ClassVar[dict] = registry.package_hooks(cli="forecast", serving_adapter="ForecastAdapter")
     _layer_modules = ("rnn_apps.tasks.forecast.network", "rnn_apps.tasks.forecast.layers")
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,

@@ -10,7 +10,7 @@ from typing import ClassVar
 import numpy as np
 from sklearn.base import ClassifierMixin
 
-from rnn_apps.core import choices
+from rnn_apps.core import choices, registry
 from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
 from rnn_apps.core.training import holdout_indices
@@ -62,17 +62,8 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
     """
 
     task_name = "sentiment"
-    hooks: ClassVar[dict] = {  # where the services find this task's pieces (rnn_apps.core.registry)
-        "cli": ".cli:sentiment",
-        "serving_adapter": ".serving:SentimentAdapter",
-        "portable_cores": ".portable:CORES",
-        "portable_describe": ".portable:describe",
-        "tuning_space": ".tuning:space",
-        "tuning_holdout": ".tuning:holdout",
-        "tuning_score": ".tuning:SCORE",
-        "inspect": ".inspect:sample",
-        "demo": ".demo:run",
-    }
+    # where the services find this task's pieces (rnn_apps.core.registry.LAYOUT)
+    hooks: ClassVar[dict] = registry.package_hooks(cli="sentiment", serving_adapter="SentimentAdapter")
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,
         **rules.TEXT, **rules.WORD_VECTORS, "wide": [rules.BOOLEAN],

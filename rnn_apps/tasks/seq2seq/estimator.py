@@ -14,7 +14,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from rnn_apps.core import choices
+from rnn_apps.core import choices, registry
 from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
 from rnn_apps.data.tables import RecordStream
@@ -51,17 +51,8 @@ class Seq2SeqTranslator(BaseTask):
     """
 
     task_name = "seq2seq"
-    hooks: ClassVar[dict] = {  # where the services find this task's pieces (rnn_apps.core.registry)
-        "cli": ".cli:seq2seq",
-        "serving_adapter": ".serving:Seq2SeqAdapter",
-        "portable_cores": ".portable:CORES",
-        "portable_describe": ".portable:describe",
-        "tuning_space": ".tuning:space",
-        "tuning_holdout": ".tuning:holdout",
-        "tuning_score": ".tuning:SCORE",
-        "inspect": ".inspect:sample",
-        "demo": ".demo:run",
-    }
+    # where the services find this task's pieces (rnn_apps.core.registry.LAYOUT)
+    hooks: ClassVar[dict] = registry.package_hooks(cli="seq2seq", serving_adapter="Seq2SeqAdapter")
     _layer_modules = ("rnn_apps.tasks.seq2seq.network",)
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,

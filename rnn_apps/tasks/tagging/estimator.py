@@ -13,7 +13,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from rnn_apps.core import choices
+from rnn_apps.core import choices, registry
 from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
 from rnn_apps.data.tables import RecordStream
@@ -55,17 +55,8 @@ class Tagger(BaseTask):
     """
 
     task_name = "tagging"
-    hooks: ClassVar[dict] = {  # where the services find this task's pieces (rnn_apps.core.registry)
-        "cli": ".cli:tagging",
-        "serving_adapter": ".serving:TaggingAdapter",
-        "portable_cores": ".portable:CORES",
-        "portable_describe": ".portable:describe",
-        "tuning_space": ".tuning:space",
-        "tuning_holdout": ".tuning:holdout",
-        "tuning_score": ".tuning:SCORE",
-        "inspect": ".inspect:sample",
-        "demo": ".demo:run",
-    }
+    # where the services find this task's pieces (rnn_apps.core.registry.LAYOUT)
+    hooks: ClassVar[dict] = registry.package_hooks(cli="tagging", serving_adapter="TaggingAdapter")
     _layer_modules = ("rnn_apps.tasks.tagging.network",)
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from rnn_apps.core import choices
+from rnn_apps.core import choices, registry
 from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
 from rnn_apps.errors import DataError, RnnAppsError
@@ -42,17 +42,8 @@ class TextGenerator(BaseTask):
     """
 
     task_name = "textgen"
-    hooks: ClassVar[dict] = {  # where the services find this task's pieces (rnn_apps.core.registry)
-        "cli": ".cli:textgen",
-        "serving_adapter": ".serving:TextgenAdapter",
-        "portable_cores": ".portable:CORES",
-        "portable_describe": ".portable:describe",
-        "tuning_space": ".tuning:space",
-        "tuning_holdout": ".tuning:holdout",
-        "tuning_score": ".tuning:SCORE",
-        "inspect": ".inspect:sample",
-        "demo": ".demo:run",
-    }
+    # where the services find this task's pieces (rnn_apps.core.registry.LAYOUT)
+    hooks: ClassVar[dict] = registry.package_hooks(cli="textgen", serving_adapter="TextgenAdapter")
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,
         "embedding_dim": [rules.size(1, "embedding_dim"), None],
