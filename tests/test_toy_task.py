@@ -49,7 +49,7 @@ def toy():
     import tests.toy_task as toy
 
     yield toy
-    registry._CLASSES.pop("count", None)
+    registry.unregister("count")
 
 
 @pytest.fixture(scope="module")

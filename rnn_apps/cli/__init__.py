@@ -15,7 +15,9 @@ class TaskCommands(FriendlyGroup):
     (``RNN_APPS_TASKS``, another package's entry point) is found too."""
 
     def list_commands(self, ctx):
-        return sorted(set(super().list_commands(ctx)) | set(registry.task_classes()))
+        offered = {name for name, cls in registry.task_classes().items()
+                   if cls.hooks["cli"] is not None}  # a task without a CLI is left out
+        return sorted(set(super().list_commands(ctx)) | offered)
 
     def get_command(self, ctx, name):
         command = super().get_command(ctx, name)

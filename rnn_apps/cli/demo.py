@@ -1,5 +1,5 @@
 """``rnn-apps demo``: every task end to end on the bundled data (each task's ``demo``
-hook, in the order of the ``rnn_apps.tasks`` entry points)."""
+hook, tasks by name)."""
 
 from __future__ import annotations
 

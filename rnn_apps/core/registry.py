@@ -49,7 +49,6 @@ LAYOUT = {
 }
 
 _CLASSES: dict[str, type] = {}   # task name -> estimator class
-_ORDER: list[str] = []           # task names in entry-point order (then the others by name)
 _DISCOVERED = False
 
 
@@ -99,6 +98,11 @@ def register(cls) -> None:
     _CLASSES[cls.task_name] = cls
 
 
+def unregister(name: str) -> None:
+    """Forget the task ``name`` (a plugin or test task); its class stays importable."""
+    _CLASSES.pop(name, None)
+
+
 def discover() -> None:
     """Import every task package named by the entry points and ``RNN_APPS_TASKS`` (once)."""
     global _DISCOVERED
@@ -106,7 +110,7 @@ def discover() -> None:
         return
     _DISCOVERED = True
     for point in metadata.entry_points(group=ENTRY_POINTS):
-        _ORDER.append(point.load().task_name)
+        point.load()
     for name in os.environ.get(TASKS_VARIABLE, "").split(","):
         if name.strip():
             importlib.import_module(name.strip())
@@ -118,12 +122,9 @@ def public_classes() -> dict[str, str]:
 
 
 def task_classes() -> dict[str, type]:
-    """Every registered task, name -> estimator class: the entry points' order, then
-    the others (``RNN_APPS_TASKS``, imported plugins) by name."""
+    """Every registered task, name -> estimator class, by name."""
     discover()
-    rank = {name: place for place, name in enumerate(_ORDER)}
-    return dict(sorted(_CLASSES.items(), key=lambda item: (rank.get(item[0], len(rank)),
-                                                           item[0])))
+    return dict(sorted(_CLASSES.items()))
 
 
 def task_class(name: str):

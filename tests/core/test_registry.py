@@ -49,7 +49,7 @@ def test_a_face_a_task_does_not_offer_is_one_line():
         with pytest.raises(registry.MissingHook, match="the quiet_task task has no serving adapter"):
             registry.hook("quiet_task", "serving_adapter")
     finally:
-        registry._CLASSES.pop("quiet_task")
+        registry.unregister("quiet_task")
 
 
 def test_an_unknown_task_names_the_known_ones():
@@ -66,3 +66,22 @@ def test_package_hooks_follow_the_layout_and_refuse_unknown_names():
         registry.package_hooks(cli="g", serving_adapter="A", plot="x")
     with pytest.raises(TypeError, match="needs the attribute of the 'cli' hook"):
         registry.package_hooks(serving_adapter="A")
+
+
+def test_a_task_without_a_command_line_stays_out_of_help():
+    from click.testing import CliRunner
+
+    from rnn_apps.cli import cli
+
+    class Headless(BaseTask):
+        task_name = "headless_task"
+        hooks: ClassVar[dict] = dict.fromkeys(registry.HOOKS)
+
+    try:
+        listing = CliRunner().invoke(cli, ["--help"])
+        assert listing.exit_code == 0 and "headless_task" not in listing.output
+        assert "sentiment" in listing.output
+        called = CliRunner().invoke(cli, ["headless_task"])
+        assert called.exit_code == 2 and "declares no 'cli' hook" in called.output
+    finally:
+        registry.unregister("headless_task")

@@ -26,7 +26,7 @@ def quiet_task():
         hooks: ClassVar[dict] = dict.fromkeys(registry.HOOKS)
 
     yield Quiet
-    registry._CLASSES.pop("quiet_task")
+    registry.unregister("quiet_task")
 
 
 @pytest.mark.parametrize("task", SHIPPED)

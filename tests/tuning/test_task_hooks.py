@@ -47,11 +47,14 @@ class _Untunable(BaseTask):
         self._store_params(locals())
 
 
+registry.unregister(_Untunable.task_name)  # defining it registered it; only the fixture does
+
+
 @pytest.fixture
 def untunable():
-    registry._CLASSES[_Untunable.task_name] = _Untunable
+    registry.register(_Untunable)
     yield _Untunable
-    registry._CLASSES.pop(_Untunable.task_name, None)
+    registry.unregister(_Untunable.task_name)
 
 
 @pytest.mark.parametrize("face", ["tuning_space", "tuning_holdout", "tuning_score"])
