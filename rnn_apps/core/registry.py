@@ -16,6 +16,7 @@ Entry point names are the public class names (``rnn_apps.Tagger``).
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import sys
@@ -117,8 +118,15 @@ def discover() -> None:
 
 
 def public_classes() -> dict[str, str]:
-    """Public class name -> ``"module:Class"`` of the shipped tasks, without importing them."""
-    return {point.name: point.value for point in metadata.entry_points(group=ENTRY_POINTS)}
+    """Public class name -> ``"module:Class"`` of the shipped tasks, without importing them
+    (the installed metadata is read once per process: ``rnn_apps.__getattr__`` asks often)."""
+    return dict(_entry_point_targets())
+
+
+@functools.cache
+def _entry_point_targets() -> tuple:
+    return tuple((point.name, point.value)
+                 for point in metadata.entry_points(group=ENTRY_POINTS))
 
 
 def task_classes() -> dict[str, type]:
