@@ -96,3 +96,49 @@ def choose_season(values, step: dict | None = None, extra=()) -> tuple[int, dict
             scores[candidate] = float(np.mean(found))
     best = max(scores, key=lambda c: (scores[c], -c), default=1)
     return (best if scores.get(best, 0.0) >= MIN_STRENGTH else 1), scores
+
+
+def _without_season(values: np.ndarray, season: int) -> np.ndarray:
+    """``values`` ``[time, columns]`` less their per-phase means around a
+    centred moving average (classical decomposition's seasonal part)."""
+    if season % 2:
+        weights = np.full(season, 1.0 / season)
+    else:
+        weights = np.r_[0.5, np.ones(season - 1), 0.5] / season
+    offset = len(weights) // 2
+    out = values.copy()
+    for c, column in enumerate(values.T):
+        trend = np.convolve(column, weights, mode="valid")
+        detrended = column[offset:offset + len(trend)] - trend
+        phases = (np.arange(len(detrended)) + offset) % season
+        means = np.bincount(phases, detrended, season) / np.maximum(
+            np.bincount(phases, None, season), 1)
+        out[:, c] = column - (means - means.mean())[np.arange(len(column)) % season]
+    return out
+
+
+def choose_seasons(values, step: dict | None = None, extra=(), limit: int = 3
+                   ) -> tuple[list[int], dict]:
+    """Every strong season, shortest first, in the manner of MSTL: ``(seasons,
+    {candidate: strength})``. The candidates of :func:`choose_season` are
+    tried shortest first: one is kept when it is strong (``MIN_STRENGTH``) on
+    what the seasons kept before it leave, and is then taken out in turn.
+    Hourly data thus keep a day (24) and a week (168) when both repeat.
+    ``values`` as for :func:`choose_season`; ``[]`` for no season."""
+    parts = values if isinstance(values, list) else [values]
+    parts = [np.asarray(part, dtype=np.float64) for part in parts]
+    parts = [part[:, None] if part.ndim == 1 else part for part in parts]
+    first, scores = choose_season(parts, step, extra)
+    if first < 2:
+        return [], scores
+    chosen, left = [], parts
+    for candidate in sorted(c for c in scores if scores[c] >= MIN_STRENGTH):
+        if len(chosen) >= limit:
+            break
+        found = [seasonal_strength(part, candidate) for part in left
+                 if 3 * candidate <= len(part)]
+        if found and float(np.mean(found)) >= MIN_STRENGTH:
+            chosen.append(candidate)
+            left = [_without_season(part, candidate) if 3 * candidate <= len(part) else part
+                    for part in left]
+    return chosen or [first], scores

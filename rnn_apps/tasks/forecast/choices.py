@@ -8,3 +8,4 @@ DESEASONALIZE = ("none", "additive", "multiplicative")  # or "auto"
 BACKTEST_WINDOWS = ("expanding", "sliding")
 AUTO = "auto"
 READOUTS = ("dense", "ridge")
+PRETRAINED = ("auto", "zero-shot", "fine-tune", "none")   # or True (zero-shot) / False

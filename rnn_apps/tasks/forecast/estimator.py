@@ -44,12 +44,21 @@ class Forecaster(ForecastScoring, BaseTask):
     ``(0.1, 0.5, 0.9)``, adds a pinball-loss head for prediction intervals.
     ``readout="ridge"`` (``cell="esn"``) solves the output layer in closed form,
     with ``ridge_alpha`` (default: chosen on the validation windows).
+    ``pretrained``: start from the network shipped pretrained on generated
+    series (:mod:`rnn_apps.tasks.forecast.pretrained`): ``"zero-shot"`` (or
+    True) forecasts without training, ``"fine-tune"`` trains it further on
+    the series, ``"none"`` (or False) trains a network from scratch, and
+    ``"auto"`` (the default) keeps whichever forecasts the held-out end of
+    the series best (from scratch only when the pretrained ones lose to
+    seasonal naive there). Settings that ask for a network of its own (cell,
+    units, covariates, recursive...) train from scratch.
     """
 
     task_name = "forecast"
     # where the services find this task's pieces (rnn_apps.core.registry.LAYOUT)
     hooks: ClassVar[dict] = registry.package_hooks(cli="forecast", serving_adapter="ForecastAdapter")
-    _layer_modules = ("rnn_apps.tasks.forecast.network", "rnn_apps.tasks.forecast.layers")
+    _layer_modules = ("rnn_apps.tasks.forecast.network", "rnn_apps.tasks.forecast.layers",
+                      "rnn_apps.tasks.forecast.pretrained.network")
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,
         "lookback": [rules.size(1, "sequence"), None], "horizon": [rules.size(1, "horizon")],
@@ -69,6 +78,7 @@ class Forecaster(ForecastScoring, BaseTask):
         "future_covariates": [rules.Rule("a column name or a list of them", lambda v: all(
             isinstance(c, str) for c in ([v] if isinstance(v, str) else list(v)))), None],
         "calendar": [rules.BOOLEAN],
+        "pretrained": [rules.one_of(*choices.PRETRAINED), rules.BOOLEAN],
     }
 
     def __init__(self, *, cell="gru", units=32, layers=1, bidirectional=False, dropout=0.0,
@@ -76,7 +86,8 @@ class Forecaster(ForecastScoring, BaseTask):
                  leak_rate=1.0, input_scaling=1.0, lookback=None, horizon=1, targets=None,
                  strategy="direct", inputs="auto", deseasonalize="auto", ensemble=3,
                  quantiles=None, readout="dense", ridge_alpha=None, season=None,
-                 future_covariates=None, calendar=False, epochs=20, batch_size=32,
+                 future_covariates=None, calendar=False, pretrained="auto", epochs=20,
+                 batch_size=32,
                  learning_rate=1e-3, patience=5,
                  valid_split=0.1, seed=None, verbose=1, distribute="none",
                  mixed_precision=False):
@@ -101,7 +112,19 @@ class Forecaster(ForecastScoring, BaseTask):
         training candidates (:mod:`rnn_apps.tasks.forecast.auto`), when it has
         one; ``y`` is ignored (the targets are columns of ``X``)."""
         from rnn_apps.tasks.forecast import auto as forecast_auto
+        from rnn_apps.tasks.forecast.pretrained import fit as pretrained
 
+        mode = pretrained.mode_of(self)
+        if mode != "none":
+            reason = pretrained.blocker(self, X, validation_data, options)
+            if reason is None:
+                from rnn_apps.tasks.forecast.pretrained.choose import fit_pretrained
+
+                fit_pretrained(self, X, mode, options)
+                return True
+            if mode != "auto":
+                raise RnnAppsError(f"pretrained={self.pretrained!r} cannot apply: {reason} "
+                                   "(use pretrained='none')")
         return forecast_auto.searchable(self, X, validation_data, options) and \
             forecast_auto.fit_search(self, X, options["callbacks"]) is not None
 
@@ -116,8 +139,8 @@ class Forecaster(ForecastScoring, BaseTask):
         """The automatic choices: season, lookback, inputs, decomposition, the
         ensemble's members and every candidate's validation MASE."""
         self.check_is_fitted()
-        keys = ("season", "lookback", "inputs", "deseasonalize", "season_scores",
-                "members", "search")
+        keys = ("season", "seasons", "lookback", "inputs", "deseasonalize", "season_scores",
+                "members", "search", "pretrained")
         return {key: self.state_[key] for key in keys if key in self.state_}
 
     def _plan(self, X, y, validation_data, prior):

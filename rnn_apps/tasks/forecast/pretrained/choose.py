@@ -1,0 +1,112 @@
+"""The default fit: the pretrained core zero-shot (as is, and on the log of
+positive series), the core fine-tuned, and, only when neither beats seasonal
+naive on the held-out end of the series, the from-scratch search of
+:mod:`rnn_apps.tasks.forecast.auto`; the candidate with the lowest held-out
+MASE is kept and every score is reported in ``choices_["pretrained"]``."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from rnn_apps.tasks.forecast.pretrained import fit as pretrained
+
+
+def seasonal_naive_score(series_list, starts, targets, season, horizon, scales) -> float:
+    """MASE of seasonal naive (``season``) on the forecasts :func:`auto.validation_score`
+    scores, for reference."""
+    found = []
+    for series, start, scale in zip(series_list, starts, scales):
+        values = np.asarray(series.values)[:, targets]
+        errors = []
+        for origin in range(max(start, season), len(values) - horizon + 1):
+            naive = values[origin - season + np.arange(horizon) % season]
+            errors.append(np.abs(naive - values[origin:origin + horizon]).mean(axis=0))
+        if errors:
+            found.append(float(np.mean(np.mean(errors, axis=0) / scale)))
+    return float(np.mean(found)) if found else float("inf")
+
+
+def fit_pretrained(task, X, mode: str, run: dict):
+    """Fit ``task`` as ``mode`` asks (zero-shot, fine-tune or auto); returns ``task``."""
+    from sklearn.base import clone
+
+    from rnn_apps.evaluation import forecasting as fc
+    from rnn_apps.tasks.forecast.auto import holdout_size, validation_score
+    from rnn_apps.tasks.forecast.settings import resolve_targets
+
+    _, series_list = pretrained.series_of(X)
+    first = series_list[0]
+    targets = resolve_targets(task.targets, first.columns)
+    histories = [one.values for one in series_list]
+    trains = [v[:len(v) - holdout_size(task, len(v))] for v in histories]
+    enough = min(len(t) for t in trains) >= task.horizon + 8
+    parts = trains if enough else histories
+    seasons, scores = pretrained.seasons_for(task, parts, targets, pretrained._step(first))
+    positive = all(np.all(v[:, targets] > 0) for v in histories)
+    if not enough:           # nothing to hold out: the core as it is
+        transform = "none"
+        if mode == "fine-tune":
+            return pretrained.fine_tune(task, X, parts=histories, seasons=seasons,
+                                        scores=scores, callbacks=run.get("callbacks"))
+        return pretrained.zero_shot(task, X, seasons=seasons, scores=scores,
+                                    transform=transform)
+    season = max(seasons, default=1)
+    starts = [len(t) for t in trains]
+    scales = []
+    for train in trains:
+        scale = fc.seasonal_naive_scale(train[:, targets], min(season, len(train) - 1))
+        scales.append(np.where(scale > 0, scale, 1.0))
+    tried, report = {}, []
+
+    def score(name, member, started):
+        value = validation_score(member, series_list, starts, targets, scales)
+        tried[name] = (value, member)
+        report.append({"candidate": name, "validation_mase": value,
+                       "seconds": round(time.perf_counter() - started, 2)})
+        if task.verbose:
+            print(f"candidate {name}: validation MASE {value:.4f}", flush=True)
+
+    for transform in ("none", "log") if positive else ("none",):
+        started = time.perf_counter()
+        member = pretrained.zero_shot(clone(task), X, seasons=seasons, scores=scores,
+                                      transform=transform, fit_part=trains)
+        score(f"zero-shot{'' if transform == 'none' else ' log'}", member, started)
+    best_zero = min(tried, key=lambda k: tried[k][0])
+    if mode in ("fine-tune", "auto"):
+        transform = tried[best_zero][1].state_["pretrained"]["transform"]
+        started = time.perf_counter()
+        try:
+            member = pretrained.fine_tune(
+                clone(task), X, parts=trains, held=[v[s - _lookback(v, s, task, seasons):]
+                                                    for v, s in zip(histories, starts)],
+                seasons=seasons, scores=scores, transform=transform,
+                callbacks=run.get("callbacks"))
+            score(f"fine-tuned{'' if transform == 'none' else ' log'}", member, started)
+        except Exception as error:  # noqa: BLE001  (a failed candidate is reported, not fatal)
+            report.append({"candidate": "fine-tuned", "error": str(error).splitlines()[0]})
+    if mode == "fine-tune":
+        tried = {k: v for k, v in tried.items() if k.startswith("fine")} or tried
+    naive = seasonal_naive_score(series_list, starts, targets, season, task.horizon, scales)
+    report.append({"candidate": f"seasonal naive ({season})", "validation_mase": naive})
+    best = min(tried, key=lambda k: tried[k][0])
+    if mode == "auto" and tried[best][0] >= naive:
+        started = time.perf_counter()
+        member = clone(task).set_params(pretrained="none")
+        member.fit(X, callbacks=run.get("callbacks"))
+        score("from scratch", member, started)
+        best = min(tried, key=lambda k: tried[k][0])
+    chosen = tried[best][1]
+    task.model_, task.history_ = chosen.model_, chosen.history_
+    state = dict(chosen.state_)
+    state["pretrained"] = {**state.get("pretrained", {"mode": "none"}), "chosen": best,
+                           "candidates": report}
+    task.set_state(state)
+    return task
+
+
+def _lookback(values, start, task, seasons):
+    from rnn_apps.tasks.forecast.pretrained.fit import fine_tune_lookback
+
+    return min(start, fine_tune_lookback(seasons, start, task.horizon, task.lookback))
