@@ -13,8 +13,8 @@ drawn at random, in the spirit of ForecastPFN's and Chronos' synthetic priors:
 - ARMA(1, 1) noise;
 - now and then a level shift, a few outliers, or intermittent demand (zeros
   between positive sizes);
-- lengths from 24 to 2,000 steps (long enough for two weekly cycles of
-  half-hourly data when the season asks for it).
+- lengths from 24 to 2,000 steps, and always three whole cycles of the
+  longest season and 64 steps more (so past 2,000 for the longest ones).
 
 ``generate(n, seed)`` is reproducible: the same seed gives the same series.
 What every series holds is in its :class:`Recipe`, which the tests use to
