@@ -9,7 +9,7 @@ TEST_WORKERS ?= 2
 # the lowest Keras and TensorFlow setup.cfg allows (pinned in .ci/oldest.txt)
 OLDEST := .venv-oldest
 
-.PHONY: demo test test-oldest lint bench clean
+.PHONY: demo test test-oldest lint bench pretrain clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,11 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/fast_rnn.py
 	$(BIN)/python benchmarks/fast_rnn_layer.py
 	$(BIN)/python benchmarks/fast_rnn_tasks.py --rounds 3
+
+# the pretrained forecaster's core, from generated series only (about 30 minutes on 2 cores);
+# writes rnn_apps/tasks/forecast/pretrained/forecaster_core.{npz,json}
+pretrain: $(VENV)/.installed
+	$(BIN)/python -m rnn_apps.tasks.forecast.pretrained.pretrain
 
 clean:
 	rm -rf runs .pytest_cache

@@ -103,6 +103,10 @@ def fit_pretrained(task, X, mode: str, run: dict):
     state["pretrained"] = {**state.get("pretrained", {"mode": "none"}), "chosen": best,
                            "candidates": report}
     task.set_state(state)
+    if task.quantiles_:       # intervals calibrated on the held-out end, as the search does
+        from rnn_apps.tasks.forecast.intervals import calibrate_on_series
+
+        task.state_["calibration"] = calibrate_on_series(task, series_list, starts)
     return task
 
 
