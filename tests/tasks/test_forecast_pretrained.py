@@ -125,10 +125,10 @@ def test_fine_tuning_trains_the_core_and_moves_the_forecast(tmp_path):
 
 
 def test_every_series_of_a_panel_weighs_the_same_in_fine_tuning():
-    from rnn_apps.tasks.forecast.pretrained.fit import _windows
+    from rnn_apps.tasks.forecast.pretrained.fit import training_windows
 
     short, long = np.ones((40, 1)), np.ones((400, 1))
-    x, y, weights = _windows([short, long], lookback=16, horizon=4, targets=[0])
+    x, _, weights = training_windows([short, long], lookback=16, horizon=4, targets=[0])
     n_short = 40 - 16 - 4 + 1
     assert len(x) == n_short + 400 - 16 - 4 + 1
     assert weights[:n_short].sum() == pytest.approx(weights[n_short:].sum())

@@ -43,7 +43,7 @@ def fit_pretrained(task, X, mode: str, run: dict):
     trains = [v[:len(v) - holdout_size(task, len(v))] for v in histories]
     enough = min(len(t) for t in trains) >= task.horizon + 8
     parts = trains if enough else histories
-    seasons, scores = pretrained.seasons_for(task, parts, targets, pretrained._step(first))
+    seasons, scores = pretrained.seasons_for(task, parts, targets, pretrained.time_step_of(first))
     positive = all(np.all(v[:, targets] > 0) for v in histories)
     if not enough:           # nothing to hold out: the core as it is
         transform = "none"

@@ -46,8 +46,10 @@ def blocker(task, X, validation_data, run: dict) -> str | None:
         return "a streamed series is read once, as training data"
     if validation_data is not None:
         return "validation data are given (the search holds out the end itself)"
-    used = [k for k in ("resume", "warm_start", "steps_per_epoch", "tensorboard",
-                        "checkpoint_dir") if run.get(k)]
+    # a checkpoint directory is no obstacle: nothing trains long enough to back up
+    # (the command line always names one), as in the from-scratch search
+    used = [k for k in ("resume", "warm_start", "steps_per_epoch", "tensorboard")
+            if run.get(k)]
     if used:
         return f"{used[0]} is a training-run option"
     return None
@@ -62,7 +64,7 @@ def series_of(X):
     return panel, (list(panel.series.values()) if panel else [as_series(X)])
 
 
-def _step(series):
+def time_step_of(series):
     from rnn_apps.data.series import infer_step
 
     times = series.times
@@ -105,7 +107,7 @@ def zero_shot(task, X, *, seasons=None, scores=None, transform="none", fit_part=
     targets = resolve_targets(task.targets, first.columns)
     parts = fit_part or [one.values for one in series_list]
     if seasons is None:
-        seasons, scores = seasons_for(task, parts, targets, _step(first))
+        seasons, scores = seasons_for(task, parts, targets, time_step_of(first))
     if transform == "log" and not all(np.all(p[:, targets] > 0) for p in parts):
         raise RnnAppsError("the log transform needs positive targets")
     available = int(np.median([len(p) for p in parts]))
@@ -148,11 +150,11 @@ def _state(task, first, targets, lookback, seasons, scores, quantiles, scale) ->
         "inputs": "relative", "deseasonalize": "additive" if seasons else "none",
         "decomposition": None, "season_scores": scores,
         "time_column": first.time_column, "time_format": first.time_format,
-        "last_time": time_to_json(times[-1]) if times else None, "time_step": _step(first),
+        "last_time": time_to_json(times[-1]) if times else None, "time_step": time_step_of(first),
         "future_columns": [], "calendar": []}
 
 
-def _windows(parts, lookback, horizon, targets):
+def training_windows(parts, lookback, horizon, targets):
     """Raw training windows of every part with per-series weights (each series
     weighs the same in the loss, whatever its length)."""
     from rnn_apps.tasks.forecast.data import windows
@@ -215,14 +217,14 @@ def fine_tune(task, X, *, parts, held=None, seasons, scores=None, transform="non
     zero_shot(task.set_params(lookback=lookback) if task.lookback is None else task, X,
               seasons=seasons, scores=scores, transform=transform, fit_part=parts)
     trainer = task.trainer_
-    data = _windows(parts, task.lookback_, task.horizon, targets)
+    data = training_windows(parts, task.lookback_, task.horizon, targets)
     if data is None:
         raise RnnAppsError("the series is too short to fine-tune on; use pretrained='zero-shot'")
     x, y, weights = data
     z = scaled_future(task.model_, x, y, targets, transform)
     validation = None
     if held:
-        found = _windows(held, task.lookback_, task.horizon, targets)
+        found = training_windows(held, task.lookback_, task.horizon, targets)
         if found is not None:
             validation = (found[0], scaled_future(task.model_, found[0], found[1], targets,
                                                   transform))

@@ -144,7 +144,8 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     manifest = pretrain(args.out, series=args.series, rounds=args.rounds, seed=args.seed,
-                        epochs=args.epochs, origins=args.origins)
+                        epochs=args.epochs, origins=args.origins,
+                        log=lambda line: print(line, flush=True))
     print(f"wrote {args.out}: sha256 {manifest['sha256']}, {manifest['parameters']} weights")
 
 
