@@ -94,7 +94,8 @@ def build(task, *, lookback, columns, targets, seasons, transform, quantiles):
     return model, trainer, info
 
 
-def zero_shot(task, X, *, seasons=None, scores=None, transform="none", fit_part=None):
+def zero_shot(task, X, *, seasons=None, scores=None, transform="none", fit_part=None,
+              lookback=None):
     """Fit ``task`` without training. ``seasons``: found on ``fit_part`` (the
     training part in a search) when None; ``X`` gives the tails to forecast from."""
     from rnn_apps.evaluation import forecasting as fc
@@ -111,7 +112,7 @@ def zero_shot(task, X, *, seasons=None, scores=None, transform="none", fit_part=
     if transform == "log" and not all(np.all(p[:, targets] > 0) for p in parts):
         raise RnnAppsError("the log transform needs positive targets")
     available = int(np.median([len(p) for p in parts]))
-    lookback = task.lookback or lookback_for(seasons, available)
+    lookback = lookback or task.lookback or lookback_for(seasons, available)
     lookback = min(lookback, min(len(one.values) for one in series_list))
     if lookback < 2:
         raise RnnAppsError("the pretrained forecaster needs at least 2 steps of history")
@@ -213,9 +214,9 @@ def fine_tune(task, X, *, parts, held=None, seasons, scores=None, transform="non
     _, series_list = series_of(X)
     targets = resolve_targets(task.targets, series_list[0].columns)
     length = int(np.median([len(p) for p in parts]))
-    lookback = fine_tune_lookback(seasons, length, task.horizon, task.lookback)
-    zero_shot(task.set_params(lookback=lookback) if task.lookback is None else task, X,
-              seasons=seasons, scores=scores, transform=transform, fit_part=parts)
+    lookback = task.lookback or fine_tune_lookback(seasons, length, task.horizon)
+    zero_shot(task, X, seasons=seasons, scores=scores, transform=transform, fit_part=parts,
+              lookback=lookback)
     trainer = task.trainer_
     data = training_windows(parts, task.lookback_, task.horizon, targets)
     if data is None:
