@@ -22,9 +22,13 @@ def read_info(path) -> dict:
                 "provenance": marker.get("provenance"), "serving": marker.get("serving") or {}}
     if (directory / saving.METADATA_FILE).exists() or not directory.is_dir():
         metadata = saving.read_metadata(directory)
-        return {"path": str(directory), "kind": "model directory", "task": metadata["task"],
-                "params": metadata["params"], "provenance": metadata.get("provenance"),
-                "rnn_apps_version": metadata.get("rnn_apps_version")}
+        found = {"path": str(directory), "kind": "model directory", "task": metadata["task"],
+                 "params": metadata["params"], "provenance": metadata.get("provenance"),
+                 "rnn_apps_version": metadata.get("rnn_apps_version")}
+        state = metadata.get("state")
+        if isinstance(state, dict) and state.get("pretrained"):  # started from shipped weights
+            found["pretrained"] = state["pretrained"]
+        return found
     raise ModelDirError(f"{directory} is neither an rnn-apps model directory nor an "
                         f"rnn-apps SavedModel")
 

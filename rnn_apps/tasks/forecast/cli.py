@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import sys
-
 import click
 
 from rnn_apps.cli.options import (
@@ -14,8 +11,6 @@ from rnn_apps.cli.options import (
     export_command,
     fit_and_save,
     json_option,
-    make_estimator,
-    model_kwargs,
     output_file,
     pop_run_options,
     recurrent_options,
@@ -24,11 +19,25 @@ from rnn_apps.cli.options import (
     training_options,
 )
 from rnn_apps.cli.tune import tune_command
-from rnn_apps.errors import DataError
 from rnn_apps.tasks.forecast import choices
-from rnn_apps.tasks.forecast.cli_input import names as _names
-from rnn_apps.tasks.forecast.cli_input import read_model_series, read_options_series
-from rnn_apps.tasks.forecast.cli_output import echo_choices, forecast_rows, future_values
+from rnn_apps.tasks.forecast.cli_input import (
+    build_forecaster,
+    forecaster_kwargs,
+    read_model_series,
+    read_options_series,
+)
+from rnn_apps.tasks.forecast.cli_output import (
+    echo_backtest,
+    echo_choices,
+    echo_summary,
+    future_values,
+    write_forecast,
+)
+from rnn_apps.tasks.forecast.cli_pretrained import (
+    forecaster_for,
+    predict_options,
+    pretrained_option,
+)
 
 series_options = apply_options([
     click.option("--data", required=True, help="CSV file: a time column (optional) and "
@@ -87,27 +96,8 @@ forecast_options = apply_options([
                 help="ridge: closed-form output layer (esn cell)."),
     task_option("--ridge-alpha", type=float,
                 help="Ridge penalty (default: chosen on the validation windows)."),
+    pretrained_option(),
 ])
-
-
-def forecaster_kwargs(options: dict, targets) -> dict:
-    """Constructor arguments from the model options given and the targets read."""
-    future = _names(options.pop("future_covariates", None)) or None
-    if future is not None:
-        options["future_covariates"] = future
-    quantiles = options.pop("quantiles")
-    try:
-        levels = [float(q) for q in _names(quantiles)] or None
-    except ValueError:
-        raise DataError(f"--quantiles must be numbers separated by commas; got {quantiles!r}") \
-            from None
-    return model_kwargs({"targets": targets, "quantiles": levels, **options})
-
-
-def build_forecaster(options: dict, targets, run=None):
-    from rnn_apps.tasks.forecast.estimator import Forecaster
-
-    return make_estimator(Forecaster, forecaster_kwargs(options, targets), run or {})
 
 
 def tune_input(options: dict):
@@ -149,7 +139,7 @@ def train(out, stream, **options):
         amount = f"{len(table)} series ({steps} steps) of {len(table.columns)} column(s)"
     else:
         amount = f"{len(table.values)} steps of {len(table.columns)} column(s)"
-    echo_training_summary(model.history_, amount, out)
+    echo_summary(model, amount, out)
 
 
 forecast.add_command(tune_command(train, tune_input))
@@ -182,7 +172,8 @@ def evaluate(model_dir, data, interpolate, as_json):
 
 
 @forecast.command()
-@click.option("--model", "model_dir", required=True, help="Model directory.")
+@click.option("--model", "model_dir", default=None,
+              help="Model directory (or --pretrained, below).")
 @click.option("--data", required=True, help="Series CSV; the forecast starts after its end.")
 @click.option("--interpolate", is_flag=True, help="Fill missing values linearly.")
 @click.option("--id-column", default=None,
@@ -195,34 +186,15 @@ def evaluate(model_dir, data, interpolate, as_json):
               help="CSV file to write (default: standard output).")
 @click.option("--plot", default=None, callback=output_file,
               help="PNG of history, forecast and interval band.")
-def predict(model_dir, data, interpolate, id_column, future_path, output, plot):
-    """Forecast the next H steps after the end of --data."""
-    from rnn_apps.tasks.forecast.estimator import Forecaster
-
-    model = Forecaster.load(model_dir)
-    table = read_model_series(model, data, interpolate, id_column)
-    panel = getattr(table, "series", None)
-    future = future_values(model, future_path, panel)
-    point = model.predict(table, future=future)
-    bands = model.predict_quantiles(table, future=future) if model.quantiles_ else None
-    times = model.future_times(table)
-    header, rows = forecast_rows(model, table, point, bands, times)
-    if output:
-        with open(output, "w", newline="", encoding="utf-8") as handle:
-            csv.writer(handle, lineterminator="\n").writerows([header, *rows])
-    else:
-        csv.writer(sys.stdout, lineterminator="\n").writerows([header, *rows])
-    if plot and panel:
-        raise DataError("--plot draws one series; a model across several series writes "
-                        "the CSV only")
-    if plot:
-        from rnn_apps.viz.forecast import plot_forecast
-
-        plot_forecast(table.values[:, model.targets_], point, plot, names=model.target_names_,
-                      history_times=table.times, future_times=times, quantiles=bands,
-                      levels=model.quantiles_, title=f"forecast from {data}")
-    if output or plot:
-        click.echo(f"wrote {', '.join(p for p in (output, plot) if p)}", err=not output)
+@predict_options
+def predict(model_dir, data, interpolate, id_column, future_path, output, plot, pretrained,
+            **fit_options):
+    """Forecast the next H steps after the end of --data, with a saved model or the
+    pretrained forecaster fitted on --data."""
+    model, table = forecaster_for(model_dir, pretrained, data, interpolate, id_column,
+                                  fit_options)
+    future = future_values(model, future_path, getattr(table, "series", None))
+    write_forecast(model, table, future, data, output, plot)
 
 
 @forecast.command()
@@ -249,17 +221,7 @@ def backtest(origins, step, window, refit_every, as_json, **options):
     if as_json:
         echo_json(result)
         return
-    keys = [k for k in ("mase", "baseline_mase", "naive_mase", "drift_mase", "mae", "coverage")
-            if k in result["mean"]]
-    keys += [k for k in result["mean"] if k.startswith(("coverage_", "width_"))]  # intervals
-    click.echo(f"{'origin':<12} {'train':>6}  " + "  ".join(f"{k:>13}" for k in keys))
-    for row in result["origins"]:
-        click.echo(f"{row['origin']!s:<12} {row['train_size']:>6}  "
-                   + "  ".join(f"{row[k]:>13.4f}" for k in keys))
-    click.echo(f"{'mean':<12} {'':>6}  " + "  ".join(f"{result['mean'][k]:>13.4f}" for k in keys))
-    for key, row in result.get("series", {}).items():
-        click.echo(f"  {key}: mase {row['mase']:.4f} (seasonal naive {row['baseline_mase']:.4f})")
-    click.echo(f"season {result['season']} (baseline_mase: seasonal naive)")
+    echo_backtest(result)
 
 
 forecast.add_command(export_command("Forecaster", "history -> forecast"), name="export")

@@ -1,10 +1,12 @@
 """``rnn-apps forecast``: reading the series CSV a command names (with the
-options given, or as the model was trained)."""
+options given, or as the model was trained), and the forecaster the options
+describe."""
 
 from __future__ import annotations
 
 import click
 
+from rnn_apps.cli.options import make_estimator, model_kwargs
 from rnn_apps.errors import DataError
 
 
@@ -70,3 +72,23 @@ def read_model_series(model, path, interpolate: bool = False, id_column=None):
         return panel_from_columns(table)
     return read_series_csv(path, columns=model.columns_, interpolate=interpolate,
                            id_column=id_column, **times)
+
+
+def forecaster_kwargs(options: dict, targets) -> dict:
+    """Constructor arguments from the model options given and the targets read."""
+    future = names(options.pop("future_covariates", None)) or None
+    if future is not None:
+        options["future_covariates"] = future
+    quantiles = options.pop("quantiles")
+    try:
+        levels = [float(q) for q in names(quantiles)] or None
+    except ValueError:
+        raise DataError(f"--quantiles must be numbers separated by commas; got {quantiles!r}") \
+            from None
+    return model_kwargs({"targets": targets, "quantiles": levels, **options})
+
+
+def build_forecaster(options: dict, targets, run=None):
+    from rnn_apps.tasks.forecast.estimator import Forecaster
+
+    return make_estimator(Forecaster, forecaster_kwargs(options, targets), run or {})

@@ -15,6 +15,8 @@ def echo_choices(model) -> None:
     click.echo(f"season {found['season']}" + (" (strength " + ", ".join(
         f"{k}: {v:.2f}" for k, v in found["season_scores"].items()) + ")"
         if found.get("season_scores") else ""))
+    if echo_pretrained(found.get("pretrained"), found["lookback"]):
+        return
     for row in found.get("search", []):
         chosen = any(m["lookback"] == row["lookback"] and m["inputs"] == row["inputs"]
                      and m["deseasonalize"] == row["deseasonalize"]
@@ -26,6 +28,81 @@ def echo_choices(model) -> None:
     members = found.get("members") or [found]
     click.echo("forecast: " + ("median of " if len(members) > 1 else "") + ", ".join(
         f"lookback {m['lookback']} {m['inputs']} {m['deseasonalize']}" for m in members))
+
+
+def echo_pretrained(found: dict | None, lookback: int) -> bool:
+    """The candidates the pretrained fit weighed and, when the pretrained core
+    forecasts, what it reads; True when it does."""
+    if not found:
+        return False
+    for row in found.get("candidates", []):
+        mark = "*" if row["candidate"] == found.get("chosen") else " "
+        score = f"validation MASE {row['validation_mase']:.4f}" if "validation_mase" in row \
+            else f"failed: {row.get('error')}"
+        click.echo(f"  {mark} {row['candidate']:<22} {score}")
+    if found.get("mode", "none") == "none":
+        return False
+    seasons = ", ".join(str(s) for s in found.get("seasons", [])) or "none"
+    click.echo(f"forecast: the pretrained core, {found['mode']}"
+               + (" on the log of the series" if found.get("transform") == "log" else "")
+               + f"; lookback {lookback}, seasons {seasons}; weights sha256 "
+               f"{found.get('sha256', '?')[:12]}...")
+    return True
+
+
+def echo_summary(model, amount: str, out) -> None:
+    """What training did (a zero-shot fit trains nothing), and where the model went."""
+    from rnn_apps.cli.options import echo_training_summary
+
+    if model.choices_.get("pretrained", {}).get("mode") == "zero-shot":
+        click.echo(f"fitted the pretrained forecaster zero-shot on {amount} (nothing trained)")
+        click.echo(f"saved model to {out}")
+        return
+    echo_training_summary(model.history_, amount, out)
+
+
+def echo_backtest(result: dict) -> None:
+    """The backtest table: each origin's scores and their mean."""
+    keys = [k for k in ("mase", "baseline_mase", "naive_mase", "drift_mase", "mae", "coverage")
+            if k in result["mean"]]
+    keys += [k for k in result["mean"] if k.startswith(("coverage_", "width_"))]  # intervals
+    click.echo(f"{'origin':<12} {'train':>6}  " + "  ".join(f"{k:>13}" for k in keys))
+    for row in result["origins"]:
+        click.echo(f"{row['origin']!s:<12} {row['train_size']:>6}  "
+                   + "  ".join(f"{row[k]:>13.4f}" for k in keys))
+    click.echo(f"{'mean':<12} {'':>6}  " + "  ".join(f"{result['mean'][k]:>13.4f}" for k in keys))
+    for key, row in result.get("series", {}).items():
+        click.echo(f"  {key}: mase {row['mase']:.4f} (seasonal naive {row['baseline_mase']:.4f})")
+    click.echo(f"season {result['season']} (baseline_mase: seasonal naive)")
+
+
+def write_forecast(model, table, future, data, output, plot) -> None:
+    """Forecast after the end of ``table`` and write the CSV (``output``, else
+    standard output) and the ``plot``."""
+    import csv
+    import sys
+
+    panel = getattr(table, "series", None)
+    point = model.predict(table, future=future)
+    bands = model.predict_quantiles(table, future=future) if model.quantiles_ else None
+    times = model.future_times(table)
+    header, rows = forecast_rows(model, table, point, bands, times)
+    if output:
+        with open(output, "w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle, lineterminator="\n").writerows([header, *rows])
+    else:
+        csv.writer(sys.stdout, lineterminator="\n").writerows([header, *rows])
+    if plot and panel:
+        raise DataError("--plot draws one series; a model across several series writes "
+                        "the CSV only")
+    if plot:
+        from rnn_apps.viz.forecast import plot_forecast
+
+        plot_forecast(table.values[:, model.targets_], point, plot, names=model.target_names_,
+                      history_times=table.times, future_times=times, quantiles=bands,
+                      levels=model.quantiles_, title=f"forecast from {data}")
+    if output or plot:
+        click.echo(f"wrote {', '.join(p for p in (output, plot) if p)}", err=not output)
 
 
 def future_values(model, path, panel):

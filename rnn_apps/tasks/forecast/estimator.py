@@ -128,6 +128,13 @@ class Forecaster(ForecastScoring, BaseTask):
         return forecast_auto.searchable(self, X, validation_data, options) and \
             forecast_auto.fit_search(self, X, options["callbacks"]) is not None
 
+    @classmethod
+    def pretrained_weights(cls) -> dict:
+        """The pretrained core's weights in use, checksum checked (``rnn-apps info --pretrained``)."""
+        from rnn_apps.tasks.forecast.pretrained.core import describe
+
+        return describe()
+
     @property
     def lookback_(self) -> int:
         """The lookback in use (chosen when ``lookback=None``)."""

@@ -104,3 +104,27 @@ def load_core(directory: Path | None = None):
     with np.load(weights) as arrays:
         core.set_weights([arrays[f"w{k:03d}"] for k in range(len(arrays.files))])
     return core, info
+
+
+PROVENANCE_KEYS = ("parameters", "trained_on", "command", "keras", "tensorflow", "seconds")
+
+
+def describe(directory: Path | None = None) -> dict:
+    """The weights in use, for ``rnn-apps info``: where they are, their size,
+    the manifest's SHA-256, whether the file matches it (``verified``; with the
+    ``problem`` when not) and how they were made."""
+    folder = weights_dir(directory)
+    weights, info = folder / WEIGHTS.name, manifest(directory)
+    found = {"file": str(weights), "manifest": str(folder / MANIFEST.name),
+             "sha256": (info or {}).get("sha256"), "verified": False, "problem": None,
+             "size_bytes": weights.stat().st_size if weights.is_file() else None}
+    if info is None or not weights.is_file():
+        found["problem"] = f"missing: {weights if info else folder / MANIFEST.name}"
+    else:
+        actual = sha256(weights)
+        found["verified"] = actual == info.get("sha256")
+        if not found["verified"]:
+            found["problem"] = f"the file's sha256 is {actual}, not the manifest's"
+    found.update({key: (info or {}).get(key) for key in PROVENANCE_KEYS})
+    found["settings"] = (info or {}).get("settings")
+    return found
