@@ -152,3 +152,20 @@ def test_the_back_layer_inverts_what_the_core_is_trained_on():
     target = scaled_targets(future, location, scale, seasonal)
     back = PretrainedBack()(target[..., None], location, scale, seasonal)
     np.testing.assert_allclose(np.asarray(back)[..., 0], future, rtol=1e-4, atol=1e-3)
+
+
+def test_pretraining_is_one_command_and_gives_the_same_weights_twice(tmp_path, monkeypatch):
+    from rnn_apps import Forecaster
+    from rnn_apps.tasks.forecast.pretrained import core as cores
+    from rnn_apps.tasks.forecast.pretrained.pretrain import main
+
+    for name in ("a", "b"):
+        main(["--out", str(tmp_path / name), "--series", "20", "--rounds", "1",
+              "--epochs", "1", "--origins", "2"])
+    first, second = cores.manifest(tmp_path / "a"), cores.manifest(tmp_path / "b")
+    assert first["sha256"] == second["sha256"] == cores.sha256(tmp_path / "a" / cores.WEIGHTS.name)
+    assert first["trained_on"].startswith("generated series only")
+    assert "--series 20" in first["command"]
+    monkeypatch.setenv("RNN_APPS_PRETRAINED_DIR", str(tmp_path / "a"))
+    model = Forecaster(horizon=4, pretrained="zero-shot", verbose=0).fit(np.arange(60.0))
+    assert model.choices_["pretrained"]["sha256"] == first["sha256"]

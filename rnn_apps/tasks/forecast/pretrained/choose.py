@@ -103,7 +103,10 @@ def fit_pretrained(task, X, mode: str, run: dict):
     state["pretrained"] = {**state.get("pretrained", {"mode": "none"}), "chosen": best,
                            "candidates": report}
     task.set_state(state)
-    if task.quantiles_:       # intervals calibrated on the held-out end, as the search does
+    # intervals calibrated on the held-out end, as the search does; one series only:
+    # scores pooled over a panel's series let the worst-calibrated one set every
+    # series' offsets, so a panel keeps the core's own quantiles
+    if task.quantiles_ and len(series_list) == 1:
         from rnn_apps.tasks.forecast.intervals import calibrate_on_series
 
         task.state_["calibration"] = calibrate_on_series(task, series_list, starts)
