@@ -45,7 +45,7 @@ def command_paths(tokens):
             yield (value or next(rest)), option in READS
         elif python and not token.startswith("-") and "/" in token and " " not in token:
             yield token, True  # a script and the paths given to it
-    if tokens[1:2] == ["info"] and len(tokens) > 2:
+    if tokens[1:2] == ["info"] and len(tokens) > 2 and not tokens[-1].startswith("-"):
         yield tokens[-1], True
 
 
