@@ -89,8 +89,9 @@ def test_zero_shot_beats_naive_on_generated_series_it_never_saw():
     from rnn_apps import Forecaster
 
     ours, naive = [], []
-    rng = np.random.default_rng(0)
-    for _ in range(12):        # seeds far from the pretraining's (0 to a few dozen)
+    # a seed no pretraining round draws from (they use 0-5 and 10,000)
+    rng = np.random.default_rng(987_654)
+    for _ in range(8):
         spec = generator.recipe(rng, length=300)
         spec.seasons, spec.intermittent = [12], False
         values = generator.render(rng, spec)
