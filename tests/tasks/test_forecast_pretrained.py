@@ -170,3 +170,23 @@ def test_pretraining_is_one_command_and_gives_the_same_weights_twice(tmp_path, m
     monkeypatch.setenv("RNN_APPS_PRETRAINED_DIR", str(tmp_path / "a"))
     model = Forecaster(horizon=4, pretrained="zero-shot", verbose=0).fit(np.arange(60.0))
     assert model.choices_["pretrained"]["sha256"] == first["sha256"]
+
+
+def test_the_default_keeps_the_candidate_with_the_lowest_held_out_mase():
+    from rnn_apps import Forecaster
+
+    rng = np.random.default_rng(4)
+    t = np.arange(160)
+    values = 100 + 0.5 * t + 8 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 1, len(t))
+    model = Forecaster(horizon=6, epochs=2, seed=0, verbose=0).fit(values)
+    found = model.choices_["pretrained"]
+    scored = {row["candidate"]: row["validation_mase"] for row in found["candidates"]
+              if "validation_mase" in row}
+    names = set(scored)
+    assert {"zero-shot", "zero-shot log", "fine-tuned", "seasonal naive (12)"} <= {
+        name.replace("fine-tuned log", "fine-tuned") for name in names}
+    assert "mean of zero-shot and fine-tuned" in names
+    models = {k: v for k, v in scored.items() if not k.startswith("seasonal naive")}
+    assert found["chosen"] == min(models, key=models.get)
+    assert model.choices_["seasons"] == [12] and model.choices_["season"] == 12
+    assert model.predict().shape == (6, 1)

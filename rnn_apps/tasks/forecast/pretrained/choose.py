@@ -70,7 +70,9 @@ def fit_pretrained(task, X, mode: str, run: dict):
 
     for transform in ("none", "log") if positive else ("none",):
         started = time.perf_counter()
-        member = pretrained.zero_shot(clone(task), X, seasons=seasons, scores=scores,
+        member = clone(task)
+        member.network_name = f"member_zero_{transform}"    # unique in a pair (below)
+        member = pretrained.zero_shot(member, X, seasons=seasons, scores=scores,
                                       transform=transform, fit_part=trains)
         score(f"zero-shot{'' if transform == 'none' else ' log'}", member, started)
     best_zero = min(tried, key=lambda k: tried[k][0])
@@ -78,12 +80,17 @@ def fit_pretrained(task, X, mode: str, run: dict):
         transform = tried[best_zero][1].state_["pretrained"]["transform"]
         started = time.perf_counter()
         try:
+            tuned = clone(task)
+            tuned.network_name = "member_tuned"
             member = pretrained.fine_tune(
-                clone(task), X, parts=trains, held=[v[s - _lookback(v, s, task, seasons):]
+                tuned, X, parts=trains, held=[v[s - _lookback(v, s, task, seasons):]
                                                     for v, s in zip(histories, starts)],
                 seasons=seasons, scores=scores, transform=transform,
                 callbacks=run.get("callbacks"))
             score(f"fine-tuned{'' if transform == 'none' else ' log'}", member, started)
+            started = time.perf_counter()
+            score("mean of zero-shot and fine-tuned",
+                  pair(clone(task), X, [tried[best_zero][1], member]), started)
         except Exception as error:  # noqa: BLE001  (a failed candidate is reported, not fatal)
             report.append({"candidate": "fine-tuned", "error": str(error).splitlines()[0]})
     if mode == "fine-tune":
@@ -110,6 +117,26 @@ def fit_pretrained(task, X, mode: str, run: dict):
         from rnn_apps.tasks.forecast.intervals import calibrate_on_series
 
         task.state_["calibration"] = calibrate_on_series(task, series_list, starts)
+    return task
+
+
+def pair(task, X, members):
+    """``task`` fitted as the mean (median of two) of two fitted ``members``."""
+    from rnn_apps.tasks.forecast.data import panel_state
+    from rnn_apps.tasks.forecast.network import ensemble_network
+
+    longest = max(member.lookback_ for member in members)
+    task.model_ = ensemble_network([m.model_ for m in members],
+                                   [m.lookback_ for m in members], longest)
+    panel, series_list = pretrained.series_of(X)
+    state = dict(members[-1].state_)
+    state.update(lookback=longest, tail=series_list[0].values[-longest:].tolist(),
+                 pretrained={**state["pretrained"], "mode": "zero-shot and fine-tuned",
+                             "members": [m.state_["pretrained"] for m in members]})
+    if panel is not None:
+        state.update(panel_state(panel, longest, list(state["scales"].values())))
+    task.set_state(state)
+    task.history_ = members[-1].history_
     return task
 
 
