@@ -33,7 +33,7 @@ def fit_pretrained(task, X, mode: str, run: dict):
     from sklearn.base import clone
 
     from rnn_apps.evaluation import forecasting as fc
-    from rnn_apps.tasks.forecast.auto import holdout_size, validation_score
+    from rnn_apps.tasks.forecast.auto import holdout_size
     from rnn_apps.tasks.forecast.settings import resolve_targets
 
     _, series_list = pretrained.series_of(X)
@@ -61,7 +61,7 @@ def fit_pretrained(task, X, mode: str, run: dict):
     tried, report = {}, []
 
     def score(name, member, started):
-        value = validation_score(member, series_list, starts, targets, scales)
+        value = batched_score(member, series_list, starts, targets, scales)
         tried[name] = (value, member)
         report.append({"candidate": name, "validation_mase": value,
                        "seconds": round(time.perf_counter() - started, 2)})
@@ -118,6 +118,32 @@ def fit_pretrained(task, X, mode: str, run: dict):
 
         task.state_["calibration"] = calibrate_on_series(task, series_list, starts)
     return task
+
+
+def batched_score(model, series_list, starts, targets, scales) -> float:
+    """:func:`rnn_apps.tasks.forecast.auto.validation_score` with one ``predict``
+    over the windows of every series (a pretrained model reads no future
+    inputs), so a panel of thousands of series is scored in one pass."""
+    from rnn_apps.tasks.forecast.future import forecast_windows, values_by_name
+
+    lookback, horizon = model.lookback_, model.horizon
+    windows, actual, owners = [], [], []
+    for k, (series, start) in enumerate(zip(series_list, starts)):
+        values = values_by_name(model, series)
+        origins = np.arange(max(start, lookback), len(values) - horizon + 1)
+        if not len(origins):
+            continue
+        windows.append(values[origins[:, None] - lookback + np.arange(lookback)[None]])
+        actual.append(values[origins[:, None] + np.arange(horizon)[None]][..., targets])
+        owners.append(np.full(len(origins), k))
+    if not windows:
+        return float("inf")
+    forecast = forecast_windows(model, np.concatenate(windows))["forecast"]
+    error = np.abs(forecast - np.concatenate(actual)).mean(axis=1)      # [n, targets]
+    owners = np.concatenate(owners)
+    found = [float(np.mean(error[owners == k].mean(axis=0) / scales[k]))
+             for k in np.unique(owners)]
+    return float(np.mean(found))
 
 
 def pair(task, X, members):
