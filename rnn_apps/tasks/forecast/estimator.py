@@ -58,6 +58,7 @@ class Forecaster(ForecastScoring, BaseTask):
     # where the services find this task's pieces (rnn_apps.core.registry.LAYOUT)
     hooks: ClassVar[dict] = registry.package_hooks(cli="forecast", serving_adapter="ForecastAdapter")
     _layer_modules = ("rnn_apps.tasks.forecast.network", "rnn_apps.tasks.forecast.layers",
+                      "rnn_apps.tasks.forecast.pretrained.layers",
                       "rnn_apps.tasks.forecast.pretrained.network")
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,
