@@ -36,6 +36,8 @@ def report_series(results, classic):
     for label, names in groups:
         rows.append([label, "", "", "", "", *(
             f"{np.mean([results[n]['mase'][k] for n in names]):.3f}" for k in keys), ""])
+    rows.append(["median", "", "", "", "", *(
+        f"{np.median([r['mase'][k] for r in results.values()]):.3f}" for k in keys), ""])
     table(["series", "frequency", "length", "h", "season (MASE/stats)",
            *(f"MASE {k}" for k in keys), "rnn auto (else zero-shot): chosen, seasons, lookback"],
           rows)
