@@ -99,11 +99,6 @@ def fit_pretrained(task, X, mode: str, run: dict):
     report.append({"candidate": f"seasonal naive ({season})", "validation_mase": naive})
     best = min(tried, key=lambda k: tried[k][0])
     if mode == "auto" and tried[best][0] >= naive:
-        # seasonal naive itself (with the core's intervals) and the from-scratch search
-        started = time.perf_counter()
-        member = pretrained.zero_shot(clone(task), X, seasons=seasons, scores=scores,
-                                      fit_part=trains, naive=True)
-        score(f"seasonal naive ({season}) with the core's intervals", member, started)
         started = time.perf_counter()
         member = clone(task).set_params(pretrained="none")
         member.fit(X, callbacks=run.get("callbacks"))

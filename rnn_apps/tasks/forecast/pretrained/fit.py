@@ -82,7 +82,7 @@ def seasons_for(task, parts, targets, step) -> tuple[list[int], dict]:
     return seasons, {str(k): float(v) for k, v in scores.items()}
 
 
-def build(task, *, lookback, columns, targets, seasons, transform, quantiles, naive=False):
+def build(task, *, lookback, columns, targets, seasons, transform, quantiles):
     from rnn_apps.tasks.forecast.pretrained.core import load_core
     from rnn_apps.tasks.forecast.pretrained.network import build_pretrained_network
 
@@ -90,12 +90,12 @@ def build(task, *, lookback, columns, targets, seasons, transform, quantiles, na
     model, trainer = build_pretrained_network(
         core, info, lookback=lookback, n_columns=len(columns), targets=targets,
         horizon=task.horizon, seasons=seasons, quantiles=quantiles,
-        transform=transform, naive=naive, name=getattr(task, "network_name", "forecaster"))
+        transform=transform, name=getattr(task, "network_name", "forecaster"))
     return model, trainer, info
 
 
 def zero_shot(task, X, *, seasons=None, scores=None, transform="none", fit_part=None,
-              lookback=None, naive=False):
+              lookback=None):
     """Fit ``task`` without training. ``seasons``: found on ``fit_part`` (the
     training part in a search) when None; ``X`` gives the tails to forecast from."""
     from rnn_apps.evaluation import forecasting as fc
@@ -119,8 +119,7 @@ def zero_shot(task, X, *, seasons=None, scores=None, transform="none", fit_part=
     used = usable_seasons(seasons, lookback)
     quantiles = check_quantiles(task.quantiles)
     model, trainer, info = build(task, lookback=lookback, columns=first.columns, targets=targets,
-                           seasons=used, transform=transform, quantiles=quantiles,
-                           naive=naive)
+                           seasons=used, transform=transform, quantiles=quantiles)
     season = max(used, default=1)
     scales = []
     for part in parts:
@@ -128,8 +127,8 @@ def zero_shot(task, X, *, seasons=None, scores=None, transform="none", fit_part=
             if len(part) > 1 else np.ones(len(targets))
         scales.append(np.where(scale > 0, scale, 1.0).tolist())
     state = _state(task, first, targets, lookback, used, scores or {}, quantiles, scales[0])
-    state["pretrained"] = {"mode": "seasonal naive" if naive else "zero-shot",
-                           "transform": transform, "seasons": used, "sha256": info["sha256"]}
+    state["pretrained"] = {"mode": "zero-shot", "transform": transform, "seasons": used,
+                           "sha256": info["sha256"]}
     if panel is not None:
         state.update(panel_state(panel, lookback, scales))
     task.model_, task.trainer_ = model, trainer

@@ -52,15 +52,12 @@ def level_matrix(core_levels, asked) -> np.ndarray:
 
 
 def build_pretrained_network(core, info, *, lookback, n_columns, targets, horizon, seasons,
-                             quantiles=(), transform="none", naive=False, name="forecaster"):
+                             quantiles=(), transform="none", name="forecaster"):
     """``(model, trainer)``: ``trainer`` maps the same history to the core's
     quantiles in scaled units ``[b, targets, horizon, core levels]`` (what
     fine-tuning fits, with :func:`scaled_future` as the targets).
     ``transform="log"`` forecasts the logarithm of positive targets (seasons
-    that grow with the level) and returns its exponential. ``naive=True``
-    centres the core's bands on the seasonal naive forecast (the longest
-    season's last cycle; the last value without one) instead of the core's
-    median: seasonal naive with the core's intervals."""
+    that grow with the level) and returns its exponential."""
     settings = info["settings"]
     if horizon > settings["horizon"]:
         raise RnnAppsError(f"the pretrained forecaster forecasts at most "
@@ -76,12 +73,6 @@ def build_pretrained_network(core, info, *, lookback, n_columns, targets, horizo
     z, location, scale, seasonal = front(folded)
     scaled = core(z)[:, :horizon]
     bands = PretrainedBack(name="pretrained_back")(scaled, location, scale, seasonal)
-    if naive:
-        season = max(seasons, default=1)
-        repeat = ops.take(folded, lookback - season + np.arange(horizon) % season,
-                          axis=1)                                         # [b*T, h]
-        median = levels.index(0.5)
-        bands = bands - bands[..., median:median + 1] + repeat[..., None]
     if transform == "log":
         bands = ops.exp(ops.minimum(bands, 80.0))
     bands = ops.transpose(ops.reshape(bands, (-1, n_targets, horizon, len(levels))),
