@@ -77,6 +77,19 @@ def seasonal_naive_scale(history, season: int) -> np.ndarray:
     return np.mean(np.abs(values[season:] - values[:-season]), axis=0)
 
 
+def mase_scales(parts, targets, season: int) -> list[np.ndarray]:
+    """The MASE denominator of each training part (``[time, columns]``) for the
+    ``targets``: :func:`seasonal_naive_scale` with the season shortened to what a
+    short part holds, 1 where it is 0 or the part has a single step."""
+    found = []
+    for part in parts:
+        values = np.asarray(part)[:, targets]
+        scale = seasonal_naive_scale(values, min(season, max(len(values) - 1, 1))) \
+            if len(values) > 1 else np.ones(len(targets))
+        found.append(np.where(scale > 0, scale, 1.0))
+    return found
+
+
 def forecast_metrics(actual, forecast, history=None, season: int = 1, scale=None) -> dict:
     """``mae``, ``rmse``, ``mape`` and ``smape`` (percent), ``mase``, ``n``.
 

@@ -106,11 +106,7 @@ def fit_search(task, X, callbacks=None):
         modes = [m for m in ("none", "additive", "multiplicative") if m == "none" or (
             task.readout == "dense" and can_decompose(one(trains), fit_targets, season,
                                                       lookbacks[0], m))]
-    scales = []
-    for train in trains:
-        scale = fc.seasonal_naive_scale(train[:, targets], min(season, max(len(train) - 1, 1))) \
-            if len(train) > 1 else np.ones(len(targets))
-        scales.append(np.where(scale > 0, scale, 1.0))
+    scales = fc.mase_scales(trains, targets, season)
     starts = [len(train) for train in trains]
 
     def data(lookback):

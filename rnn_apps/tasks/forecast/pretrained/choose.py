@@ -16,13 +16,14 @@ from rnn_apps.tasks.forecast.pretrained import fit as pretrained
 def seasonal_naive_score(series_list, starts, targets, season, horizon, scales) -> float:
     """MASE of seasonal naive (``season``) on the forecasts :func:`auto.validation_score`
     scores, for reference."""
+    from rnn_apps.evaluation.forecasting import seasonal_naive_forecast
+
     found = []
     for series, start, scale in zip(series_list, starts, scales):
         values = np.asarray(series.values)[:, targets]
-        errors = []
-        for origin in range(max(start, season), len(values) - horizon + 1):
-            naive = values[origin - season + np.arange(horizon) % season]
-            errors.append(np.abs(naive - values[origin:origin + horizon]).mean(axis=0))
+        errors = [np.abs(seasonal_naive_forecast(values[:origin], horizon, season)
+                         - values[origin:origin + horizon]).mean(axis=0)
+                  for origin in range(max(start, season), len(values) - horizon + 1)]
         if errors:
             found.append(float(np.mean(np.mean(errors, axis=0) / scale)))
     return float(np.mean(found)) if found else float("inf")
@@ -54,10 +55,7 @@ def fit_pretrained(task, X, mode: str, run: dict):
                                     transform=transform)
     season = max(seasons, default=1)
     starts = [len(t) for t in trains]
-    scales = []
-    for train in trains:
-        scale = fc.seasonal_naive_scale(train[:, targets], min(season, len(train) - 1))
-        scales.append(np.where(scale > 0, scale, 1.0))
+    scales = fc.mase_scales(trains, targets, season)
     tried, report = {}, []
 
     def score(name, member, started):

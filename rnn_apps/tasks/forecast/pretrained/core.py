@@ -89,20 +89,33 @@ def manifest(directory: Path | None = None) -> dict | None:
     return json.loads(path.read_text())
 
 
-def load_core(directory: Path | None = None):
-    """The core with the weights in use (:func:`weights_dir`), checksum checked."""
+_VERIFIED: dict = {}      # (path, size, mtime) -> (manifest, arrays), checksum checked once
+
+
+def _verified(directory):
     info = manifest(directory)
     weights = weights_dir(directory) / WEIGHTS.name
     if info is None or not weights.exists():
         raise RnnAppsError(f"the pretrained forecaster's weights are missing ({weights}); "
                            "reinstall rnn-apps or run `make pretrain`")
-    found = sha256(weights)
-    if found != info["sha256"]:
-        raise RnnAppsError(f"the pretrained weights {weights} fail their checksum "
-                           f"(sha256 {found[:12]}..., manifest {info['sha256'][:12]}...)")
+    stat = weights.stat()
+    key = (str(weights), stat.st_size, stat.st_mtime_ns, info["sha256"])
+    if key not in _VERIFIED:
+        found = sha256(weights)
+        if found != info["sha256"]:
+            raise RnnAppsError(f"the pretrained weights {weights} fail their checksum "
+                               f"(sha256 {found[:12]}..., manifest {info['sha256'][:12]}...)")
+        with np.load(weights) as arrays:
+            _VERIFIED[key] = (info, [arrays[f"w{k:03d}"] for k in range(len(arrays.files))])
+    return _VERIFIED[key]
+
+
+def load_core(directory: Path | None = None):
+    """A fresh core with the weights in use (:func:`weights_dir`); the file is
+    read and its checksum checked once per process (again when it changes)."""
+    info, arrays = _verified(directory)
     core = build_core(info["settings"])
-    with np.load(weights) as arrays:
-        core.set_weights([arrays[f"w{k:03d}"] for k in range(len(arrays.files))])
+    core.set_weights(arrays)
     return core, info
 
 

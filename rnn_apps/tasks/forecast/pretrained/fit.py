@@ -121,11 +121,7 @@ def zero_shot(task, X, *, seasons=None, scores=None, transform="none", fit_part=
     model, trainer, info = build(task, lookback=lookback, columns=first.columns, targets=targets,
                            seasons=used, transform=transform, quantiles=quantiles)
     season = max(used, default=1)
-    scales = []
-    for part in parts:
-        scale = fc.seasonal_naive_scale(part[:, targets], min(season, len(part) - 1)) \
-            if len(part) > 1 else np.ones(len(targets))
-        scales.append(np.where(scale > 0, scale, 1.0).tolist())
+    scales = [scale.tolist() for scale in fc.mase_scales(parts, targets, season)]
     state = _state(task, first, targets, lookback, used, scores or {}, quantiles, scales[0])
     state["pretrained"] = {"mode": "zero-shot", "transform": transform, "seasons": used,
                            "sha256": info["sha256"]}
