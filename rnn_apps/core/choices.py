@@ -11,7 +11,8 @@ module imports nothing, so ``rnn-apps --help`` stays light.
 POOLINGS = ("last", "mean", "max")                       # states -> one vector (core.layers)
 TEXT_LEVELS = ("word", "char", "subword")                # a text encoder's tokens (params.TEXT)
 SEQUENCE_LEVELS = ("char", "word", "subword")            # sequence vocabularies' tokens
-STANDARDIZE = ("lower_and_strip_punctuation", "lower", "strip_punctuation", "none")
+STANDARDIZE = ("lower_and_strip_punctuation", "lower", "strip_punctuation", "none",
+               "lower_split_punctuation")
 TRUNCATING = ("post", "pre")
 SUBWORD_MODELS = ("unigram", "bpe")                      # SentencePiece algorithms
 DISTRIBUTE_MODES = ("none", "mirrored", "multiworker")

@@ -51,6 +51,8 @@ class TrainingPlan:
         copied to the model at the end.
     solve: ``trainer -> history`` instead of gradient training (closed-form
         readouts); ``finish``: ``(model, trainer) -> None`` after training.
+    optimizer: ``() -> optimizer`` instead of the shared Adam (a fine-tuning
+        schedule, say), called under the strategy scope.
     """
 
     build: Callable[[], tuple]
@@ -68,6 +70,7 @@ class TrainingPlan:
     separate_trainer: bool = False
     solve: Callable | None = None
     finish: Callable | None = None
+    optimizer: Callable | None = None
     errors: list = field(default_factory=list)  # Python errors met by streamed inputs
 
 
@@ -165,8 +168,9 @@ def train(task, plan: TrainingPlan, run: RunOptions):
         with strategy.scope():
             model, trainer = plan.build()
             if plan.solve is None:
-                trainer.compile(optimizer=make_optimizer(task.config_,
-                                                         task.learning_rate),
+                optimizer = plan.optimizer() if plan.optimizer is not None else \
+                    make_optimizer(task.config_, task.learning_rate)
+                trainer.compile(optimizer=optimizer,
                                 loss=plan.loss, metrics=plan.metrics,
                                 jit_compile=plan.jit_compile)
     finally:

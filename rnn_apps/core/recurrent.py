@@ -156,8 +156,9 @@ def per_sequence_states(outputs, lengths, tokens) -> list[dict]:
             for row, (length, words) in enumerate(zip(lengths, tokens))]
 
 
-def make_optimizer(config, learning_rate: float):
-    """Adam with the config's gradient clipping.
+def make_optimizer(config, learning_rate, optimizer=None, **kwargs):
+    """Adam (or ``optimizer``, an Adam subclass, given ``kwargs``) with the
+    config's gradient clipping; ``learning_rate`` may be a schedule.
 
     Keras takes one kind of clipping; a ``clipvalue`` replaces the (default)
     ``clipnorm``.
@@ -170,4 +171,4 @@ def make_optimizer(config, learning_rate: float):
         clip = {"clipnorm": float(config.clipnorm)}
     else:
         clip = {}
-    return keras.optimizers.Adam(learning_rate=learning_rate, **clip)
+    return (optimizer or keras.optimizers.Adam)(learning_rate=learning_rate, **clip, **kwargs)

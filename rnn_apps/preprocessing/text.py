@@ -68,10 +68,12 @@ def standardize_graph(texts, standardize: str):
     """The steps of Keras' ``TextVectorization`` standardisation, as TensorFlow ops."""
     import tensorflow as tf
 
-    if standardize in ("lower", "lower_and_strip_punctuation"):
+    if standardize in ("lower", "lower_and_strip_punctuation", "lower_split_punctuation"):
         texts = tf.strings.lower(texts)
     if standardize in ("strip_punctuation", "lower_and_strip_punctuation"):
         texts = tf.strings.regex_replace(texts, PUNCTUATION, "")
+    if standardize == "lower_split_punctuation":  # each mark a word of its own
+        texts = tf.strings.regex_replace(texts, PUNCTUATION, r" \0 ")
     return texts
 
 
@@ -99,6 +101,8 @@ def make_vectorizer(*, level: str, standardize: str, max_tokens, vocabulary=None
         splitter, steps = PieceSplitter(subword), standardize
         split = lambda texts: splitter(standardize_graph(texts, steps))
         standardize = "none"
+    elif standardize == "lower_split_punctuation":  # not one of Keras' own steps
+        standardize = lambda texts: standardize_graph(texts, "lower_split_punctuation")
     return keras.layers.TextVectorization(
         max_tokens=max_tokens,
         standardize=None if standardize == "none" else standardize,

@@ -2,4 +2,4 @@
 line read them); the shared sets live in :mod:`rnn_apps.core.choices`."""
 
 TEXTGEN_MODES = ("tbptt", "windows")
-TEXTGEN_LEVELS = ("char", "subword")                     # textgen tokens
+TEXTGEN_LEVELS = ("char", "subword", "word")             # textgen tokens

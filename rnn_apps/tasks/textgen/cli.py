@@ -43,10 +43,14 @@ def textgen():
 @task_option("--mode", type=click.Choice(TEXTGEN_MODES),
              help="Truncated BPTT with state carried between chunks, or independent windows.")
 @task_option("--bptt", type=int, help="Steps per chunk (window length in windows mode).")
+@task_option("--direction", type=click.Choice(("forward", "backward")),
+             help="Read the text left to right, or right to left (a backward character "
+                  "model for tagging --char-lm).")
 @task_option("--embedding-dim", type=int,
              help="Character embedding size (0: one-hot characters).")
 @task_option("--level", type=click.Choice(TEXTGEN_LEVELS),
-             help="Tokens: characters or subword pieces.")
+             help="Tokens: characters, subword pieces or words (lower-cased, "
+                  "punctuation split off; the level sentiment --init-from-lm reads best).")
 @task_option("--vocab-size", type=int, help="Pieces of the subword model (--level subword).")
 @task_option("--subword-model", type=click.Choice(choices.SUBWORD_MODELS),
              help="SentencePiece algorithm of --level subword.")

@@ -51,12 +51,19 @@ def split_text(text: str, validation_data, valid_split: float):
 
 def vocabulary_state(vocabulary) -> dict:
     state = {"chars": vocabulary.chars}
-    if getattr(vocabulary, "level", "char") == "subword":
+    level = getattr(vocabulary, "level", "char")
+    if level == "subword":
         state["subword"] = vocabulary.subword
+    if level == "word":
+        state["level"] = "word"
     return state
 
 
 def vocabulary_from(state):
+    if state.get("level") == "word":
+        from rnn_apps.preprocessing.words import WordVocabulary
+
+        return WordVocabulary(state["chars"])
     if "subword" in state:
         from rnn_apps.preprocessing.pieces import PieceVocabulary
 
@@ -71,6 +78,10 @@ def fit_vocabulary(task, text, prior):
         from rnn_apps.preprocessing.pieces import PieceVocabulary
 
         return PieceVocabulary.fit(text, task.vocab_size, task.max_chars, task.subword_model)
+    if not prior and task.level == "word":
+        from rnn_apps.preprocessing.words import DEFAULT_MAX_WORDS, WordVocabulary
+
+        return WordVocabulary.fit(text, task.max_chars or DEFAULT_MAX_WORDS)
     if not prior:
         return CharVocabulary.fit(text, task.max_chars)
     vocabulary = vocabulary_from(prior)

@@ -179,8 +179,8 @@ def bits_per(unit: str, train_ratio: float, valid_ratio: float | None):
                 if loss is None or not ratio:
                     continue
                 bits = float(loss) / math.log(2)
-                if unit == "piece":
-                    logs[f"{prefix}bits_per_piece"] = bits
+                if unit in ("piece", "word"):
+                    logs[f"{prefix}bits_per_{unit}"] = bits
                 logs[f"{prefix}bits_per_char"] = bits * ratio
 
     return BitsPer()

@@ -83,8 +83,9 @@ def stream_training(task, stream, validation_data, prior):
     from rnn_apps.preprocessing.streams import stream_dataset
     from rnn_apps.tasks.textgen.data import check_text
 
-    if task.level == "subword" or (prior and "subword" in prior):
-        raise RnnAppsError("textgen reads streams character by character; level='subword' "
+    if task.level != "char" or (prior and ("subword" in prior or "level" in prior)):
+        level = task.level if task.level != "char" else "subword' or 'word"
+        raise RnnAppsError(f"textgen reads streams character by character; level='{level}' "
                            "needs the training text in memory (stream=False)")
     counts: Counter = Counter()
     length = 0
