@@ -69,12 +69,16 @@ class LayerwiseAdam(keras.optimizers.Adam):
         super().build(variables)
         self.scales = self.add_variable(shape=(len(self.groups),), initializer="ones",
                                         name="group_scales")
+        # update_step sees the backend's variable: found by the key Keras keeps for it
+        self._group_by_key = {self._var_key(v): self.group_of(v) for v in variables}
 
     def group_of(self, variable) -> int:
+        """The group of a Keras variable, from the layer its path starts with."""
         return self._where.get(variable.path.split("/")[0], 0)
 
     def update_step(self, gradient, variable, learning_rate):
-        scale = ops.cast(self.scales[self.group_of(variable)], variable.dtype)
+        group = self._group_by_key.get(self._var_key(variable), 0)
+        scale = ops.cast(self.scales[group], variable.dtype)
         super().update_step(gradient, variable, ops.cast(learning_rate, variable.dtype) * scale)
 
     def get_config(self):

@@ -136,7 +136,7 @@ class RunOptions:
             if run.get("task") != task.task_name:
                 raise RnnAppsError(f"{own} is a backup of a {run.get('task')!r} run, "
                                    f"not {task.task_name!r}")
-            check_same_params(own, run.get("params", {}), task.get_params())
+            check_same_params(own, run.get("params", {}), task.saved_params())
             if run.get("data_seed") is None:
                 raise RnnAppsError(f"{own} does not record how its validation rows were "
                                    "drawn (an older rnn-apps wrote it), so a resumed run "
@@ -193,7 +193,7 @@ class RunOptions:
             training.truncate_log(self.log_path, backup_epoch(own) or 0)
         else:
             self.log_path.unlink(missing_ok=True)
-            run = {"task": task.task_name, "params": task.get_params(),
+            run = {"task": task.task_name, "params": task.saved_params(),
                    "state": task.get_state(), "data_seed": self.data_seed,
                    "data": fingerprint}
             partial = own / (RUN_FILE + ".partial")

@@ -61,6 +61,18 @@ class BaseTask(BaseEstimator):
         for name in self._get_param_names():
             setattr(self, name, values[name])
 
+    def saved_params(self) -> dict:
+        """The parameters as a model directory keeps them: a model given as a
+        parameter (a language model to start from) is named by its directory,
+        or said to have been fitted in memory."""
+        def named(value):
+            if not hasattr(value, "get_params"):
+                return value
+            source = getattr(value, "loaded_from_", None)
+            return str(source) if source else f"a {type(value).__name__} fitted in memory"
+
+        return {name: named(value) for name, value in self.get_params(deep=False).items()}
+
     # -- fitted state -----------------------------------------------------
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "model_")
@@ -223,7 +235,7 @@ class BaseTask(BaseEstimator):
 
                 plot_learning_curves(history, tmp / CURVES_FILE,
                                      title=f"{self.task_name}: learning curves")
-            saving.write_metadata(tmp, self.task_name, self.get_params(), self.get_state(),
+            saving.write_metadata(tmp, self.task_name, self.saved_params(), self.get_state(),
                                   provenance.for_saving(self))
 
     @classmethod
@@ -276,7 +288,8 @@ class BaseTask(BaseEstimator):
             from rnn_apps.core import provenance
 
             marker = {"task": self.task_name, "signature": "serving_default",
-                      "params": self.get_params(), "provenance": provenance.for_saving(self),
+                      "params": self.saved_params(),
+                      "provenance": provenance.for_saving(self),
                       "serving": self._serving_defaults()}
             (tmp / saving.EXPORT_MARKER).write_text(json.dumps(marker, default=str),
                                                      encoding="utf-8")

@@ -183,6 +183,20 @@ class TextEncoder:
                    max_length=max_length, truncating=truncating, vocabulary=vocabulary,
                    subword=subword)
 
+    @classmethod
+    def from_vocabulary(cls, texts, *, level, standardize, vocabulary, subword=None,
+                        max_length=None, truncating="post"):
+        """An encoder of a given ``vocabulary`` (ids 0 and 1 reserved: a language
+        model's, say); ``max_length=None`` takes the 99th percentile of ``texts``."""
+        if max_length is None:
+            probe = make_vectorizer(level=level, standardize=standardize, max_tokens=None,
+                                    vocabulary=vocabulary, subword=subword)
+            max_length = auto_max_length(
+                probe, (texts[i:i + 4096] for i in range(0, len(texts), 4096)), level)
+        return cls(level=level, standardize=standardize, max_tokens=None,
+                   max_length=max_length, truncating=truncating, vocabulary=vocabulary,
+                   subword=subword)
+
     def __call__(self, texts):
         """String tensor ``[batch]`` to int ids ``[batch, max_length]`` (graph-safe)."""
         return fix_length(self.layer(texts), self.max_length, self.truncating)
