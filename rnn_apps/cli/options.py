@@ -83,6 +83,18 @@ recurrent_options = apply_options([
                 help="esn cell: leak rate of the reservoir update (0 < a <= 1)."),
     task_option("--input-scaling", type=float,
                 help="esn cell: range of the fixed input weights."),
+    task_option("--embedding-dropout", type=float,
+                help="Training only: drop whole tokens (time steps) of the recurrent input."),
+    task_option("--weight-drop", type=float,
+                help="Training only: DropConnect on the recurrent (hidden-to-hidden) "
+                     "weights, one mask per batch (lstm, gru, rnn)."),
+    task_option("--locked-dropout/--no-locked-dropout",
+                help="--dropout drops the same units at every time step (variational)."),
+    task_option("--activation-reg", type=float,
+                help="Training only: AR, alpha * mean(h^2) of the last recurrent layer."),
+    task_option("--temporal-reg", type=float,
+                help="Training only: TAR, beta * mean((h_t - h_t-1)^2) of the last "
+                     "recurrent layer."),
 ])
 
 word_vector_options = apply_options([

@@ -28,6 +28,20 @@ class RecurrentConfig:
     spectral_radius, leak_rate, input_scaling: echo state reservoir settings
         (used by ``cell="esn"`` only); its random weights come from the
         task's ``seed``, like every other initial weight.
+
+    AWD-LSTM regularisers (Merity et al. 2018), all off by default and all
+    active in training only, so prediction, saved models and exports are the
+    same with or without them (:mod:`rnn_apps.core.regularisers`):
+    embedding_dropout: rate at which whole time steps of the stack's input
+        (every feature of a token) are zeroed, the rest rescaled.
+    weight_drop: DropConnect on the recurrent (hidden-to-hidden) kernel of
+        LSTM, GRU and SimpleRNN layers: one mask per batch, the same at every
+        time step (not for ``cell="esn"``).
+    locked_dropout: the ``dropout`` after each recurrent layer drops the same
+        units at every time step of a sequence (variational dropout).
+    activation_reg / temporal_reg: AR and TAR, ``alpha * mean(h_t^2)`` and
+        ``beta * mean((h_t - h_{t-1})^2)`` over the last recurrent layer's
+        outputs (padded steps left out), added to the training loss.
     """
 
     cell: str = "gru"
@@ -41,6 +55,11 @@ class RecurrentConfig:
     spectral_radius: float = 0.9
     leak_rate: float = 1.0
     input_scaling: float = 1.0
+    embedding_dropout: float = 0.0
+    weight_drop: float = 0.0
+    locked_dropout: bool = False
+    activation_reg: float = 0.0
+    temporal_reg: float = 0.0
     # True: the values were checked already (a task's fit checks its parameters
     # with rnn_apps.core.params.check_params first); not a setting
     checked: InitVar[bool] = False

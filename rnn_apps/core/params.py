@@ -99,6 +99,8 @@ RECURRENT = {
     "clipnorm": [POSITIVE, None], "clipvalue": [POSITIVE, None],
     "spectral_radius": [POSITIVE], "leak_rate": [number(0, 1, low_open=True)],
     "input_scaling": [POSITIVE],
+    "embedding_dropout": [RATE], "weight_drop": [RATE], "locked_dropout": [BOOLEAN],
+    "activation_reg": [number(0)], "temporal_reg": [number(0)],
 }
 
 TRAINING = {
@@ -150,6 +152,9 @@ def check_values(values: dict, table: dict, owner: str) -> None:
         check_value(name, value, table[name])
     if values.get("cell") == "esn" and values.get("recurrent_dropout"):
         raise RnnAppsError("recurrent_dropout has no effect on the esn cell "
+                           "(its reservoir is not trained)")
+    if values.get("cell") == "esn" and values.get("weight_drop"):
+        raise RnnAppsError("weight_drop has no effect on the esn cell "
                            "(its reservoir is not trained)")
     check_network_size(values)
 

@@ -51,7 +51,9 @@ class CharCounter(RegressorMixin, BaseTask):
 
     def __init__(self, *, cell="gru", units=4, layers=1, bidirectional=False, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
-                 leak_rate=1.0, input_scaling=1.0, embedding_dim=4, max_length=None,
+                 leak_rate=1.0, input_scaling=1.0, embedding_dropout=0.0, weight_drop=0.0,
+                 locked_dropout=False, activation_reg=0.0, temporal_reg=0.0, embedding_dim=4,
+                 max_length=None,
                  epochs=2, batch_size=32, learning_rate=1e-2, patience=3, valid_split=0.1,
                  seed=None, verbose=0, distribute="none", mixed_precision=False):
         self._store_params(locals())

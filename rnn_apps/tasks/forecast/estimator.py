@@ -84,7 +84,8 @@ class Forecaster(ForecastScoring, BaseTask):
 
     def __init__(self, *, cell="gru", units=32, layers=1, bidirectional=False, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
-                 leak_rate=1.0, input_scaling=1.0, lookback=None, horizon=1, targets=None,
+                 leak_rate=1.0, input_scaling=1.0, embedding_dropout=0.0, weight_drop=0.0,
+                 locked_dropout=False, activation_reg=0.0, temporal_reg=0.0, lookback=None, horizon=1, targets=None,
                  strategy="direct", inputs="auto", deseasonalize="auto", ensemble=3,
                  quantiles=None, readout="dense", ridge_alpha=None, season=None,
                  future_covariates=None, calendar=False, pretrained="auto", epochs=20,

@@ -76,7 +76,8 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
 
     def __init__(self, *, cell="gru", units=64, layers=1, bidirectional=False, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
-                 leak_rate=1.0, input_scaling=1.0, level="word",
+                 leak_rate=1.0, input_scaling=1.0, embedding_dropout=0.0, weight_drop=0.0,
+                 locked_dropout=False, activation_reg=0.0, temporal_reg=0.0, level="word",
                  standardize="lower_and_strip_punctuation", max_tokens=20000, vocab_size=2000,
                  subword_model="unigram", max_length=None, truncating="post", embedding_dim=64,
                  embeddings=None, freeze_embeddings=False, wide=False, pooling="last",

@@ -70,7 +70,8 @@ class Seq2SeqTranslator(BaseTask):
 
     def __init__(self, *, cell="gru", units=128, layers=1, bidirectional=True, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
-                 leak_rate=1.0, input_scaling=1.0, embedding_dim=64, embeddings=None,
+                 leak_rate=1.0, input_scaling=1.0, embedding_dropout=0.0, weight_drop=0.0,
+                 locked_dropout=False, activation_reg=0.0, temporal_reg=0.0, embedding_dim=64, embeddings=None,
                  freeze_embeddings=False, attention="multiplicative", source_level="char",
                  target_level="char", lowercase=False, max_tokens=20000, vocab_size=2000,
                  subword_model="unigram", max_source_length=None,

@@ -70,7 +70,8 @@ class Tagger(BaseTask):
 
     def __init__(self, *, cell="lstm", units=64, layers=1, bidirectional=True, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
-                 leak_rate=1.0, input_scaling=1.0, embedding_dim=64, embeddings=None,
+                 leak_rate=1.0, input_scaling=1.0, embedding_dropout=0.0, weight_drop=0.0,
+                 locked_dropout=False, activation_reg=0.0, temporal_reg=0.0, embedding_dim=64, embeddings=None,
                  freeze_embeddings=False, char_dim=24, tokenizer="spacy",
                  char_filters=32, word_dropout=0.1, crf=False, lowercase=True, max_tokens=20000,
                  epochs=10, batch_size=32, learning_rate=3e-3, patience=3, valid_split=0.1,

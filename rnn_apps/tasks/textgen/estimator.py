@@ -55,7 +55,8 @@ class TextGenerator(BaseTask):
 
     def __init__(self, *, cell="lstm", units=128, layers=1, bidirectional=False, dropout=0.0,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
-                 leak_rate=1.0, input_scaling=1.0, embedding_dim=32, level="char",
+                 leak_rate=1.0, input_scaling=1.0, embedding_dropout=0.0, weight_drop=0.0,
+                 locked_dropout=False, activation_reg=0.0, temporal_reg=0.0, embedding_dim=32, level="char",
                  vocab_size=2000, subword_model="unigram", max_chars=None, mode="tbptt",
                  bptt=64, epochs=10, batch_size=32, learning_rate=2e-3, patience=3,
                  valid_split=0.1, seed=None, verbose=1, distribute="none",
