@@ -1,7 +1,7 @@
 """Sentiment with pretrained word vectors and the wide TF-IDF path: the vectors
-start the embedding (frozen here), the wide model is one Keras model whose
-Python and SavedModel answers agree, and neither needs the vectors file after
-training."""
+start the embedding (frozen here), the wide model (a blend, tested in
+``test_sentiment_blend``) is one Keras model whose Python and SavedModel
+answers agree, and neither needs the vectors file after training."""
 
 import warnings
 
@@ -82,19 +82,8 @@ def test_the_wide_state_holds_ngrams_and_idf_weights(wide_model):
     assert state["ngrams"] == 2 and "this camera" in state["vocabulary"]
     assert state["vocabulary"][0] == "[UNK]" and state["idf"][0] == 0.0
     assert len(state["idf"]) == len(state["vocabulary"]) == \
-        wide_model.model_.get_layer("wide_logits").get_weights()[0].shape[0]
-    assert np.abs(wide_model.model_.get_layer("wide_logits").get_weights()[0]).max() > 0
-
-
-def test_streams_train_a_wide_model(small_csv):
-    from rnn_apps.data.tables import read_labelled_texts
-
-    model = SentimentClassifier(**{**TINY, "epochs": 1}, wide=True)
-    model.fit(read_labelled_texts(small_csv, stream=True))
-    assert "this camera" in model.wide_encoder_.vocabulary
-    texts, _ = read_labelled_texts(small_csv)
-    probabilities = model.predict_proba(texts[:5])
-    assert probabilities.shape == (5, 2) and np.isfinite(probabilities).all()
+        wide_model.model_.get_layer("linear_probabilities").get_weights()[0].shape[0]
+    assert np.abs(wide_model.model_.get_layer("linear_probabilities").get_weights()[0]).max() > 0
 
 
 def test_misuse_is_one_line(wide_model, sentiment_train, tmp_path):

@@ -55,8 +55,9 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
     ``pooling`` reduces the sequence: the ``last`` state, or ``mean``/``max``
     over time. ``embeddings``: a word2vec / GloVe / fastText file whose vectors
     start the word embedding (its size is theirs; ``freeze_embeddings`` keeps
-    them fixed). ``wide`` adds a linear path on TF-IDF word 1-2-grams whose
-    logits are summed with the recurrent ones. ``class_weight`` is None,
+    them fixed). ``wide`` blends the recurrent model's probabilities with a
+    logistic regression's on TF-IDF word 1-2-grams, the weight chosen on the
+    validation split (:mod:`.wide`; in-memory data only). ``class_weight`` is None,
     ``"balanced"`` or a ``{label: weight}`` dict. ``patience`` epochs without a better validation loss stop training
     and the best weights are restored.
     """
@@ -124,14 +125,13 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         if prior:
             text_prep.note_unknown_tokens(x_train)
         weights = class_weights(self.class_weight, label_encoder, train[1])
-        def inputs(ids, texts):  # a wide model's TF-IDF is made per batch from the text
-            return (ids, texts) if self.wide else ids
-
-        return network_plan(self, config, vectors, train=training_arrays(
-                                inputs(x_train, train[0]), train[1], weights),
-                            size=len(x_train),
+        plan = network_plan(self, config, vectors,
+                            train=training_arrays(x_train, train[1], weights), size=len(x_train),
                             valid=None if valid is None else training_arrays(
-                                inputs(encoder.encode(valid[0]), valid[0]), valid[1]))
+                                encoder.encode(valid[0]), valid[1]))
+        if self.wide:  # the linear part and the blend weight, once the recurrent one is trained
+            plan.finish = extras.blend_finish(self, train, valid, weights)
+        return plan
 
     # -- fitted state -----------------------------------------------------
     def get_state(self) -> dict:
@@ -144,7 +144,8 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         self.encoder_ = LabelEncoder(state["classes"], state.get("label_dtype"))
         self.classes_ = self.encoder_.as_array(self.encoder_.classes)
         self.text_encoder_ = text_prep.TextEncoder.from_state(state["text"])
-        self._extra_state = {k: v for k, v in state.items() if k in ("wide", "word_vectors")}
+        self._extra_state = {k: v for k, v in state.items()
+                             if k in ("wide", "blend", "word_vectors")}
         self.wide_encoder_ = TfidfEncoder.from_state(state["wide"]) if "wide" in state else None
 
     def _sizes(self):
@@ -162,7 +163,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         self.check_is_fitted()
         texts = text_prep.check_texts(X)
         if self.wide_encoder_ is not None:
-            return extras.predict(self, texts)
+            return extras.predict(self, texts)  # a blend, or an older joint wide model
         ids = self.text_encoder_.encode(texts)
         return np.asarray(self.model_.predict(ids, batch_size=256, verbose=0))
 

@@ -1,6 +1,7 @@
 """The sentiment network behind :class:`~rnn_apps.tasks.sentiment.estimator.SentimentClassifier`:
 token ids, a masked embedding, the shared recurrent stack, pooling over time
-and a softmax; the wide path on TF-IDF n-grams comes from :mod:`.sentiment_wide`.
+and a softmax; the wide path (a blend with a TF-IDF logistic regression) comes
+from :mod:`.wide`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from rnn_apps.tasks.sentiment import wide as extras
 def build_classifier_network(config, *, vocab_size: int, embedding_dim: int, pooling: str,
                              n_classes: int, wide_size: int | None = None):
     """Token ids -> embedding (masked) -> recurrent stack -> pooling -> softmax;
-    with ``wide_size``, TF-IDF n-grams beside it (:mod:`.sentiment_wide`)."""
+    with ``wide_size``, ``(blend model, recurrent model)``: the recurrent one
+    blended with a linear model on TF-IDF n-grams (:mod:`.wide`), their layers
+    shared."""
     import keras
 
     from rnn_apps.core.layers import pool_over_time
@@ -25,11 +28,13 @@ def build_classifier_network(config, *, vocab_size: int, embedding_dim: int, poo
     x = build_recurrent_stack(x, config, return_sequences=pooling != "last")
     if pooling != "last":
         x = pool_over_time(x, pooling)
-    if wide_size:
-        return extras.wide_and_deep(inputs, x, n_classes=n_classes, wide_size=wide_size)
-    outputs = keras.layers.Dense(n_classes, activation="softmax", name="probabilities",
+    name = "recurrent_probabilities" if wide_size else "probabilities"
+    outputs = keras.layers.Dense(n_classes, activation="softmax", name=name,
                                  dtype="float32")(x)
-    return keras.Model(inputs, outputs, name="sentiment_classifier")
+    model = keras.Model(inputs, outputs, name="sentiment_classifier")
+    if wide_size:
+        return extras.blend_network(model, n_classes=n_classes, wide_size=wide_size), model
+    return model
 
 
 def class_weights(class_weight, encoder, ids=None, counts=None):
@@ -57,8 +62,9 @@ def class_weights(class_weight, encoder, ids=None, counts=None):
 
 def network_plan(task, config, vectors, **data):
     """The engine's plan for ``task`` (its vocabulary, classes and wide encoder
-    fitted); ``data``: elements of ids (``(ids, text)`` when wide) and label ids
-    (and weights)."""
+    fitted); ``data``: elements of ids and label ids (and weights). A wide
+    model's recurrent part is what the engine trains; its linear part and blend
+    weight are the plan's ``finish`` (:func:`.wide.blend_finish`)."""
     from rnn_apps.core.engine import TrainingPlan
 
     def build():
@@ -67,11 +73,10 @@ def network_plan(task, config, vectors, **data):
             embedding_dim=vectors.dim if vectors else task.embedding_dim,
             pooling=task.pooling, n_classes=len(task.classes_),
             wide_size=task.wide_encoder_.size if task.wide_encoder_ else None)
+        model, trainer = model if isinstance(model, tuple) else (model, model)
         if vectors is not None:
             vectors.apply(model)
-        return model, model
+        return model, trainer
 
-    if task.wide_encoder_ is not None:
-        data["batch"] = extras.batch_function(task.wide_encoder_)
     return TrainingPlan(build=build, loss="sparse_categorical_crossentropy",
                         metrics=["accuracy"], **data)

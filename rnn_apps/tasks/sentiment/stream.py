@@ -2,8 +2,7 @@
 
 One pass over the training records fits the vocabulary (capped by
 ``max_tokens``) and counts the labels; a second finds the automatic length
-(when ``max_length`` is None), a third the TF-IDF n-grams of the wide path
-(``wide=True``). Every epoch then reads the file again, through
+(when ``max_length`` is None). Every epoch then reads the file again, through
 a bounded shuffle buffer. Validation records come from ``validation_data``
 (another stream) or a deterministic hash split of the records' texts.
 """
@@ -29,6 +28,9 @@ def _batches(records):
 def stream_plan(task, config, stream, y, validation_data, prior):
     import tensorflow as tf
 
+    if task.wide:
+        raise DataError("wide=True (a blend with a logistic regression fitted in memory) "
+                        "needs in-memory texts, not a record stream; drop wide or --stream")
     if y is not None:
         raise DataError("with a record stream the labels come from the stream; pass y=None")
     if len(stream.columns) != 2:
@@ -90,8 +92,8 @@ def stream_plan(task, config, stream, y, validation_data, prior):
         lambda: labelled(valid_records(), "validation data"), signature, errors)
 
     def encoded(dataset):  # vectorised 1,024 texts at a time, before shuffling
-        def encode(text, label):  # wide: the text goes on, its TF-IDF is made per batch
-            ids = (encoder(text), text) if task.wide else encoder(text)
+        def encode(text, label):
+            ids = encoder(text)
             if weights is None:
                 return ids, label
             return ids, label, tf.gather(weights, label)
