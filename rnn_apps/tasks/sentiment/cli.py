@@ -56,6 +56,21 @@ def sentiment():
                   "(their logits are summed).")
 @task_option("--pooling", type=click.Choice(choices.POOLINGS),
              help="How the sequence of states becomes one vector.")
+@task_option("--init-from-lm", type=click.Path(file_okay=False),
+             help="A textgen language model directory (word level reads best) to start "
+                  "from: its vocabulary, embedding and recurrent layers, fine-tuned.")
+@click.option("--unlabeled", multiple=True, type=click.Path(dir_okay=False),
+              help="Plain text file(s) to learn a word language model from first (with the "
+                   "training texts), then start from it; with --init-from-lm, that model "
+                   "learns them further.")
+@click.option("--save-lm", default=None, type=click.Path(),
+              help="Directory to keep the language model --unlabeled trains.")
+@task_option("--gradual-unfreezing/--no-gradual-unfreezing",
+             help="Fine-tuning: unfreeze one more layer group each epoch, from the top.")
+@task_option("--layer-lr-decay", type=float,
+             help="Fine-tuning: each layer group down learns this many times slower.")
+@task_option("--slanted-triangular/--no-slanted-triangular",
+             help="Fine-tuning: a short warm-up then a linear decay of the learning rate.")
 @task_option("--class-weight", type=click.Choice(("none", *CLASS_WEIGHTS)),
              help="Weight classes for imbalanced data (default: none).")
 @click.option("--stream", is_flag=True,
@@ -65,10 +80,16 @@ def sentiment():
 @recurrent_options
 @training_options
 @run_options
-def train(data, valid_data, out, stream, **options):
+def train(data, valid_data, out, stream, unlabeled, save_lm, **options):
     """Train a classifier on labelled texts and save it to --out."""
     from rnn_apps.data.tables import read_labelled_texts
     from rnn_apps.tasks.sentiment.estimator import SentimentClassifier
+
+    if unlabeled and stream:
+        raise click.UsageError("--unlabeled needs the labelled texts in memory (no --stream)")
+    if save_lm and not unlabeled:
+        raise click.UsageError("--save-lm keeps the language model --unlabeled trains; "
+                               "give --unlabeled")
 
     reader = table_kwargs(options)
     run = pop_run_options(options)
@@ -77,6 +98,9 @@ def train(data, valid_data, out, stream, **options):
     files = [data, (valid_data, "validation")]
     validation = read(valid_data) if valid_data else None
     clf = make_estimator(SentimentClassifier, _model_kwargs(options), run)
+    if unlabeled:
+        clf.init_from_lm = _language_model(clf, records[0], unlabeled, save_lm, out)
+        files += [(path, "unlabeled") for path in unlabeled]
     if stream:
         fit_and_save(clf, out, run, records, validation=validation, files=files)
         amount = f"the records of {data} (streamed)"
@@ -84,6 +108,26 @@ def train(data, valid_data, out, stream, **options):
         fit_and_save(clf, out, run, *records, validation=validation, files=files)
         amount = f"{len(records[0])} texts"
     echo_training_summary(clf.history_, amount, out)
+
+
+def _language_model(clf, texts, unlabeled, save_lm, out):
+    """The word language model of ``--unlabeled`` and the training texts (kept in
+    ``--save-lm`` when given); both target directories are checked first."""
+    from rnn_apps.cli.errors import notes
+    from rnn_apps.core.saving import check_target
+    from rnn_apps.data.text import read_corpus
+    from rnn_apps.tasks.sentiment.pretrained import train_language_model
+
+    check_target(out)
+    if save_lm:
+        check_target(save_lm)
+    click.echo(f"learning a language model from {', '.join(unlabeled)} and the training "
+               "texts first", err=True)
+    with notes():
+        lm = train_language_model(clf, texts, read_corpus(unlabeled), clf.init_from_lm)
+    if save_lm:
+        lm.save(save_lm)
+    return lm
 
 
 def _model_kwargs(options: dict) -> dict:

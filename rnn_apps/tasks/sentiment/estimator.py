@@ -5,6 +5,7 @@ Network: :mod:`.sentiment_model`; streamed training: :mod:`.sentiment_stream`.
 
 from __future__ import annotations
 
+import os
 from typing import ClassVar
 
 import numpy as np
@@ -15,8 +16,10 @@ from rnn_apps.core import params as rules
 from rnn_apps.core.task import BaseTask
 from rnn_apps.core.training import holdout_indices
 from rnn_apps.data.tables import RecordStream
+from rnn_apps.errors import RnnAppsError
 from rnn_apps.preprocessing import text as text_prep
 from rnn_apps.preprocessing.labels import LabelEncoder, check_labels, label_dtype
+from rnn_apps.tasks.sentiment import pretrained
 from rnn_apps.tasks.sentiment import wide as extras
 from rnn_apps.tasks.sentiment.choices import CLASS_WEIGHTS
 from rnn_apps.tasks.sentiment.network import class_weights, network_plan
@@ -60,6 +63,15 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
     validation split (:mod:`.wide`; in-memory data only). ``class_weight`` is None,
     ``"balanced"`` or a ``{label: weight}`` dict. ``patience`` epochs without a better validation loss stop training
     and the best weights are restored.
+
+    ``init_from_lm``: a word-, subword- or character-level language model (a
+    textgen model directory or a fitted ``TextGenerator``) whose vocabulary,
+    embedding and recurrent layers the classifier starts from (its cell,
+    units, layers, embedding size and level are then the model's); it is
+    fine-tuned with ``gradual_unfreezing`` (one more layer group each epoch,
+    from the top), learning rates ``layer_lr_decay`` times lower per group down
+    and a ``slanted_triangular`` schedule peaking at ``learning_rate``
+    (:mod:`rnn_apps.core.finetune`).
     """
 
     task_name = "sentiment"
@@ -73,6 +85,11 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
         "class_weight": [rules.one_of(*CLASS_WEIGHTS),
                          rules.Rule("a {label: weight} dict", lambda v: isinstance(v, dict)),
                          None],
+        "init_from_lm": [rules.Rule("a textgen model directory or a fitted TextGenerator",
+                                    lambda v: isinstance(v, (str, os.PathLike)) or
+                                    getattr(v, "task_name", None) == "textgen"), None],
+        "gradual_unfreezing": [rules.BOOLEAN], "slanted_triangular": [rules.BOOLEAN],
+        "layer_lr_decay": [rules.number(1.0, 100.0)],
     }
 
     def __init__(self, *, cell="gru", units=64, layers=1, bidirectional=False, dropout=0.0,
@@ -82,7 +99,8 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
                  standardize="lower_and_strip_punctuation", max_tokens=20000, vocab_size=2000,
                  subword_model="unigram", max_length=None, truncating="post", embedding_dim=64,
                  embeddings=None, freeze_embeddings=False, wide=False, pooling="last",
-                 class_weight=None,
+                 class_weight=None, init_from_lm=None, gradual_unfreezing=True,
+                 layer_lr_decay=2.6, slanted_triangular=True,
                  epochs=10, batch_size=32, learning_rate=1e-3, patience=3, valid_split=0.1,
                  seed=None, verbose=1, distribute="none", mixed_precision=False):
         self._store_params(locals())
@@ -90,14 +108,19 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
     # -- training ---------------------------------------------------------
     def _check_settings(self):
         extras.check_settings(self)
+        pretrained.check_settings(self)
 
     def _plan(self, X, y, validation_data, prior):
         """Vocabulary, labels and datasets (in memory or streamed) for the engine."""
         from rnn_apps.tasks.sentiment.stream import stream_plan
 
-        config = self.config_
         if is_stream(X):
-            return stream_plan(self, config, X, y, validation_data, prior)
+            if self.init_from_lm is not None:
+                raise RnnAppsError("init_from_lm needs the labelled texts in memory "
+                                   "(stream=False); the language model may learn from a stream")
+            return stream_plan(self, self.config_, X, y, validation_data, prior)
+        lm = None if self.init_from_lm is None else pretrained.adopt(self, prior)
+        config = self.config_
         texts = text_prep.check_texts(X)
         labels = check_labels(y, len(texts))
         label_encoder = LabelEncoder(prior["classes"], prior.get("label_dtype")) if prior \
@@ -112,6 +135,8 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
             train, valid = _split_validation(texts, ids, self.valid_split, self.data_seed())
         if prior:
             encoder = text_prep.TextEncoder.from_state(prior["text"])
+        elif lm is not None:
+            encoder = pretrained.text_encoder(self, lm, train[0])
         else:
             encoder = text_prep.TextEncoder.fit(
                 train[0], level=self.level, standardize=self.standardize,
@@ -129,6 +154,8 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
                             train=training_arrays(x_train, train[1], weights), size=len(x_train),
                             valid=None if valid is None else training_arrays(
                                 encoder.encode(valid[0]), valid[1]))
+        if lm is not None:
+            pretrained.fine_tune(self, plan, lm)
         if self.wide:  # the linear part and the blend weight, once the recurrent one is trained
             plan.finish = extras.blend_finish(self, train, valid, weights)
         return plan
