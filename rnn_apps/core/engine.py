@@ -53,6 +53,10 @@ class TrainingPlan:
         readouts); ``finish``: ``(model, trainer) -> None`` after training.
     optimizer: ``() -> optimizer`` instead of the shared Adam (a fine-tuning
         schedule, say), called under the strategy scope.
+    average: average the weights of this many epochs of lowest validation
+        loss when there are 2 or more and validation data; the average is kept
+        only if its validation loss is not worse (:mod:`rnn_apps.core.averaging`;
+        what was decided is ``task.averaging_``).
     """
 
     build: Callable[[], tuple]
@@ -71,6 +75,7 @@ class TrainingPlan:
     solve: Callable | None = None
     finish: Callable | None = None
     optimizer: Callable | None = None
+    average: int = 0
     errors: list = field(default_factory=list)  # Python errors met by streamed inputs
 
 
@@ -191,6 +196,11 @@ def train(task, plan: TrainingPlan, run: RunOptions):
                                                 run.steps_per_epoch)
         fingerprint = None if run.checkpoint_dir is None else \
             training.data_fingerprint(plan.train, plan.valid)
+        snapshots = None
+        if plan.average > 1 and valid_data is not None:
+            from rnn_apps.core.averaging import WeightSnapshots
+
+            snapshots = WeightSnapshots(plan.average)
         with run.session(task, fingerprint), warnings.catch_warnings():
             # streamed epochs end when the data does, which Keras reports as running out
             warnings.filterwarnings("ignore", message="Your input ran out of data")
@@ -198,7 +208,8 @@ def train(task, plan: TrainingPlan, run: RunOptions):
                 history = trainer.fit(train_data, validation_data=valid_data,
                                       epochs=task.epochs, shuffle=False,
                                       steps_per_epoch=run.steps_per_epoch,
-                                      callbacks=_callbacks(task, plan, run, clock),
+                                      callbacks=_callbacks(task, plan, run, clock)
+                                      + ([snapshots] if snapshots else []),
                                       verbose=progress_verbosity(task.verbose))
             except Exception:
                 if plan.errors:  # a bad record met while streaming: report it as itself
@@ -209,6 +220,7 @@ def train(task, plan: TrainingPlan, run: RunOptions):
             except TrainingError:
                 run.finished()  # a diverged run's backup is not worth resuming
                 raise
+        task.averaging_ = snapshots.apply(trainer, valid_data) if snapshots else None
     if plan.separate_trainer:
         model.set_weights(trainer.get_weights())
     if plan.finish is not None:

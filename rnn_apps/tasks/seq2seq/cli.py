@@ -27,8 +27,9 @@ from rnn_apps.cli.tune import tune_command
 from rnn_apps.core import choices
 from rnn_apps.errors import DataError, RnnAppsError
 from rnn_apps.tasks.seq2seq.choices import ATTENTIONS
+from rnn_apps.tasks.seq2seq.choices import LEVELS as LEVEL_NAMES
 
-LEVELS = click.Choice(choices.SEQUENCE_LEVELS)
+LEVELS = click.Choice(LEVEL_NAMES)
 
 
 def decoding_options(function):
@@ -48,7 +49,8 @@ def seq2seq():
 @click.option("--valid-data", default=None, help="Validation pairs (default: a split of --data).")
 @click.option("--out", required=True, help="Model directory to write.")
 @task_option("--level", type=LEVELS, param="source_level",
-             help="Vocabulary of both sides: characters, words or subword pieces.")
+             help="Vocabulary of both sides: characters, words or subword pieces "
+                  "(auto, the default: chosen per side from the training texts).")
 @task_option("--source-level", type=LEVELS, help="Source side only.")
 @task_option("--target-level", type=LEVELS, help="Target side only.")
 @task_option("--lowercase/--no-lowercase", help="Lower-case both sides.")
@@ -69,6 +71,12 @@ def seq2seq():
              help="Pieces of each side's subword model (--level subword).")
 @task_option("--subword-model", type=click.Choice(choices.SUBWORD_MODELS),
              help="SentencePiece algorithm of --level subword.")
+@task_option("--label-smoothing", type=float,
+             help="Share of each target token's probability spread over the vocabulary "
+                  "in training (0: off).")
+@task_option("--average-checkpoints", type=int,
+             help="Average the weights of this many epochs of lowest validation loss; "
+                  "kept only if not worse on validation (0: off).")
 @click.option("--stream", is_flag=True,
               help="Read the pairs lazily, in bounded memory (files larger than memory); "
                    "without --valid-data a hash split of the sources is held out.")
@@ -78,6 +86,7 @@ def seq2seq():
 def train(data, valid_data, out, stream, **options):
     """Train an encoder-decoder on a pairs file and save it to --out."""
     from rnn_apps.data.pairs import read_pairs
+    from rnn_apps.tasks.seq2seq.defaults import describe
     from rnn_apps.tasks.seq2seq.estimator import Seq2SeqTranslator
 
     run = pop_run_options(options)
@@ -88,6 +97,7 @@ def train(data, valid_data, out, stream, **options):
                  files=[data, (valid_data, "validation")])
     amount = f"the pairs of {data} (streamed)" if stream else f"{len(pairs[0])} pairs"
     echo_training_summary(model.history_, amount, out)
+    click.echo(describe(model.choices_))
 
 
 def _model_kwargs(options: dict) -> dict:

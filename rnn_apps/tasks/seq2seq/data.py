@@ -11,6 +11,7 @@ batches of similar source length. Validation pairs come from
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections import Counter
 
@@ -26,6 +27,7 @@ from rnn_apps.preprocessing.sequences import (
 )
 from rnn_apps.preprocessing.streams import batches_of, split_stream, stream_dataset
 from rnn_apps.preprocessing.text import note_unknown_tokens
+from rnn_apps.tasks.seq2seq import defaults
 
 LENGTH_SAMPLE = 100_000  # source lengths kept to place the bucket edges
 
@@ -59,9 +61,12 @@ def stream_data(task, stream, validation_data, prior):
                         "(read_pairs(..., stream=True))")
     train_records, valid_records = split_stream(stream, lambda pair: pair[0],
                                                 task.valid_split, validation_data)
-    source = SequenceVocabulary([], level=task.source_level, lowercase=task.lowercase)
-    target = SequenceVocabulary([], level=task.target_level, lowercase=task.lowercase,
-                                target=True)
+    found = {} if prior else defaults.resolve_levels(task, *(
+        list(itertools.islice(_side(train_records, side), defaults.SAMPLE)) for side in (0, 1)))
+    source = SequenceVocabulary([], level=found.get("source_level", {}).get("level", "char"),
+                                lowercase=task.lowercase)
+    target = SequenceVocabulary([], level=found.get("target_level", {}).get("level", "char"),
+                                lowercase=task.lowercase, target=True)
     if prior:
         task.set_state(prior)
         source, target = task.source_vocab_, task.target_vocab_
@@ -70,8 +75,9 @@ def stream_data(task, stream, validation_data, prior):
             vocabulary.learn_subwords(_side(train_records, side), task.vocab_size,
                                       task.subword_model)
     source_counts, target_counts, lengths = Counter(), Counter(), []
-    longest = [0, 0]
+    longest, pairs = [0, 0], 0
     for batch in batches_of(train_records()):
+        pairs += len(batch)
         sources = source.count([s for s, _ in batch], source_counts)
         targets = target.count([t for _, t in batch], target_counts)
         longest = [max(longest[0], *sources), max(longest[1], *targets)]
@@ -85,7 +91,8 @@ def stream_data(task, stream, validation_data, prior):
         task.set_state({
             "source": source.get_state(), "target": target.get_state(),
             "max_source_length": task.max_source_length or longest[0],
-            "max_target_length": task.max_target_length or longest[1]})
+            "max_target_length": task.max_target_length or longest[1], "choices": found})
+    defaults.record_dropout(task, pairs)
     note_cut(task, np.array(longest[:1]), "source")
     note_cut(task, np.array(longest[1:]), "target")
     state = task.state_
@@ -144,12 +151,13 @@ def in_memory_data(task, X, y, validation_data, prior) -> dict:
         task.set_state(prior)
         source_vocab, target_vocab = task.source_vocab_, task.target_vocab_
     else:
-        source_vocab = SequenceVocabulary.fit(sources, level=task.source_level,
+        found = defaults.resolve_levels(task, sources, targets)
+        source_vocab = SequenceVocabulary.fit(sources, level=found["source_level"]["level"],
                                               lowercase=task.lowercase,
                                               max_tokens=task.max_tokens,
                                               vocab_size=task.vocab_size,
                                               model_type=task.subword_model)
-        target_vocab = SequenceVocabulary.fit(targets, level=task.target_level,
+        target_vocab = SequenceVocabulary.fit(targets, level=found["target_level"]["level"],
                                               lowercase=task.lowercase, target=True,
                                               max_tokens=task.max_tokens,
                                               vocab_size=task.vocab_size,
@@ -160,7 +168,9 @@ def in_memory_data(task, X, y, validation_data, prior) -> dict:
         task.set_state({
             "source": source_vocab.get_state(), "target": target_vocab.get_state(),
             "max_source_length": task.max_source_length or max(source_lengths),
-            "max_target_length": task.max_target_length or max(target_lengths)})
+            "max_target_length": task.max_target_length or max(target_lengths),
+            "choices": found})
+    defaults.record_dropout(task, len(sources))
     boundaries = length_boundaries(source_lengths)
     if valid is not None:
         source_lengths += [len(s) for s in source_vocab.split(valid[0])]
@@ -192,9 +202,9 @@ def word_vectors(task, prior):
     """Pretrained vectors (``embeddings``) for each word-level side, if any."""
     from rnn_apps.preprocessing.embeddings import prepare
 
-    sides = {"source_embedding": (task.source_vocab_, task.source_level, 2),
-             "target_embedding": (task.target_vocab_, task.target_level, 4)}
+    sides = {"source_embedding": (task.source_vocab_, 2),
+             "target_embedding": (task.target_vocab_, 4)}
     vocabularies = {name: (vocab.tokens, reserved)
-                    for name, (vocab, level, reserved) in sides.items() if level == "word"}
+                    for name, (vocab, reserved) in sides.items() if vocab.level == "word"}
     return prepare(task, vocabularies, prior, state=task.state_,
                    refusal="neither source_level nor target_level is 'word'")

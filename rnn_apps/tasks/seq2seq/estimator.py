@@ -9,6 +9,7 @@ SavedModel contains. Networks: :mod:`.seq2seq_model`; search:
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from typing import ClassVar
 
@@ -26,7 +27,7 @@ from rnn_apps.preprocessing.sequences import (
 )
 from rnn_apps.preprocessing.subword import add_asset
 from rnn_apps.tasks.seq2seq import data as seq2seq_data
-from rnn_apps.tasks.seq2seq.choices import ATTENTIONS
+from rnn_apps.tasks.seq2seq.choices import ATTENTIONS, LEVELS
 from rnn_apps.tasks.seq2seq.data import InputNote
 
 BATCH = 256
@@ -35,7 +36,8 @@ BATCH = 256
 class Seq2SeqTranslator(BaseTask):
     """Encoder-decoder with attention, trained with teacher forcing.
 
-    ``source_level`` / ``target_level``: ``"char"``, ``"word"`` or ``"subword"``
+    ``source_level`` / ``target_level``: ``"auto"`` (chosen per side from the
+    training texts, :mod:`.defaults`), ``"char"``, ``"word"`` or ``"subword"``
     vocabularies (words: split on spaces, punctuation marks are tokens;
     subwords: a SentencePiece ``subword_model`` (unigram or bpe) of up to
     ``vocab_size`` pieces per side,
@@ -48,6 +50,12 @@ class Seq2SeqTranslator(BaseTask):
     a word2vec / GloVe / fastText file whose vectors start the embedding of each
     word-level side (source, and target when the file covers it; the embedding
     size is the vectors'); ``freeze_embeddings`` keeps them fixed.
+    ``dropout`` None: scaled to the number of training pairs (:mod:`.defaults`).
+    ``label_smoothing``: share of each target token's probability spread over
+    the vocabulary in the training loss. ``average_checkpoints``: average the
+    weights of this many epochs of lowest validation loss, kept only when the
+    average's validation loss is not worse (0 or 1: off). What was chosen and
+    decided is in :attr:`choices_`.
     """
 
     task_name = "seq2seq"
@@ -58,8 +66,9 @@ class Seq2SeqTranslator(BaseTask):
         **BaseTask._parameter_constraints,
         "embedding_dim": [rules.size(1, "embedding_dim")],
         "attention": [rules.one_of(*ATTENTIONS), None],
-        "source_level": [rules.one_of(*choices.SEQUENCE_LEVELS)],
-        "target_level": [rules.one_of(*choices.SEQUENCE_LEVELS)],
+        "source_level": [rules.one_of(*LEVELS)], "target_level": [rules.one_of(*LEVELS)],
+        "dropout": [rules.RATE, None], "label_smoothing": [rules.RATE],
+        "average_checkpoints": [rules.size(0, "epochs")],
         "lowercase": [rules.BOOLEAN], "max_tokens": [rules.size(3, "vocabulary"), None],
         "vocab_size": [rules.VOCAB_SIZE], "subword_model": [rules.one_of(*choices.SUBWORD_MODELS)],
         "max_source_length": [rules.size(1, "sequence"), None],
@@ -68,15 +77,16 @@ class Seq2SeqTranslator(BaseTask):
         **rules.WORD_VECTORS,
     }
 
-    def __init__(self, *, cell="gru", units=128, layers=1, bidirectional=True, dropout=0.0,
+    def __init__(self, *, cell="gru", units=128, layers=1, bidirectional=True, dropout=None,
                  recurrent_dropout=0.0, clipnorm=1.0, clipvalue=None, spectral_radius=0.9,
                  leak_rate=1.0, input_scaling=1.0, embedding_dropout=0.0, weight_drop=0.0,
                  locked_dropout=False, activation_reg=0.0, temporal_reg=0.0, embedding_dim=64, embeddings=None,
-                 freeze_embeddings=False, attention="multiplicative", source_level="char",
-                 target_level="char", lowercase=False, max_tokens=20000, vocab_size=2000,
+                 freeze_embeddings=False, attention="multiplicative", source_level="auto",
+                 target_level="auto", lowercase=False, max_tokens=20000, vocab_size=2000,
                  subword_model="unigram", max_source_length=None,
                  max_target_length=None, beam_width=4, length_penalty=1.0, epochs=20,
-                 batch_size=64, learning_rate=3e-3, patience=3, valid_split=0.1, seed=None,
+                 batch_size=64, learning_rate=3e-3, patience=3, valid_split=0.1,
+                 label_smoothing=0.1, average_checkpoints=5, seed=None,
                  verbose=1, distribute="none", mixed_precision=False):
         self._store_params(locals())
 
@@ -92,6 +102,7 @@ class Seq2SeqTranslator(BaseTask):
         import keras
 
         from rnn_apps.core.engine import TrainingPlan
+        from rnn_apps.core.losses import SmoothedSequenceCrossentropy
         from rnn_apps.tasks.seq2seq import network as networks
 
         config = self.config_
@@ -101,6 +112,8 @@ class Seq2SeqTranslator(BaseTask):
             data = {"train": train, "valid": valid, "batch": batch, "errors": errors}
         else:
             data = seq2seq_data.in_memory_data(self, X, y, validation_data, prior)
+        self.config_ = config = dataclasses.replace(
+            config, dropout=self.state_["choices"]["dropout"]["value"])
         source_size, target_size = self.source_vocab_.size, self.target_vocab_.size
         vectors = seq2seq_data.word_vectors(self, prior)
 
@@ -117,10 +130,23 @@ class Seq2SeqTranslator(BaseTask):
         slower = [] if data["valid"] is None else [keras.callbacks.ReduceLROnPlateau(
             "val_loss", factor=0.5, patience=1, min_lr=self.learning_rate / 16)]
         self._decode_function = None
+        loss = SmoothedSequenceCrossentropy(self.label_smoothing) if self.label_smoothing \
+            else keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0)
+
+        def finish(model, trainer):
+            self.state_["choices"]["average_checkpoints"] = self.averaging_
+
         # no XLA: batches of many different lengths would each be compiled anew
-        return TrainingPlan(
-            build=build, **data, jit_compile=False, callbacks=slower,
-            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0))
+        return TrainingPlan(build=build, **data, jit_compile=False, callbacks=slower, loss=loss,
+                            average=self.average_checkpoints, finish=finish)
+
+    @property
+    def choices_(self) -> dict:
+        """What fit chose: each side's level (with its reason and the statistics it
+        read), the dropout, and the checkpoint average (epochs, validation losses,
+        whether it was kept)."""
+        self.check_is_fitted()
+        return dict(self.state_.get("choices", {}))
 
     # -- state --------------------------------------------------------------------
     def get_state(self) -> dict:
@@ -189,7 +215,7 @@ class Seq2SeqTranslator(BaseTask):
         sources, targets = seq2seq_data.check_pairs(X, y)
         references = self.target_vocab_.normalize(targets)
         return seq2seq_metrics(references, self.predict(sources, beam_width=beam_width),
-                               level=self.target_level)
+                               level=self.target_vocab_.level)
 
     def score(self, X, y) -> float:
         """chrF (higher is better, for scikit-learn search)."""

@@ -126,7 +126,7 @@ def describe(task, fmt: str) -> dict:
                 "split": split, "separator": vocabulary.separator}
 
     target = side(task.target_vocab_)
-    if task.target_level == "word":
+    if task.target_vocab_.level == "word":
         # the rules the SavedModel joins words with, applied in order after joining
         target["join_rules"] = [{"pattern": p, "replacement": r} for p, r in JOIN_RULES]
         target["join_rules_about"] = ("regular expression replacements (RE2 syntax, where "

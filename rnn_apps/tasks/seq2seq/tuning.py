@@ -11,6 +11,7 @@ SCORE = "chrF"
 
 
 def space(p, info, fixed):
+    p = {**p, "dropout": 0.0 if p["dropout"] is None else p["dropout"]}  # None: scaled
     return [*recurrent(p, both_ways=True), *embedding(p),
             choice("attention", p["attention"], (*ATTENTIONS, None))]
 
