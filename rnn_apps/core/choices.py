@@ -13,6 +13,7 @@ TEXT_LEVELS = ("word", "char", "subword")                # a text encoder's toke
 SEQUENCE_LEVELS = ("char", "word", "subword")            # sequence vocabularies' tokens
 STANDARDIZE = ("lower_and_strip_punctuation", "lower", "strip_punctuation", "none",
                "lower_split_punctuation")
+WORD_SPLIT = "lower_split_punctuation"  # how word-level language models split (preprocessing.words)
 TRUNCATING = ("post", "pre")
 SUBWORD_MODELS = ("unigram", "bpe")                      # SentencePiece algorithms
 DISTRIBUTE_MODES = ("none", "mirrored", "multiworker")

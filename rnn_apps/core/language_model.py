@@ -49,14 +49,14 @@ def level_of(lm) -> str:
 def text_settings(lm) -> dict:
     """The :class:`~rnn_apps.preprocessing.text.TextEncoder` settings that split
     text into the language model's tokens, with its ids (0 padding, 1 unknown)."""
-    from rnn_apps.preprocessing.words import STANDARDIZE
+    from rnn_apps.core.choices import WORD_SPLIT
 
     vocabulary, level = lm.vocabulary_, level_of(lm)
     if getattr(lm, "direction", "forward") != "forward":
         raise RnnAppsError("a classifier starts from a forward language model; this one "
                            f"reads {lm.direction}")
     settings = {"level": level, "vocabulary": ["", "[UNK]", *vocabulary.chars],
-                "standardize": STANDARDIZE if level == "word" else "none"}
+                "standardize": WORD_SPLIT if level == "word" else "none"}
     if level == "subword":
         settings["subword"] = vocabulary.subword
     return settings

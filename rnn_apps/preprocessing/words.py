@@ -15,13 +15,14 @@ from collections import Counter
 
 import numpy as np
 
+from rnn_apps.core import choices
 from rnn_apps.errors import DataError
 from rnn_apps.preprocessing.text import standardize_graph
 
 PAD, UNKNOWN = "", "[UNK]"
 RESERVED = 2
 NEWLINE = "\u2424"  # SYMBOL FOR NEWLINE: the word that stands for a line break
-STANDARDIZE = "lower_split_punctuation"
+STANDARDIZE = choices.WORD_SPLIT
 DEFAULT_MAX_WORDS = 20000
 CHUNK_LINES = 4096
 _PUNCTUATION_CHARS = set("!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~'")
