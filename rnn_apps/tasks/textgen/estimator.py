@@ -38,7 +38,10 @@ class TextGenerator(BaseTask):
     trains on ``bptt``-step chunks with the recurrent state carried from chunk
     to chunk (reset every epoch); ``mode="windows"`` trains on independent
     ``bptt``-character windows. ``embedding_dim=None`` feeds one-hot characters.
-    Gradient clipping (``clipnorm=1.0``) is on by default.
+    Gradient clipping (``clipnorm=1.0``) is on by default. ``direction="backward"``
+    learns the text right to left (a backward character model for tagging's
+    ``char_lm``): ``evaluate`` reads it reversed, and ``generate`` writes text
+    that ends with the prompt (the SavedModel takes and returns reversed text).
     """
 
     task_name = "textgen"
@@ -51,6 +54,7 @@ class TextGenerator(BaseTask):
         "level": [rules.one_of(*TEXTGEN_LEVELS)], "vocab_size": [rules.VOCAB_SIZE],
         "subword_model": [rules.one_of(*choices.SUBWORD_MODELS)],
         "mode": [rules.one_of(*TEXTGEN_MODES)], "bptt": [rules.size(1, "sequence")],
+        "direction": [rules.one_of("forward", "backward")],
     }
 
     def __init__(self, *, cell="lstm", units=128, layers=1, bidirectional=False, dropout=0.0,
@@ -60,13 +64,17 @@ class TextGenerator(BaseTask):
                  vocab_size=2000, subword_model="unigram", max_chars=None, mode="tbptt",
                  bptt=64, epochs=10, batch_size=32, learning_rate=2e-3, patience=3,
                  valid_split=0.1, seed=None, verbose=1, distribute="none",
-                 mixed_precision=False):
+                 mixed_precision=False, direction="forward"):
         self._store_params(locals())
 
     def _check_settings(self):
         if self.bidirectional:
             raise RnnAppsError("a language model reads left to right; bidirectional=True "
                                "is not possible for textgen")
+
+    def _oriented(self, text):
+        """``text`` as the model reads it: reversed for ``direction="backward"``."""
+        return text[::-1] if text and self.direction == "backward" else text
 
     # -- training ---------------------------------------------------------
     def _plan(self, X, y, validation_data, prior):
@@ -79,13 +87,15 @@ class TextGenerator(BaseTask):
         if is_text_stream(X):
             from rnn_apps.tasks.textgen.stream import stream_training
 
+            if self.direction == "backward":
+                raise DataError("a backward language model reads its text in memory")
             vocabulary, train, size, valid_ids, reset_every, errors = stream_training(
                 self, X, validation_data, prior)
             ratios = (1.0, 1.0)  # streams are read character by character
         else:
             reset_every, errors = None, []
-            text = check_text(X)
-            train_text, valid_text = split_text(text, validation_data, self.valid_split)
+            train_text, valid_text = (self._oriented(part) for part in split_text(
+                check_text(X), validation_data, self.valid_split))
             vocabulary = fit_vocabulary(self, train_text, prior)
             ids = vocabulary.encode(train_text)
             valid_ids = vocabulary.encode(valid_text) if valid_text else None
@@ -137,7 +147,7 @@ class TextGenerator(BaseTask):
         from rnn_apps.tasks.textgen import network as textgen_model
 
         self.check_is_fitted()
-        text = check_text(X)
+        text = self._oriented(check_text(X))
         ids = self.vocabulary_.encode(text)
         if len(text) < 2 or len(ids) < 2:
             raise DataError("evaluation text needs at least 2 characters (or pieces)")
@@ -198,6 +208,7 @@ class TextGenerator(BaseTask):
         rules.check_value("seed", seed, [rules.integer(0, 2**31 - 1), None])
         rules.check_value("stop", stop, [rules.Rule("a string", lambda v: isinstance(v, str)),
                                          None])
+        prompts, stop = [self._oriented(p) for p in prompts], self._oriented(stop)
         texts = self._sampler()(tf.constant(prompts), tf.constant(length, tf.int32),
                                 tf.constant(temperature, tf.float32),
                                 tf.constant(top_k or 0, tf.int32),
@@ -206,6 +217,7 @@ class TextGenerator(BaseTask):
         if stop:
             out = [p + t[len(p):].split(stop, 1)[0] + (stop if stop in t[len(p):] else "")
                    for p, t in zip(prompts, out)]
+        out = [self._oriented(t) for t in out]
         return out[0] if isinstance(prompt, str) else out
 
     def _sampler(self):
