@@ -102,7 +102,9 @@ def enable(layer, *, on_gpu: bool = False):
 
 
 def is_enabled(layer) -> bool:
-    return getattr(layer.inner_loop, "__func__", None) in (_inner_loop, _inner_loop_on_gpu)
+    from rnn_apps.core.regularisers import undropped_loop  # weight drop wraps the loop
+
+    return getattr(undropped_loop(layer), "__func__", None) in (_inner_loop, _inner_loop_on_gpu)
 
 
 def _kind(layer) -> str | None:

@@ -69,17 +69,18 @@ def make_recurrent_layer(config, *, return_sequences: bool, name: str, **layer_k
 
     ``layer_kwargs`` go to the Keras layer (``stateful``, ``return_state``...).
     LSTM, GRU and SimpleRNN layers get the CPU fast path
-    (:mod:`rnn_apps.core.fast_rnn`) unless ``RNN_APPS_FAST_RNN=0``.
+    (:mod:`rnn_apps.core.fast_rnn`) unless ``RNN_APPS_FAST_RNN=0``, and weight
+    drop when ``config.weight_drop`` (:mod:`rnn_apps.core.regularisers`).
     """
     import keras
 
-    from rnn_apps.core import fast_rnn
+    from rnn_apps.core import fast_rnn, regularisers
 
     layer = _CELLS[config.cell](config, return_sequences=return_sequences, name=name,
                                 **layer_kwargs)
     if config.bidirectional:
         layer = keras.layers.Bidirectional(layer, merge_mode="concat", name=f"bi_{name}")
-    return fast_rnn.enable(layer)
+    return regularisers.attach_weight_drop(fast_rnn.enable(layer), config.weight_drop)
 
 
 def build_recurrent_stack(x, config, *, return_sequences: bool = False, name: str = "encoder",
@@ -92,27 +93,46 @@ def build_recurrent_stack(x, config, *, return_sequences: bool = False, name: st
     each recurrent layer's output (before dropout), for hidden-state probes.
     ``return_state`` gives ``(x, states)`` with each layer's final states
     (for a bidirectional layer the forward states, then the backward ones).
+    The config's AWD-LSTM regularisers (:mod:`rnn_apps.core.regularisers`)
+    apply: embedding dropout on ``x``, locked dropout, and AR/TAR on the last
+    layer's output sequence (read with its final state when only that is
+    returned, which is the same vector).
     """
-    import keras
+    from rnn_apps.core import regularisers
 
     states = []
+    x = regularisers.input_dropout(x, config, name)
     for index in range(config.layers):
         last = index == config.layers - 1
+        # AR/TAR need every step of the last layer even where only its end is used
+        final_only = last and not return_sequences and regularisers.penalised(config)
         layer = make_recurrent_layer(
             config,
-            return_sequences=return_sequences or not last,
+            return_sequences=return_sequences or not last or final_only,
             name=f"{name}_{config.cell}_{index}",
-            **({"return_state": True} if return_state else {}),
+            **({"return_state": True} if return_state or final_only else {}),
         )
         x = layer(x)
-        if return_state:
+        if return_state or final_only:
             x, layer_states = x[0], list(x[1:])
             states.append(layer_states)
+        if last:
+            final = _final_output(layer_states, config, f"{name}_final") if final_only else None
+            x = regularisers.penalise(x, config, f"{name}_penalty", passthrough=final)
         if collect is not None:
             collect.append(x)
-        if config.dropout:
-            x = keras.layers.Dropout(config.dropout, name=f"{name}_dropout_{index}")(x)
+        x = regularisers.output_dropout(x, config, f"{name}_dropout_{index}")
     return (x, states) if return_state else x
+
+
+def _final_output(states, config, name):
+    """What a layer that returns no sequence outputs, from its final states:
+    the hidden state (forward and backward ones side by side when bidirectional)."""
+    import keras
+
+    if not config.bidirectional:
+        return states[0]
+    return keras.layers.Concatenate(name=name)([states[0], states[len(states) // 2]])
 
 
 def recurrent_probe(inputs, x, config, source):

@@ -24,6 +24,7 @@ import dataclasses
 import keras
 from keras import ops
 
+from rnn_apps.core import regularisers
 from rnn_apps.core.recurrent import build_recurrent_stack, make_recurrent_layer
 
 MASKED = -1.0e9
@@ -127,6 +128,7 @@ def build_networks(config, *, source_size, target_size, embedding_dim, attention
     # The mask is passed explicitly: Keras does not carry an embedding mask
     # into a recurrent layer that is also given ``initial_state``.
     y = keras.layers.Embedding(target_size, embedding_dim, name="target_embedding")(target)
+    y = regularisers.input_dropout(y, config, "decoder")
     mask = ops.not_equal(target, 0)
     state_inputs, named = [], {}
     for index in range(config.layers):
@@ -138,8 +140,9 @@ def build_networks(config, *, source_size, target_size, embedding_dim, attention
         y = out[0]
         named.update({f"state_{index}_{k}": s for k, s in enumerate(out[1:])})
         state_inputs += initial
-        if config.dropout:
-            y = keras.layers.Dropout(config.dropout, name=f"decoder_dropout_{index}")(y)
+        if index == config.layers - 1:  # AR/TAR (training only)
+            y = regularisers.penalise(y, config, "decoder_penalty")
+        y = regularisers.output_dropout(y, config, f"decoder_dropout_{index}")
     weights = None
     if attention:
         y, weights = SequenceAttention(decoder_config.units, attention,

@@ -20,6 +20,7 @@ def build_language_model(config, *, vocab_size: int, embedding_dim: int, batch_s
     """
     import keras
 
+    from rnn_apps.core import regularisers
     from rnn_apps.core.recurrent import make_recurrent_layer
 
     tokens = keras.Input(batch_shape=(batch_size, None), dtype="int32", name="tokens")
@@ -30,7 +31,7 @@ def build_language_model(config, *, vocab_size: int, embedding_dim: int, batch_s
     else:
         embedding = keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True,
                                            name="embedding")
-    x = embedding(tokens)
+    x = regularisers.input_dropout(embedding(tokens), config, "lm")
     # Passed explicitly: Keras does not propagate the embedding mask into a
     # recurrent layer that is also given ``initial_state``.
     mask = keras.ops.not_equal(tokens, 0)
@@ -50,8 +51,9 @@ def build_language_model(config, *, vocab_size: int, embedding_dim: int, batch_s
             state_outputs += states
         else:
             x = layer(x)
-        if config.dropout:
-            x = keras.layers.Dropout(config.dropout, name=f"lm_dropout_{index}")(x)
+        if index == config.layers - 1:  # AR/TAR (training only)
+            x = regularisers.penalise(x, config, "lm_penalty")
+        x = regularisers.output_dropout(x, config, f"lm_dropout_{index}")
     logits = keras.layers.Dense(vocab_size, name="logits")(x)
     if with_states:
         return keras.Model([tokens, *state_inputs], [logits, *state_outputs],
