@@ -1,7 +1,8 @@
 """Sentiment's wide path as a validated blend: the recurrent network trained
 alone, a TF-IDF logistic regression fitted apart (the same as scikit-learn's on
-the same vectors), and a weight chosen on the validation split so the blend's
-validation log loss is never above either part's; one Keras model through
+the same vectors), and exponents of the parts' probabilities fitted on the
+validation split (stacking) so the blend's validation log loss is never
+above either part's; one Keras model through
 save/load and the SavedModel, and older joint wide models still load."""
 
 import warnings
@@ -37,49 +38,70 @@ def blend(data):
 
 
 def independent_parts(model, train, valid):
-    """The recurrent part read from its own layers, and a logistic regression
-    fitted here by scikit-learn on the classifier's TF-IDF vectors."""
+    """Log-probabilities of the recurrent part, read from its own layers, and of
+    a logistic regression fitted here by scikit-learn on the classifier's
+    TF-IDF vectors."""
     import keras
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import normalize
 
     recurrent = keras.Model(model.model_.inputs[0],
-                            model.model_.get_layer("recurrent_probabilities").output)
-    p_recurrent = recurrent.predict(model.text_encoder_.encode(valid[0]), verbose=0)
+                            model.model_.get_layer("recurrent_logits").output)
+    z = recurrent.predict(model.text_encoder_.encode(valid[0]), verbose=0).astype(np.float64)
+    p_recurrent = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
     vectors = lambda texts: normalize(model.wide_encoder_.encode(texts))
     regression = LogisticRegression().fit(vectors(train[0]), model.encoder_.encode(train[1]))
-    return p_recurrent, regression.predict_proba(vectors(valid[0]))
+    return np.log(p_recurrent), np.log(regression.predict_proba(vectors(valid[0])))
 
 
 def log_loss(p, y):
     return -np.mean(np.log(np.clip(p[np.arange(len(y)), y], 1e-7, 1)))
 
 
+def blended(a, b, c, z_recurrent, z_linear):
+    z = a * z_recurrent + b * z_linear + np.asarray(c)
+    return np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+
+
 def test_the_blend_is_never_worse_than_its_parts_on_validation(blend, data):
     record = blend.get_state()["blend"]
-    weight, found = record["weight"], record["validation"]
-    assert 0.0 <= weight <= 1.0 and record["criterion"] == "validation log loss"
+    a, b, c, found = record["recurrent"], record["linear"], record["bias"], record["validation"]
+    assert a >= 0 and b >= 0 and 0 <= record["share"] <= 1
+    assert record["criterion"] == "validation log loss" and (a, b) != (1.0, 0.0)
     assert found["blend"]["log_loss"] <= min(found["recurrent"]["log_loss"],
-                                             found["linear"]["log_loss"]) + 1e-9
+                                             found["linear"]["log_loss"])
     # recomputed from the parts taken apart, and the classifier's answers
     y = blend.encoder_.encode(data[1][1])
-    p_recurrent, p_linear = independent_parts(blend, *data)
-    np.testing.assert_allclose(found["recurrent"]["log_loss"], log_loss(p_recurrent, y), atol=1e-4)
-    np.testing.assert_allclose(found["linear"]["log_loss"], log_loss(p_linear, y), atol=1e-4)
-    expected = weight * p_recurrent + (1 - weight) * p_linear
+    z_recurrent, z_linear = independent_parts(blend, *data)
+    loss = {"recurrent": log_loss(np.exp(z_recurrent), y), "linear": log_loss(np.exp(z_linear), y)}
+    np.testing.assert_allclose(found["recurrent"]["log_loss"], loss["recurrent"], atol=1e-4)
+    np.testing.assert_allclose(found["linear"]["log_loss"], loss["linear"], atol=1e-4)
+    expected = blended(a, b, c, z_recurrent, z_linear)
     np.testing.assert_allclose(blend.predict_proba(data[1][0]), expected, atol=1e-4)
-    losses = {w: log_loss(w * p_recurrent + (1 - w) * p_linear, y) for w in np.linspace(0, 1, 21)}
-    assert log_loss(expected, y) <= min(losses.values()) + 1e-4
-    assert log_loss(expected, y) <= min(losses[0.0], losses[1.0]) + 1e-6
-    assert any(note.startswith(f"wide: blend weight {weight:.2f} on the recurrent part, chosen "
-                               "on 80 validation texts") for note in blend.notes)
+    ours = log_loss(expected, y)
+    assert ours <= min(loss.values()) + 1e-5
+    np.testing.assert_allclose(found["blend"]["log_loss"], ours, atol=1e-4)
+    for da, db in ((0.05, 0), (-0.05, 0), (0, 0.05), (0, -0.05)):  # a minimum, locally
+        if a + da >= 0 and b + db >= 0:
+            assert log_loss(blended(a + da, b + db, c, z_recurrent, z_linear), y) >= ours - 1e-6
+    assert any(note.startswith(f"wide: blend exponents recurrent {a:.2f}, linear {b:.2f}, "
+                               "fitted on 80 validation texts") for note in blend.notes)
 
 
 def test_the_linear_part_is_scikit_learns_regression(blend, data):
-    _, p_linear = independent_parts(blend, *data)
+    _, z_linear = independent_parts(blend, *data)
     _, ours = wide.parts(blend, data[1][0])
-    np.testing.assert_allclose(ours, p_linear, atol=1e-5)
+    np.testing.assert_allclose(wide.softmax(ours), np.exp(z_linear), atol=1e-5)
     assert not blend.model_.get_layer("probabilities").trainable
+
+
+def test_the_recurrent_part_is_the_classifier_without_wide(blend, data):
+    plain = SentimentClassifier(**{**TINY, "epochs": 4, "learning_rate": 1e-2})
+    plain.fit(*data[0], validation_data=data[1])
+    recurrent, _ = wide.parts(blend, data[1][0])
+    np.testing.assert_allclose(wide.softmax(recurrent), plain.predict_proba(data[1][0]),
+                               atol=1e-6)
+    assert plain.history_ == blend.history_
 
 
 def test_saved_and_exported_blends_answer_alike(blend, data, tmp_path):
@@ -101,22 +123,18 @@ def test_saved_and_exported_blends_answer_alike(blend, data, tmp_path):
 
 def test_the_weight_goes_to_the_part_that_knows():
     rng = np.random.default_rng(0)
-    y = rng.integers(0, 2, 200)
-    knows = np.where(y[:, None] == np.arange(2), 0.9, 0.1)
-    guesses = rng.dirichlet([1, 1], 200)
-    assert wide.choose_weight(guesses, knows, y)[0] == 0.0
-    assert wide.choose_weight(knows, guesses, y)[0] == 1.0
-    assert wide.choose_weight(knows, knows, y)[0] == wide.EQUAL  # a tie: the average
-    weight, found = wide.choose_weight(0.5 * knows + 0.5 * guesses, guesses, y)
-    assert weight == 1.0 and found["blend"] == found["recurrent"]
-
-
-def test_a_recurrent_part_that_learned_nothing_gets_no_weight(data):
-    model = fit_noting(SentimentClassifier(**{**TINY, "epochs": 1, "learning_rate": 1e-7},
-                                           wide=True), *data[0], validation_data=data[1])
-    record = model.get_state()["blend"]
-    assert record["weight"] == 0.0
-    assert record["validation"]["blend"] == record["validation"]["linear"]
+    y = rng.integers(0, 3, 300)
+    knows = 2.0 * np.eye(3)[y] + rng.normal(0, 1, (300, 3))
+    guesses = rng.normal(0, 1, (300, 3))
+    (a, b, _), found = wide.stack(guesses, knows, y)
+    assert a < 0.1 * b and found["blend"]["log_loss"] <= found["linear"]["log_loss"]
+    (a, b, _), found = wide.stack(knows, guesses, y)
+    assert b < 0.1 * a and found["blend"]["log_loss"] <= found["recurrent"]["log_loss"]
+    # two informative parts: both count, and together they beat each
+    (a, b, _), found = wide.stack(knows, 2.0 * np.eye(3)[y] + rng.normal(0, 1, (300, 3)), y)
+    assert a > 0.3 and b > 0.3
+    assert found["blend"]["log_loss"] < min(found["recurrent"]["log_loss"],
+                                            found["linear"]["log_loss"])
 
 
 def test_without_validation_the_parts_weigh_equally(data, small_csv):
@@ -124,9 +142,10 @@ def test_without_validation_the_parts_weigh_equally(data, small_csv):
 
     model = fit_noting(SentimentClassifier(**{**TINY, "epochs": 1}, wide=True, valid_split=0),
                        *data[0])
-    assert model.get_state()["blend"] == {"weight": 0.5, "criterion": "validation log loss",
-                                          "grid": 21}
-    assert any("no validation data to choose the blend weight" in n for n in model.notes)
+    assert model.get_state()["blend"] == {"recurrent": 0.5, "linear": 0.5, "bias": [0.0, 0.0],
+                                          "share": 0.5, "criterion": "none: no validation data"}
+    assert any("no validation data to fit the blend on; the recurrent and linear parts are "
+               "weighed equally" in n for n in model.notes)
     with pytest.raises(RnnAppsError, match="wide=True .* needs in-memory texts"):
         SentimentClassifier(**TINY, wide=True).fit(read_labelled_texts(small_csv, stream=True))
 

@@ -82,8 +82,8 @@ def test_the_wide_state_holds_ngrams_and_idf_weights(wide_model):
     assert state["ngrams"] == 2 and "this camera" in state["vocabulary"]
     assert state["vocabulary"][0] == "[UNK]" and state["idf"][0] == 0.0
     assert len(state["idf"]) == len(state["vocabulary"]) == \
-        wide_model.model_.get_layer("linear_probabilities").get_weights()[0].shape[0]
-    assert np.abs(wide_model.model_.get_layer("linear_probabilities").get_weights()[0]).max() > 0
+        wide_model.model_.get_layer("linear_logits").get_weights()[0].shape[0]
+    assert np.abs(wide_model.model_.get_layer("linear_logits").get_weights()[0]).max() > 0
 
 
 def test_misuse_is_one_line(wide_model, sentiment_train, tmp_path):

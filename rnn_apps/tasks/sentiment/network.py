@@ -28,13 +28,15 @@ def build_classifier_network(config, *, vocab_size: int, embedding_dim: int, poo
     x = build_recurrent_stack(x, config, return_sequences=pooling != "last")
     if pooling != "last":
         x = pool_over_time(x, pooling)
-    name = "recurrent_probabilities" if wide_size else "probabilities"
-    outputs = keras.layers.Dense(n_classes, activation="softmax", name=name,
-                                 dtype="float32")(x)
-    model = keras.Model(inputs, outputs, name="sentiment_classifier")
-    if wide_size:
+    if wide_size:  # the same head, its logits kept apart for the blend
+        logits = keras.layers.Dense(n_classes, name="recurrent_logits", dtype="float32")(x)
+        outputs = keras.layers.Activation("softmax", name="recurrent_probabilities",
+                                          dtype="float32")(logits)
+        model = keras.Model(inputs, outputs, name="sentiment_recurrent")
         return extras.blend_network(model, n_classes=n_classes, wide_size=wide_size), model
-    return model
+    outputs = keras.layers.Dense(n_classes, activation="softmax", name="probabilities",
+                                 dtype="float32")(x)
+    return keras.Model(inputs, outputs, name="sentiment_classifier")
 
 
 def class_weights(class_weight, encoder, ids=None, counts=None):

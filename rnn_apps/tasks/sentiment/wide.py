@@ -1,17 +1,20 @@
 """What a sentiment classifier adds to its recurrent network on request.
 
-The wide path (``wide=True``) is a validated blend of two models trained
-apart: the recurrent network (trained alone, exactly as without ``wide``)
-and a logistic regression on TF-IDF word 1-2-grams
+The wide path (``wide=True``) is a blend, stacked on the validation split, of
+two models trained apart: the recurrent network (trained alone, exactly as
+without ``wide``) and a logistic regression on TF-IDF word 1-2-grams
 (:class:`~rnn_apps.preprocessing.tfidf.TfidfEncoder` fitted on the training
 texts and kept in the JSON state; the regression fitted by scikit-learn on
 the training split only, its coefficients then copied into a Keras
-``Dense``). The classifier answers ``w * p_recurrent + (1 - w) * p_linear``,
-``w`` chosen on the validation split from :data:`GRID` by log loss (see
-:func:`choose_weight`), so on validation the blend is never worse than either
-part. One Keras model with two inputs (token ids, TF-IDF vector) holds both
-parts and the weight (a frozen ``Dense`` named ``probabilities``); the
-SavedModel computes both inputs from the raw text.
+``Dense``). The classifier answers ``softmax(a * z_recurrent + b * z_linear
++ c)`` from the parts' logits ``z``: a product of their probabilities raised
+to ``a, b >= 0``, which also corrects their confidence (the regression is
+underconfident, the recurrent network often overconfident). ``a``, ``b`` and
+the class biases ``c`` minimise the validation log loss (:func:`stack`);
+``(1, 0, 0)`` and ``(0, 1, 0)`` are each part alone, so on validation the
+blend is never worse than either. One Keras model with two inputs (token ids,
+TF-IDF vector) holds both parts and the blend (a frozen ``Dense`` named
+``probabilities``); the SavedModel computes both inputs from the raw text.
 
 Models saved by the earlier joint wide & deep path (``wide_logits`` added to
 ``deep_logits``) take the same two inputs and still load and predict.
@@ -28,8 +31,7 @@ from rnn_apps.errors import RnnAppsError
 
 NGRAMS = 2                          # word unigrams and bigrams
 C = 1.0                             # the regression's inverse L2 strength (scikit-learn's default)
-GRID = np.round(np.linspace(0.0, 1.0, 21), 2)  # candidate weights of the recurrent part
-EQUAL = 0.5                         # the weight without validation data, and the tie-breaker
+EQUAL = 0.5                         # each part's exponent without validation data
 MISSING_CLASS_BIAS = -30.0          # a class absent from the training split: never predicted
 
 
@@ -63,29 +65,30 @@ def extras(task, encoder, texts, prior):
 
 
 def blend_network(recurrent, *, n_classes: int, wide_size: int):
-    """The classifier from the ``recurrent`` model (token ids to probabilities,
-    its layers shared) and a TF-IDF input: unit length -> a linear softmax (the
-    regression's coefficients go in later) -> ``w * recurrent + (1 - w) * linear``."""
+    """The classifier from the ``recurrent`` model (token ids to probabilities
+    through a ``recurrent_logits`` layer; its layers shared) and a TF-IDF
+    input: unit length -> linear logits (the regression's coefficients go in
+    later) -> ``softmax(a * recurrent logits + b * linear logits + c)``."""
     import keras
 
     tfidf = keras.Input(shape=(wide_size,), dtype="float32", name="tfidf")
     x = keras.layers.UnitNormalization(name="tfidf_unit", dtype="float32")(tfidf)
-    linear = keras.layers.Dense(n_classes, activation="softmax", name="linear_probabilities",
-                                kernel_initializer="zeros", dtype="float32")(x)
-    both = keras.layers.Concatenate(name="both_probabilities", dtype="float32")(
-        [recurrent.output, linear])
-    blend = keras.layers.Dense(n_classes, use_bias=False, trainable=False, name="probabilities",
-                               kernel_initializer="zeros", dtype="float32")
+    linear = keras.layers.Dense(n_classes, name="linear_logits", kernel_initializer="zeros",
+                                dtype="float32")(x)
+    both = keras.layers.Concatenate(name="both_logits", dtype="float32")(
+        [recurrent.get_layer("recurrent_logits").output, linear])
+    blend = keras.layers.Dense(n_classes, activation="softmax", trainable=False,
+                               name="probabilities", dtype="float32")
     outputs = blend(both)
-    set_weight(blend, EQUAL)
+    set_blend(blend, EQUAL, EQUAL, np.zeros(n_classes))
     return keras.Model([recurrent.input, tfidf], outputs, name="sentiment_classifier")
 
 
-def set_weight(layer, weight: float) -> None:
-    """The blend layer's kernel ``[[w I], [(1 - w) I]]``."""
+def set_blend(layer, recurrent: float, linear: float, bias) -> None:
+    """The blend layer's kernel ``[[a I], [b I]]`` and bias ``c``."""
     n = layer.units
-    layer.set_weights([np.vstack([weight * np.eye(n), (1.0 - weight) * np.eye(n)])
-                       .astype(np.float32)])
+    kernel = np.vstack([recurrent * np.eye(n), linear * np.eye(n)])
+    layer.set_weights([kernel.astype(np.float32), np.asarray(bias, np.float32)])
 
 
 def tfidf_matrix(encoder, texts, chunk: int = 512):
@@ -102,7 +105,7 @@ def tfidf_matrix(encoder, texts, chunk: int = 512):
 
 def fit_linear(encoder, texts, label_ids, n_classes: int, sample_weight=None):
     """``(kernel [size, n_classes], bias [n_classes])`` of a logistic regression
-    fitted on the texts' TF-IDF vectors, as softmax logits: a binary
+    fitted on the texts' unit-length TF-IDF vectors, as logits: a binary
     regression's one score goes to the second class (the first gets 0)."""
     from sklearn.linear_model import LogisticRegression
 
@@ -127,62 +130,93 @@ def scores(probabilities, label_ids) -> dict:
             "accuracy": float(np.mean(np.argmax(probabilities, axis=1) == label_ids))}
 
 
-def choose_weight(recurrent, linear, label_ids):
-    """``(w, validation scores of the recurrent part, the linear part and the blend)``.
+def softmax(logits):
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
 
-    ``w`` minimises the validation log loss over :data:`GRID`, which holds 0
-    and 1, so the blend's log loss is never above either part's. Log loss
-    rather than accuracy: a few hundred validation texts leave many weights
-    with the same accuracy, while the log loss of a mixture is smooth and
-    convex in ``w`` and uses the confidence of every answer. Ties go to the
-    weight nearest :data:`EQUAL` (averaging is the more robust choice).
+
+def stack(recurrent, linear, label_ids):
+    """``((a, b, c), validation scores of the recurrent part, the linear part and
+    the blend)`` for logits ``[n, classes]`` of each part.
+
+    ``softmax(a * recurrent + b * linear + c)`` with ``a, b >= 0`` (the first
+    class's bias fixed at 0) minimising the validation log loss, a convex
+    problem (L-BFGS-B) started from the better part alone and kept only where
+    it improves on it: the blend's validation log loss is never above either
+    part's. Log loss rather than accuracy: it is smooth, uses the confidence of
+    every answer and rewards calibrated probabilities; a few hundred texts
+    leave many settings with the same accuracy.
     """
-    label_ids = np.asarray(label_ids)
-    losses = [scores(w * recurrent + (1 - w) * linear, label_ids)["log_loss"] for w in GRID]
-    best = min(range(len(GRID)), key=lambda i: (round(losses[i], 12), abs(GRID[i] - EQUAL)))
-    weight = float(GRID[best])
-    found = {"recurrent": scores(recurrent, label_ids), "linear": scores(linear, label_ids),
-             "blend": scores(weight * recurrent + (1 - weight) * linear, label_ids)}
-    return weight, found
+    from scipy.optimize import minimize
+
+    recurrent, linear = np.asarray(recurrent, np.float64), np.asarray(linear, np.float64)
+    y = np.asarray(label_ids)
+    n, k = recurrent.shape
+    target = np.eye(k)[y]
+
+    def loss(theta):  # the mean negative log-likelihood and its gradient
+        logits = theta[0] * recurrent + theta[1] * linear + np.r_[0.0, theta[2:]]
+        logits -= logits.max(axis=1, keepdims=True)
+        log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+        grad_s = (np.exp(log_p) - target) / n
+        grad = np.r_[(grad_s * recurrent).sum(), (grad_s * linear).sum(), grad_s.sum(0)[1:]]
+        return -log_p[np.arange(n), y].mean(), grad
+
+    starts = [np.r_[1.0, 0.0, np.zeros(k - 1)], np.r_[0.0, 1.0, np.zeros(k - 1)]]
+    theta = min(starts, key=lambda t: loss(t)[0])
+    found = minimize(loss, theta, jac=True, method="L-BFGS-B",
+                     bounds=[(0.0, None), (0.0, None)] + [(None, None)] * (k - 1))
+    if found.fun < loss(theta)[0]:
+        theta = found.x
+    a, b, c = float(theta[0]), float(theta[1]), np.r_[0.0, theta[2:]]
+    return (a, b, c), {"recurrent": scores(softmax(recurrent), y),
+                       "linear": scores(softmax(linear), y),
+                       "blend": scores(softmax(a * recurrent + b * linear + c), y)}
 
 
 def parts(task, texts, model=None) -> tuple[np.ndarray, np.ndarray]:
-    """The recurrent and the linear probabilities of a blend model for ``texts``."""
+    """The recurrent and the linear logits of a blend model for ``texts``."""
     import keras
 
     model = task.model_ if model is None else model
-    probe = keras.Model(model.inputs, [model.get_layer("recurrent_probabilities").output,
-                                       model.get_layer("linear_probabilities").output])
+    probe = keras.Model(model.inputs, [model.get_layer("recurrent_logits").output,
+                                       model.get_layer("linear_logits").output])
     recurrent, linear = predict(task, texts, model=probe)
     return recurrent, linear
 
 
 def blend_finish(task, train, valid, class_weights=None):
     """The engine's ``finish`` for a wide model: fit the linear part on ``train``
-    (texts, label ids), choose the blend weight on ``valid`` (or :data:`EQUAL`
-    without it), record both in the state (``blend``) and say them in a note."""
+    (texts, label ids), stack the parts on ``valid`` (or weigh them
+    :data:`EQUAL` without it), record the blend in the state (``blend``) and
+    say it in a note."""
     from rnn_apps.core.training import note
 
     def finish(model, trainer):
         weights = None if class_weights is None else np.asarray(class_weights)[train[1]]
-        linear = model.get_layer("linear_probabilities")
+        linear = model.get_layer("linear_logits")
         linear.set_weights(list(fit_linear(task.wide_encoder_, train[0], train[1],
                                            linear.units, weights)))
-        record = {"criterion": "validation log loss", "grid": len(GRID)}
+        record = {"criterion": "none: no validation data" if valid is None
+                  else "validation log loss"}
         if valid is None:
-            weight = EQUAL
-            note(f"wide: no validation data to choose the blend weight; the recurrent and "
-                 f"linear parts are weighed equally ({EQUAL})")
+            a = b = EQUAL
+            bias = np.zeros(linear.units)
+            note("wide: no validation data to fit the blend on; the recurrent and linear "
+                 f"parts are weighed equally (exponents {EQUAL} each)")
         else:
-            weight, found = choose_weight(*parts(task, valid[0], model), valid[1])
+            (a, b, bias), found = stack(*parts(task, valid[0], model), valid[1])
             record["validation"] = found
-            note("wide: blend weight {:.2f} on the recurrent part, chosen on {} validation "
-                 "texts; log loss / accuracy: recurrent {}, linear {}, blend {}".format(
-                     weight, len(valid[1]),
-                     *(f"{found[k]['log_loss']:.4f}/{found[k]['accuracy']:.3f}"
-                       for k in ("recurrent", "linear", "blend"))))
-        set_weight(model.get_layer("probabilities"), weight)
-        task.set_state({**task.get_state(), "blend": {"weight": weight, **record}})
+            note("wide: blend exponents recurrent {:.2f}, linear {:.2f}, fitted on {} "
+                 "validation texts; log loss / accuracy: recurrent {}, linear {}, blend {}"
+                 .format(a, b, len(valid[1]),
+                         *(f"{found[k]['log_loss']:.4f}/{found[k]['accuracy']:.3f}"
+                           for k in ("recurrent", "linear", "blend"))))
+        set_blend(model.get_layer("probabilities"), a, b, bias)
+        share = a / (a + b) if a + b > 0 else EQUAL
+        task.set_state({**task.get_state(), "blend": {
+            "recurrent": a, "linear": b, "bias": [float(v) for v in bias],
+            "share": share, **record}})
 
     return finish
 
