@@ -52,8 +52,8 @@ def sentiment():
 @task_option("--embedding-dim", type=int)
 @word_vector_options
 @task_option("--wide/--no-wide",
-             help="Add a linear path on TF-IDF word 1-2-grams beside the recurrent one "
-                  "(their logits are summed).")
+             help="Blend the recurrent model with a logistic regression on TF-IDF word "
+                  "1-2-grams, stacked on the validation split (in-memory data only).")
 @task_option("--pooling", type=click.Choice(choices.POOLINGS),
              help="How the sequence of states becomes one vector.")
 @task_option("--init-from-lm", type=click.Path(file_okay=False),

@@ -59,8 +59,8 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
     over time. ``embeddings``: a word2vec / GloVe / fastText file whose vectors
     start the word embedding (its size is theirs; ``freeze_embeddings`` keeps
     them fixed). ``wide`` blends the recurrent model's probabilities with a
-    logistic regression's on TF-IDF word 1-2-grams, the weight chosen on the
-    validation split (:mod:`.wide`; in-memory data only). ``class_weight`` is None,
+    logistic regression's on TF-IDF word 1-2-grams, stacked on the validation
+    split (:mod:`.wide`; in-memory data only). ``class_weight`` is None,
     ``"balanced"`` or a ``{label: weight}`` dict. ``patience`` epochs without a better validation loss stop training
     and the best weights are restored.
 
