@@ -65,4 +65,5 @@ def test_seq2seq_starts_both_word_sides_from_the_vectors_and_freezes_them(vec_fi
                                                             "target_embedding"}
     assert len(model.predict(sources[:2])) == 2
     with pytest.raises(RnnAppsError, match="neither source_level nor target_level"):
-        Seq2SeqTranslator(**SMALL, embeddings=str(vec_file)).fit(sources[:20], targets[:20])
+        Seq2SeqTranslator(**SMALL, source_level="char", target_level="char",
+                          embeddings=str(vec_file)).fit(sources[:20], targets[:20])
