@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from pathlib import Path
 
 import click
 
@@ -101,18 +102,28 @@ def tagging():
              help="How raw text will be split at prediction (stored with the model): spacy "
                   "(English rules, as UD and Penn Treebank corpora split) "
                   "or whitespace.")
+@task_option("--char-lm", help="Character language model directories FWD_DIR[,BWD_DIR] "
+             "(textgen train; the backward one with --direction backward): their states at "
+             "each word are features beside the word's.")
+@task_option("--char-lm-trainable/--no-char-lm-trainable",
+             help="Fine-tune the --char-lm models with the tagger (default: fixed).")
+@click.option("--unlabeled", default=None,
+              help="Plain text: train a forward and a backward character language model on "
+                   "it first (saved in --out as char_lm_forward and char_lm_backward) and "
+                   "use them as --char-lm.")
 @click.option("--stream", is_flag=True,
               help="Read a tagged corpus lazily, in bounded memory (corpora larger than "
                    "memory); without --valid-data a hash split of the sentences is held out.")
 @recurrent_options
 @training_options
 @run_options
-def train(data, valid_data, out, stream, **options):
+def train(data, valid_data, out, stream, unlabeled, **options):
     """Train a tagger and save it to --out."""
     from rnn_apps.tasks.tagging.estimator import Tagger
 
     reader = _pop_input(options)
     run = pop_run_options(options)
+    models = _language_models(unlabeled, out, options)
     model = make_estimator(Tagger, model_kwargs(options), run)
     files = [data, (valid_data, "validation")]
     if stream:
@@ -125,9 +136,28 @@ def train(data, valid_data, out, stream, **options):
     sequences, tags, _ = read_input(data, reader)
     validation = read_input(valid_data, reader)[:2] if valid_data else None
     fit_and_save(model, out, run, sequences, tags, validation=validation, files=files)
+    for language_model in models:  # beside the tagger, which no longer needs them
+        language_model.save(Path(out) / f"char_lm_{language_model.direction}")
     steps = sum(len(s) for s in sequences)
     echo_training_summary(model.history_, f"{len(sequences)} sequences ({steps} steps, "
                                           f"{len(model.tags_)} tags)", out)
+
+
+def _language_models(unlabeled, out, options: dict) -> list:
+    """``--unlabeled``: the character language models trained on it, set as the
+    tagger's ``char_lm``."""
+    if not unlabeled:
+        return []
+    from rnn_apps.core.saving import check_target
+    from rnn_apps.data.text import read_corpus
+    from rnn_apps.tasks.tagging.char_lm import train_language_models
+
+    if options.get("char_lm"):
+        raise DataError("give --char-lm or --unlabeled, not both")
+    check_target(out)  # before the language models' minutes
+    kwargs = model_kwargs({key: options.get(key) for key in ("seed", "quiet")})
+    options["char_lm"] = train_language_models(read_corpus([unlabeled]), **kwargs)
+    return options["char_lm"]
 
 
 def tune_input(options: dict):
@@ -135,6 +165,9 @@ def tune_input(options: dict):
     from rnn_apps.tasks.tagging.estimator import Tagger
 
     reader = _pop_input(options)
+    if options.pop("unlabeled"):
+        raise DataError("tagging tune takes language models made before (--char-lm), not "
+                        "--unlabeled")
     data, valid_data = options.pop("data"), options.pop("valid_data")
     sequences, tags, _ = read_input(data, reader)
     validation = read_input(valid_data, reader)[:2] if valid_data else None

@@ -26,6 +26,7 @@ from rnn_apps.preprocessing.tokens import (
     split_text,
     tokenizer_for_training,
 )
+from rnn_apps.tasks.tagging import char_lm
 from rnn_apps.tasks.tagging.data import (
     check_data,
     checked_raw,
@@ -52,12 +53,15 @@ class Tagger(BaseTask):
     ``tokenizer`` splits raw text (:meth:`tokenize`, the CLI's sentences and
     text files) and is stored with the model: ``spacy`` (spaCy's English rules,
     as the UD and Penn Treebank corpora split) or ``whitespace``.
+    ``char_lm``: character language models (a textgen model directory,
+    ``"FWD_DIR,BWD_DIR"`` or fitted models) whose states at each word are
+    features beside the word's (:mod:`.char_lm`), fixed unless ``char_lm_trainable``.
     """
 
     task_name = "tagging"
     # where the services find this task's pieces (rnn_apps.core.registry.LAYOUT)
     hooks: ClassVar[dict] = registry.package_hooks(cli="tagging", serving_adapter="TaggingAdapter")
-    _layer_modules = ("rnn_apps.tasks.tagging.network",)
+    _layer_modules = ("rnn_apps.tasks.tagging.network", "rnn_apps.core.char_lm")
     _parameter_constraints: ClassVar[dict] = {
         **BaseTask._parameter_constraints,
         "embedding_dim": [rules.size(1, "embedding_dim")],
@@ -66,6 +70,8 @@ class Tagger(BaseTask):
         "crf": [rules.BOOLEAN], "lowercase": [rules.BOOLEAN],
         "tokenizer": [rules.one_of(*choices.TOKENIZERS)],
         "max_tokens": [rules.size(3, "vocabulary"), None], **rules.WORD_VECTORS,
+        "char_lm": [rules.Rule("language model directories or fitted TextGenerator models",
+                               char_lm.is_spec), None], "char_lm_trainable": [rules.BOOLEAN],
     }
 
     def __init__(self, *, cell="lstm", units=64, layers=1, bidirectional=True, dropout=0.0,
@@ -75,7 +81,8 @@ class Tagger(BaseTask):
                  freeze_embeddings=False, char_dim=24, tokenizer="spacy",
                  char_filters=32, word_dropout=0.1, crf=False, lowercase=True, max_tokens=20000,
                  epochs=10, batch_size=32, learning_rate=3e-3, patience=3, valid_split=0.1,
-                 seed=None, verbose=1, distribute="none", mixed_precision=False):
+                 seed=None, verbose=1, distribute="none", mixed_precision=False,
+                 char_lm=None, char_lm_trainable=False):
         self._store_params(locals())
 
     # -- data ---------------------------------------------------------------------
@@ -91,7 +98,8 @@ class Tagger(BaseTask):
 
         if self.state_["kind"] == "tokens":
             word_ids, char_ids = self.encoder_.encode_graph(raw)
-            return [word_ids, char_ids], tf.not_equal(word_ids, 0)
+            lm_inputs = char_lm.graph_inputs(self, raw)
+            return [word_ids, char_ids, *lm_inputs], tf.not_equal(word_ids, 0)
         mask = tf.reduce_any(tf.logical_not(tf.math.is_nan(raw)), axis=-1)
         scaled = self.scaler_.transform_graph(raw)
         return [tf.where(mask[..., None], scaled, networks.FRAME_PAD)], mask
@@ -126,6 +134,7 @@ class Tagger(BaseTask):
         state = fitted_state(X, y, sequences, tags, frames, prior, max_tokens=self.max_tokens,
                              lowercase=self.lowercase)
         self.set_state(state)
+        self._char_lms = char_lm.attach(self, frames, prior)
         if not frames:
             self.state_["tokenizer"] = tokenizer_for_training(self.tokenizer)
         self._word_vectors(frames, prior)
@@ -163,10 +172,12 @@ class Tagger(BaseTask):
                 embedding_dim=vectors.dim if vectors else self.embedding_dim,
                 char_dim=self.char_dim, char_filters=self.char_filters,
                 word_dropout=self.word_dropout)
+            inputs, features = char_lm.add_features(self, inputs, features)
         model, trainer = networks.build_tagger(config, inputs, features, mask,
                                                n_tags=len(self.tags_), crf=self.crf)
         if vectors is not None:
             vectors.apply(model)
+        char_lm.copy_weights(model, getattr(self, "_char_lms", []))
         return model, trainer
 
     def get_state(self) -> dict:
@@ -178,6 +189,7 @@ class Tagger(BaseTask):
         self._predict_function = None
         if state["kind"] == "tokens":
             self.encoder_ = TokenEncoder.from_state(state["encoder"])
+            self.char_lm_lookups_ = char_lm.lookups(state.get("char_lm", []))
         else:
             self.scaler_ = SeriesScaler.from_state(state["scaler"])
 
@@ -285,4 +297,4 @@ class Tagger(BaseTask):
     def _export_archive(self):
         tokens = self.state_["kind"] == "tokens"
         return export_archive(self.model_, self._tag_ids(), self.tags_, self._input_spec(),
-                              self.state_["kind"], self.encoder_.lookups() if tokens else ())
+                              self.state_["kind"], char_lm.all_lookups(self) if tokens else ())

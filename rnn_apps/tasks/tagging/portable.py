@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnn_apps.errors import DataError
 from rnn_apps.portable.cores import (
     IDS,
     SAMPLE_ROWS,
@@ -41,6 +42,9 @@ def tagging_core(task, fmt: str) -> Core:
     probabilities (softmax head) or emissions (CRF head, decoded outside)."""
     import tensorflow as tf
 
+    if task.state_.get("char_lm"):
+        raise DataError("a tagger with char_lm has no portable core yet; export the "
+                        "SavedModel (rnn-apps tagging export) instead")
     model, batch = rebuild(task.model_), sequence_batch(fmt)
     crf = CRF_LAYER in [layer.name for layer in task.model_.layers]
     output = "emissions" if crf else "probabilities"

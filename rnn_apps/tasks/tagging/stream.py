@@ -18,6 +18,8 @@ def stream_plan(task, config, stream, validation_data, prior, build):
 
     from rnn_apps.core.engine import TrainingPlan
 
+    if task.char_lm is not None:
+        raise DataError("char_lm reads its sentences in memory, not streamed")
     if stream.columns != ("tokens", "tags"):
         raise DataError("tagging streams hold (tokens, tags) sentences "
                         "(read_tagged(..., stream=True)); frame CSVs are read in memory")
