@@ -27,7 +27,7 @@ def model_dir(pairs, tmp_path_factory):
     assert result.exit_code == 0, result.output
     assert "trained 1 epochs on 80 pairs" in result.output
     assert "chosen: source level char (1.00 words per text" in result.output
-    assert "dropout 0.3 (80 training pairs)" in result.output
+    assert "dropout 0 (no open word vocabulary)" in result.output
     return out
 
 

@@ -53,12 +53,24 @@ def test_open_vocabulary_falls_back_to_char_without_the_subword_extra(monkeypatc
     assert found["level"] == "char" and "not installed" in found["reason"]
 
 
-def test_given_levels_are_kept_and_dropout_follows_the_pairs():
+def test_given_levels_are_kept_and_dropout_follows_an_open_vocabulary_and_the_pairs():
     model = Seq2SeqTranslator(source_level="word", target_level="auto")
     found = defaults.resolve_levels(model, *dates(100))
-    assert found["source_level"] == {"level": "word", "reason": "given"}
+    assert found["source_level"]["level"] == "word"
+    assert found["source_level"]["reason"] == "given"
     assert found["target_level"]["level"] == "char"
     assert [defaults.scaled_dropout(n) for n in (1_000, 60_000, 500_000)] == [0.3, 0.2, 0.1]
+    model.state_ = {"choices": found}
+    defaults.record_dropout(model, 100)
+    assert model.state_["choices"]["dropout"] == {"value": 0.0,
+                                                  "reason": "no open word vocabulary"}
+    model.state_ = {"choices": defaults.resolve_levels(model, open_sentences(300),
+                                                       open_sentences(300, seed=1))}
+    defaults.record_dropout(model, 60_000)
+    assert model.state_["choices"]["dropout"]["value"] == 0.2
+    model.dropout = 0.05                                          # given: kept
+    defaults.record_dropout(model, 60_000)
+    assert model.state_["choices"]["dropout"] == {"value": 0.05, "reason": "given"}
 
 
 def test_bad_settings_are_one_line_errors():
@@ -141,8 +153,8 @@ def test_defaults_record_their_choices_and_survive_save_load_export(dated):
     found = model.choices_
     assert found["source_level"]["level"] == found["target_level"]["level"] == "char"
     assert model.source_vocab_.level == model.target_vocab_.level == "char"
-    assert found["dropout"] == {"value": 0.3, "reason": "270 training pairs"}
-    assert model.config_.dropout == 0.3 and model.get_params()["dropout"] is None
+    assert found["dropout"] == {"value": 0.0, "reason": "no open word vocabulary"}
+    assert model.config_.dropout == 0.0 and model.get_params()["dropout"] is None
     average = found["average_checkpoints"]
     assert average["epochs"] == [1, 2, 3]
     assert average["kept"] == (average["val_loss_average"] <= average["val_loss_restored"])

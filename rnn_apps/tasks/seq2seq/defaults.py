@@ -21,10 +21,12 @@ The thresholds come from the sets of docs/benchmarks.md: German-English phrases
 (23% / 15% unseen words, subword beats word by 4 BLEU), written-out dates (3%,
 char), CMUdict letters (one word) and phones (0% unseen).
 
-Dropout (``dropout=None``): 0.3 below 50,000 training pairs, 0.2 below
-200,000, 0.1 above: dropout 0.3 added 2.4 BLEU on the 16.5k German-English
-pairs; the 112k-word CMUdict model overfit without any (docs/benchmarks.md,
-"Seq2seq: defaults chosen from the data").
+Dropout (``dropout=None``), when a side's word vocabulary is open (the
+subword case above, whatever level was used): 0.3 below 50,000 training
+pairs, 0.2 below 200,000, 0.1 above; otherwise none. Dropout 0.3 added 2.4
+BLEU on the 16.5k German-English pairs, but cost 1.1 points of word error on
+10,000 CMUdict words (docs/benchmarks.md, "Seq2seq: defaults chosen from the
+data").
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ def text_statistics(texts, lowercase: bool = False) -> dict:
 
 def choose_level(texts, lowercase: bool = False) -> dict:
     """``{"level", "reason", **text_statistics}`` for one side (the rule above)."""
-    stats = text_statistics(texts, lowercase)
+    stats = {**text_statistics(texts, lowercase), "open": False}
     words, unseen = stats["words_per_text"], stats["unseen_words"]
     if words < SINGLE_WORDS:
         level, reason = "char", f"{words:.2f} words per text: spelling is the structure"
@@ -73,6 +75,7 @@ def choose_level(texts, lowercase: bool = False) -> dict:
     elif unseen <= CLOSED:
         level, reason = "word", f"closed word vocabulary ({unseen:.1%} unseen held-out words)"
     elif unseen >= OPEN:
+        stats["open"] = True
         level, reason = "subword", f"open word vocabulary ({unseen:.1%} unseen held-out words)"
         if not subwords_installed():
             level, reason = "char", reason + "; the subword extra is not installed"
@@ -97,21 +100,27 @@ def scaled_dropout(pairs: int) -> float:
 
 def resolve_levels(task, sources, targets) -> dict:
     """``{"source_level": {...}, "target_level": {...}}`` for ``task``: each side's
-    level (chosen from its texts when ``"auto"``) and the reason."""
+    level (chosen from its texts when ``"auto"``), the reason and the statistics."""
     found = {}
     for side, texts in (("source", sources), ("target", targets)):
-        given = getattr(task, f"{side}_level")
-        found[f"{side}_level"] = {"level": given, "reason": "given"} if given != "auto" \
-            else choose_level(texts, task.lowercase)
+        given, chosen = getattr(task, f"{side}_level"), choose_level(texts, task.lowercase)
+        found[f"{side}_level"] = chosen if given == "auto" else \
+            {**chosen, "level": given, "reason": "given"}
     return found
 
 
 def record_dropout(task, pairs: int) -> None:
-    """Add the dropout in use to ``task.state_["choices"]`` (scaled to ``pairs``
-    when ``task.dropout`` is None)."""
-    dropout = {"value": task.dropout, "reason": "given"} if task.dropout is not None \
-        else {"value": scaled_dropout(pairs), "reason": f"{pairs} training pairs"}
-    task.state_["choices"] = {**task.state_.get("choices", {}), "dropout": dropout}
+    """Add the dropout in use to ``task.state_["choices"]``: when ``task.dropout``
+    is None, scaled to ``pairs`` if a side's word vocabulary is open, else 0."""
+    found = task.state_.get("choices", {})
+    if task.dropout is not None:
+        dropout = {"value": task.dropout, "reason": "given"}
+    elif any(found.get(f"{side}_level", {}).get("open") for side in ("source", "target")):
+        dropout = {"value": scaled_dropout(pairs),
+                   "reason": f"open vocabulary, {pairs} training pairs"}
+    else:
+        dropout = {"value": 0.0, "reason": "no open word vocabulary"}
+    task.state_["choices"] = {**found, "dropout": dropout}
 
 
 def describe(found: dict) -> str:
