@@ -20,7 +20,11 @@ answers with, and as each of its parts alone: its recurrent part (trained
 exactly as the default classifier: same seed, data and validation split;
 ``--check-recurrent`` also fits the default classifier and prints the largest
 difference in probabilities) and its linear part. ``--only N``: the first N
-folds of the same split.
+folds of the same split. ``--compare-rules`` also scores other ways to blend
+the same two parts, each chosen on the same validation split (the parts'
+validation logits are caught as the classifier stacks them): the plain
+average of the probabilities, and ``w * p_recurrent + (1 - w) * p_linear``
+with ``w`` from a 21-point grid by validation log loss or by accuracy.
 """
 
 from __future__ import annotations
@@ -94,7 +98,28 @@ def splits(labels, folds: int | None, only: int | None):
         yield pair
 
 
-def run(texts, labels, folds, only, check_recurrent=False):
+GRID = np.linspace(0.0, 1.0, 21)
+
+
+def other_rules(valid, test) -> dict:
+    """Test accuracy of the other blends of the parts' probabilities, ``valid``
+    and ``test`` each ``(recurrent logits, linear logits, label ids)``."""
+    from rnn_apps.tasks.sentiment.wide import scores, softmax
+
+    (vr, vl, vy), (tr, tl, ty) = [(softmax(r), softmax(l), np.asarray(y))
+                                  for r, l, y in (valid, test)]
+    found = [scores(w * vr + (1 - w) * vl, vy) for w in GRID]
+    by_loss = min(range(len(GRID)), key=lambda i: (round(found[i]["log_loss"], 12),
+                                                   abs(GRID[i] - 0.5)))  # ties: the average
+    by_accuracy = min(range(len(GRID)), key=lambda i: (-found[i]["accuracy"],
+                                                       round(found[i]["log_loss"], 12)))
+    rules = {"average of the probabilities": 0.5,
+             "probabilities, w by validation log loss": GRID[by_loss],
+             "probabilities, w by validation accuracy": GRID[by_accuracy]}
+    return {name: scores(w * tr + (1 - w) * tl, ty)["accuracy"] for name, w in rules.items()}
+
+
+def run(texts, labels, folds, only, check_recurrent=False, compare_rules=False):
     """``(accuracies per row, the blend's exponents (recurrent, linear), seconds per
     row)`` over the split's folds."""
     from rnn_apps import SentimentClassifier
@@ -102,7 +127,10 @@ def run(texts, labels, folds, only, check_recurrent=False):
 
     scores = {name: [] for name in ROWS}
     seconds = {LINEAR: 0.0, ROWS[-1]: 0.0}
-    weights = []
+    weights, caught = [], []
+    if compare_rules:
+        stack = wide.stack
+        wide.stack = lambda *parts: caught.append(parts) or stack(*parts)
     for fold, (train_idx, test_idx) in enumerate(splits(labels, folds, only), start=1):
         train = texts[train_idx], labels[train_idx]
         test = texts[test_idx], labels[test_idx]
@@ -119,6 +147,9 @@ def run(texts, labels, folds, only, check_recurrent=False):
         scores[ROWS[3]].append(clf.evaluate(*test)["accuracy"])
         blend = clf.get_state()["blend"]
         weights.append((blend["recurrent"], blend["linear"]))
+        if compare_rules:
+            for name, value in other_rules(caught[-1], (recurrent, linear, truth)).items():
+                scores.setdefault(name, []).append(value)
         if check_recurrent:
             plain = SentimentClassifier(seed=0, verbose=0).fit(*train)
             gap = np.abs(plain.predict_proba(list(test[0])) - recurrent).max()
@@ -157,6 +188,7 @@ def main():
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--rotten-tomatoes", type=Path, default=None)
     parser.add_argument("--check-recurrent", action="store_true")
+    parser.add_argument("--compare-rules", action="store_true")
     args = parser.parse_args()
     sets = []
     if all((args.data / name).is_file() for name in FILES.values()):
@@ -176,7 +208,7 @@ def main():
             sets.append(("Rotten Tomatoes snippets, 80/20", *read_rotten_tomatoes(path), None))
     for name, texts, labels, folds in sets:
         print(f"\n{name}: {len(texts)} texts", flush=True)
-        found = run(texts, labels, folds, args.only, args.check_recurrent)
+        found = run(texts, labels, folds, args.only, args.check_recurrent, args.compare_rules)
         print("\n" + table(name, *found), flush=True)
     return 0
 
