@@ -67,14 +67,16 @@ def tfidf_accuracy(train, test) -> float:
     return float((model.predict(vectorizer.transform(test[0])) == test[1]).mean())
 
 
-def ludwig_accuracy(train, test, workdir: Path, level: int) -> tuple[float, int]:
+def ludwig_accuracy(train, test, workdir: Path, level: int,
+                    batch_size: int | None = None) -> tuple[float, int]:
     import pandas as pd
     from ludwig.api import LudwigModel
     from sklearn.model_selection import train_test_split
 
     frame = pd.DataFrame({"sentence": list(train[0]), "label": train[1].astype(int)})
     fit, valid = train_test_split(frame, test_size=0.1, stratify=frame["label"], random_state=0)
-    model = LudwigModel(CONFIG, logging_level=level)
+    config = CONFIG if batch_size is None else {**CONFIG, "trainer": {"batch_size": batch_size}}
+    model = LudwigModel(config, logging_level=level)
     stats, _, _ = model.train(training_set=fit, validation_set=valid,
                               output_directory=str(workdir), skip_save_processed_input=True,
                               skip_save_log=True)
@@ -93,6 +95,8 @@ def main():
     parser.add_argument("--run-folds", default=None,
                         help="comma-separated fold numbers (1-based) to run, e.g. 2,3")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--batch-size", type=int, default=None,
+                        help="fix Ludwig's training batch size (default: its own 'auto')")
     parser.add_argument("--log-level", default="error", help="Ludwig's logging level")
     args = parser.parse_args()
     level = getattr(logging, args.log_level.upper())
@@ -129,7 +133,8 @@ def main():
         seconds[LINEAR] += time.perf_counter() - started
         started = time.perf_counter()
         with tempfile.TemporaryDirectory() as workdir:
-            accuracy, fold_epochs = ludwig_accuracy(train, test, Path(workdir), level)
+            accuracy, fold_epochs = ludwig_accuracy(train, test, Path(workdir), level,
+                                                    args.batch_size)
         seconds[LUDWIG] += time.perf_counter() - started
         scores[LUDWIG].append(accuracy)
         epochs.append(fold_epochs)
