@@ -107,7 +107,7 @@ def read_metadata(path, expected_task: str | None = None) -> dict:
 
 # Modules of core whose Keras objects (layers, initializers) any task's network may hold.
 CORE_LAYER_MODULES = ("rnn_apps.core.layers", "rnn_apps.core.esn", "rnn_apps.core.crf",
-                      "rnn_apps.core.finetune", "rnn_apps.core.regularisers")
+                      "rnn_apps.core.finetune", "rnn_apps.core.regularisers", "rnn_apps.core.losses")
 
 
 def import_layer_modules(modules=()) -> None:

@@ -66,6 +66,8 @@ class BaseTask(BaseEstimator):
         parameter (a language model to start from) is named by its directory,
         or said to have been fitted in memory."""
         def named(value):
+            if isinstance(value, (list, tuple)) and any(hasattr(v, "get_params") for v in value):
+                return [named(v) for v in value]
             if not hasattr(value, "get_params"):
                 return value
             source = getattr(value, "loaded_from_", None)

@@ -69,6 +69,9 @@ def sentiment():
              help="Fine-tuning: unfreeze one more layer group each epoch, from the top.")
 @task_option("--layer-lr-decay", type=float,
              help="Fine-tuning: each layer group down learns this many times slower.")
+@task_option("--lm-learning-rate", type=float,
+             help="Fine-tuning: the peak learning rate (--learning-rate is for training "
+                  "from scratch).")
 @task_option("--slanted-triangular/--no-slanted-triangular",
              help="Fine-tuning: a short warm-up then a linear decay of the learning rate.")
 @task_option("--class-weight", type=click.Choice(("none", *CLASS_WEIGHTS)),

@@ -70,8 +70,9 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
     units, layers, embedding size and level are then the model's); it is
     fine-tuned with ``gradual_unfreezing`` (one more layer group each epoch,
     from the top), learning rates ``layer_lr_decay`` times lower per group down
-    and a ``slanted_triangular`` schedule peaking at ``learning_rate``
-    (:mod:`rnn_apps.core.finetune`).
+    and a ``slanted_triangular`` schedule peaking at ``lm_learning_rate``
+    (ULMFiT's 0.01; ``learning_rate`` is for training from scratch;
+    :mod:`rnn_apps.core.finetune`).
     """
 
     task_name = "sentiment"
@@ -90,6 +91,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
                                     getattr(v, "task_name", None) == "textgen"), None],
         "gradual_unfreezing": [rules.BOOLEAN], "slanted_triangular": [rules.BOOLEAN],
         "layer_lr_decay": [rules.number(1.0, 100.0)],
+        "lm_learning_rate": [rules.number(0, 10, low_open=True)],
     }
 
     def __init__(self, *, cell="gru", units=64, layers=1, bidirectional=False, dropout=0.0,
@@ -100,7 +102,7 @@ class SentimentClassifier(ClassifierMixin, BaseTask):
                  subword_model="unigram", max_length=None, truncating="post", embedding_dim=64,
                  embeddings=None, freeze_embeddings=False, wide=False, pooling="last",
                  class_weight=None, init_from_lm=None, gradual_unfreezing=True,
-                 layer_lr_decay=2.6, slanted_triangular=True,
+                 layer_lr_decay=2.6, slanted_triangular=True, lm_learning_rate=1e-2,
                  epochs=10, batch_size=32, learning_rate=1e-3, patience=3, valid_split=0.1,
                  seed=None, verbose=1, distribute="none", mixed_precision=False):
         self._store_params(locals())

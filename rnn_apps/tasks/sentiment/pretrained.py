@@ -73,7 +73,7 @@ def fine_tune(task, plan, lm) -> None:
     steps = task.epochs * math.ceil(plan.size / task.batch_size) if plan.size else None
     plan.build = build_from_lm
     plan.optimizer = lambda: make_finetune_optimizer(
-        config, groups=groups, learning_rate=task.learning_rate, total_steps=steps,
+        config, groups=groups, learning_rate=task.lm_learning_rate, total_steps=steps,
         slanted=task.slanted_triangular)
     plan.callbacks.append(GradualUnfreezing(decay=task.layer_lr_decay,
                                             gradual=task.gradual_unfreezing))

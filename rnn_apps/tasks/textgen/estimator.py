@@ -23,12 +23,14 @@ from rnn_apps.tasks.textgen.data import (
     vocabulary_state,
 )
 
-UNIT_NAMES = {"char": "character", "piece": "piece"}
+UNIT_NAMES = {"char": "character", "piece": "piece", "word": "word"}
 
 
 class TextGenerator(BaseTask):
     """Language model: learns the next character (or subword piece), then writes text.
 
+    ``level="word"``: lower-cased words, punctuation and line breaks words of their own
+    (:mod:`rnn_apps.preprocessing.words`; ``max_chars`` caps them, 20,000 by default).
     ``level="subword"`` reads and writes pieces of a SentencePiece
     ``subword_model`` (unigram or bpe) of up to ``vocab_size`` pieces learned from the training text (line breaks
     are pieces of their own; runs of spaces become one); ``length`` in
@@ -158,12 +160,15 @@ class TextGenerator(BaseTask):
                    "bits_per_char": per_char / math.log(2), "n_chars": len(text) - 1}
         if unit == "piece":
             metrics.update(bits_per_piece=loss / math.log(2), n_pieces=len(ids) - 1)
+        if unit == "word":  # unknown words are one class: compare word models of one vocabulary
+            metrics.update(bits_per_word=loss / math.log(2), n_words=len(ids) - 1)
         return {**metrics, "loss_unit": f"nats per {UNIT_NAMES[unit]}"}
 
     @staticmethod
     def _unit(vocabulary) -> str:
-        """What the network predicts one at a time: ``char`` or ``piece``."""
-        return "piece" if getattr(vocabulary, "level", "char") == "subword" else "char"
+        """What the network predicts one at a time: ``char``, ``piece`` or ``word``."""
+        return {"subword": "piece", "word": "word"}.get(getattr(vocabulary, "level", "char"),
+                                                         "char")
 
     def figure_units(self, data) -> dict:
         """What the figures of a training run on ``data`` are per (kept with its
@@ -198,7 +203,9 @@ class TextGenerator(BaseTask):
             if not isinstance(item, str) or not item:
                 raise DataError(f"prompt {index} is empty or not a string")
             check_string(item, f"prompt {index}")
-            unseen = self.vocabulary_.unknown_chars(item)
+            # unknown words of a word-level prompt are read as unknown; characters must be known
+            unseen = [] if self._unit(self.vocabulary_) == "word" else \
+                self.vocabulary_.unknown_chars(item)
             if unseen:
                 raise DataError(f"prompt {index} has characters not in the training text: "
                                 + ", ".join(repr(c) for c in unseen[:10]))
