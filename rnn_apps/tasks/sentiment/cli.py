@@ -145,6 +145,9 @@ def tune_input(options: dict):
     from rnn_apps.data.tables import read_labelled_texts
     from rnn_apps.tasks.sentiment.estimator import SentimentClassifier
 
+    if options.pop("unlabeled") or options.pop("save_lm"):
+        raise click.UsageError("tune does not learn a language model: learn one with "
+                               "`textgen train --level word` and give --init-from-lm")
     reader = table_kwargs(options)
     data, valid_data = options.pop("data"), options.pop("valid_data")
     texts, labels = read_labelled_texts(data, **reader)

@@ -50,7 +50,7 @@ def textgen():
              help="Character embedding size (0: one-hot characters).")
 @task_option("--level", type=click.Choice(TEXTGEN_LEVELS),
              help="Tokens: characters, subword pieces or words (lower-cased, "
-                  "punctuation split off; the level sentiment --init-from-lm reads best).")
+                  "punctuation split off; the level a sentiment classifier starts from best).")
 @task_option("--vocab-size", type=int, help="Pieces of the subword model (--level subword).")
 @task_option("--subword-model", type=click.Choice(choices.SUBWORD_MODELS),
              help="SentencePiece algorithm of --level subword.")
