@@ -48,16 +48,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data" / "trans_de_en"
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-
-def read_pairs(path: Path):
-    sources, targets = [], []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        source, _, target = line.partition("\t")
-        if source.strip() and target.strip():
-            sources.append(source)
-            targets.append(target)
-    return sources, targets
+from translation_levels import read_pairs
 
 
 def train_pieces(texts, prefix: Path, vocab: int):

@@ -27,6 +27,22 @@ NEWLINE = "\u2424"  # SYMBOL FOR NEWLINE: the piece that stands for a line break
 CHUNK_LINES = 4096
 
 
+def split_by_lines(text: str, split_graph) -> list[str]:
+    """The tokens of ``text``, ``NEWLINE`` between its lines: ``split_graph``
+    (strings ``[batch]`` to a ragged ``[batch, None]`` of tokens) runs on
+    ``CHUNK_LINES`` lines at a time, so any length fits in memory."""
+    import tensorflow as tf
+
+    lines, tokens = text.split("\n"), []
+    for start in range(0, len(lines), CHUNK_LINES):
+        rows = split_graph(tf.constant(lines[start:start + CHUNK_LINES])).to_list()
+        for index, row in enumerate(rows):
+            tokens += [t.decode("utf-8") for t in row]
+            if start + index < len(lines) - 1:
+                tokens.append(NEWLINE)
+    return tokens
+
+
 class PieceVocabulary:
     """Pieces of a training text, most frequent first; ``subword`` is the
     base64 SentencePiece model that splits text into them."""
@@ -62,17 +78,7 @@ class PieceVocabulary:
 
     def split(self, text: str) -> list[str]:
         """The pieces of a text (line by line, so any length fits in memory)."""
-        import tensorflow as tf
-
-        lines, pieces = text.split("\n"), []
-        for start in range(0, len(lines), CHUNK_LINES):
-            chunk = lines[start:start + CHUNK_LINES]
-            rows = self.splitter(tf.constant(chunk)).to_list()
-            for index, row in enumerate(rows):
-                pieces += [p.decode("utf-8") for p in row]
-                if start + index < len(lines) - 1:
-                    pieces.append(NEWLINE)
-        return pieces
+        return split_by_lines(text, self.splitter)
 
     def unknown_chars(self, text: str) -> list[str]:
         """Pieces of ``text`` this vocabulary does not hold."""

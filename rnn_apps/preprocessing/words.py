@@ -3,8 +3,8 @@ text encoders (``standardize="lower_split_punctuation"``).
 
 Words are lower-cased and every punctuation mark is a word of its own, so
 "Great, loved it!" reads ``great , loved it !``. A line break is a word of its
-own (``NEWLINE``) in a language model's text. Ids: 0 = padding, 1 = unknown,
-then the words most frequent in the training text (up to ``max_words``). A
+own in a language model's text (``NEWLINE``, the symbol the subword vocabulary
+uses, and the same line-by-line split). Ids: 0 = padding, 1 = unknown, then the words most frequent in the training text (up to ``max_words``). A
 language model at this level and a classifier fine-tuned from it split text
 the same way, in NumPy-free TensorFlow ops, so both run inside a SavedModel.
 """
@@ -17,14 +17,13 @@ import numpy as np
 
 from rnn_apps.core import choices
 from rnn_apps.errors import DataError
+from rnn_apps.preprocessing.pieces import NEWLINE, split_by_lines
 from rnn_apps.preprocessing.text import standardize_graph
 
 PAD, UNKNOWN = "", "[UNK]"
 RESERVED = 2
-NEWLINE = "\u2424"  # SYMBOL FOR NEWLINE: the word that stands for a line break
 STANDARDIZE = choices.WORD_SPLIT
 DEFAULT_MAX_WORDS = 20000
-CHUNK_LINES = 4096
 _PUNCTUATION_CHARS = set("!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~'")
 
 
@@ -65,20 +64,13 @@ class WordVocabulary:
         texts = tf.strings.regex_replace(texts, "\n", f" {NEWLINE} ")
         return tf.strings.split(split_punctuation_graph(texts))
 
-    @classmethod
-    def split(cls, text: str) -> list[str]:
+    @staticmethod
+    def split(text: str) -> list[str]:
         """The words of a text (line by line, so any length fits in memory)."""
         import tensorflow as tf
 
-        lines, words = text.split("\n"), []
-        for start in range(0, len(lines), CHUNK_LINES):
-            chunk = lines[start:start + CHUNK_LINES]
-            rows = tf.strings.split(split_punctuation_graph(tf.constant(chunk))).to_list()
-            for index, row in enumerate(rows):
-                words += [w.decode("utf-8") for w in row]
-                if start + index < len(lines) - 1:
-                    words.append(NEWLINE)
-        return words
+        return split_by_lines(text, lambda lines: tf.strings.split(
+            split_punctuation_graph(lines)))
 
     def unknown_chars(self, text: str) -> list[str]:
         """Words of ``text`` this vocabulary does not hold (they read as unknown)."""
