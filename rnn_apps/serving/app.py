@@ -1,40 +1,33 @@
-"""The HTTP application: TensorFlow Serving's REST API over one model.
+"""The HTTP application: TensorFlow Serving's REST API over the served models.
 
 Routes: ``POST /v1/models/NAME:predict`` (and ``/versions/N:predict``) with
 ``{"instances": [...]}`` (row format, answered as ``{"predictions": [...]}``)
 or ``{"inputs": ...}`` (columnar, answered as ``{"outputs": ...}``), plus the
-task's options as extra fields; ``GET /v1/models/NAME`` (status),
-``GET /v1/models/NAME/metadata`` (signature, task, parameters, training
-metrics, provenance) and ``GET /health``. Every refusal is a 4xx answer
-``{"error": "<one line>"}``; nothing a client sends produces a traceback.
+task's options as extra fields; ``GET /v1/models/NAME`` (status of its
+versions), ``GET /v1/models/NAME/metadata`` (signature, task, parameters,
+training metrics, provenance) and ``GET /health``. Every refusal is a 4xx
+answer ``{"error": "<one line>"}``; nothing a client sends produces a traceback.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
-import json
-import re
+import os
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
-from rnn_apps.serving.batching import Batcher
 from rnn_apps.serving.limits import Limits, RequestError
+from rnn_apps.serving.models import ModelSet
+from rnn_apps.serving.requests import dumps, loads, run_request, shape_answers, split_request
 
 
-def _reject_constant(name):
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def graph_message(error) -> str:
-    """The readable part of an in-graph check's error."""
-    text = str(getattr(error, "message", error))
-    found = re.search(r"assertion failed: \[(.*?)\]", text, re.DOTALL)
-    return " ".join((found.group(1) if found else text.split("\n")[0]).split())[:500]
+def json_response(value, status: int = 200) -> Response:
+    return Response(dumps(value), status_code=status, media_type="application/json")
 
 
 async def read_body(request, limit: int, timeout_s: float = 10.0) -> dict:
@@ -58,7 +51,7 @@ async def read_body(request, limit: int, timeout_s: float = 10.0) -> dict:
         raise RequestError(f"the request body did not arrive within {timeout_s:g} s "
                            f"({len(body)} bytes came)", status=408) from None
     try:
-        value = json.loads(bytes(body).decode("utf-8"), parse_constant=_reject_constant)
+        value = loads(bytes(body))
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise RequestError(f"the body is not valid JSON: {error}") from None
     if not isinstance(value, dict):
@@ -66,52 +59,12 @@ async def read_body(request, limit: int, timeout_s: float = 10.0) -> dict:
     return value
 
 
-def split_request(body: dict, adapter, limits: Limits):
-    """``(instances, options, columnar)`` from a predict request body."""
-    if ("instances" in body) == ("inputs" in body):
-        raise RequestError("the body needs exactly one of 'instances' and 'inputs'")
-    signature = body.get("signature_name", "serving_default")
-    if signature != "serving_default":
-        raise RequestError(f"unknown signature_name {signature!r}; this model serves "
-                           f"'serving_default'")
-    columnar = "inputs" in body
-    given = body["inputs"] if columnar else body["instances"]
-    if columnar and isinstance(given, dict):
-        columns = list(given.values())
-        if not all(isinstance(c, list) for c in columns) or len({len(c) for c in columns}) != 1:
-            raise RequestError("'inputs' must map each input name to lists of one length")
-        given = [dict(zip(given, row)) for row in zip(*columns)]
-    if not isinstance(given, list) or not given:
-        raise RequestError(f"'{'inputs' if columnar else 'instances'}' must be a non-empty list")
-    if len(given) > limits.max_instances:
-        raise RequestError(f"{len(given)} instances; the limit is {limits.max_instances}",
-                           status=413)
-    options = adapter.options({k: v for k, v in body.items()
-                               if k not in ("instances", "inputs", "signature_name")})
-    instances = []
-    for index, item in enumerate(given):
-        try:
-            instances.append(adapter.parse(item))
-        except RequestError as error:
-            raise RequestError(f"instance {index}: {error.message}", error.status) from None
-    return instances, options, columnar
 
-
-def shape_answers(answers: list[dict], columnar: bool) -> dict:
-    """TF Serving's answer shapes: one output is given bare, several by name."""
-    keys = list(answers[0]) if answers else []
-    if columnar:
-        outputs = {key: [answer[key] for answer in answers] for key in keys}
-        return {"outputs": outputs[keys[0]] if len(keys) == 1 else outputs}
-    return {"predictions": [answer[keys[0]] if len(keys) == 1 else answer
-                            for answer in answers]}
-
-
-def create_app(servable, limits: Limits | None = None):
-    import tensorflow as tf
-
+def create_app(models, limits: Limits | None = None):
+    """The application over a :class:`ModelSet` (or one loaded servable)."""
     limits = limits or Limits()
-    batcher = Batcher(servable.run, max_batch=limits.max_batch, wait_ms=limits.batch_wait_ms)
+    if not isinstance(models, ModelSet):
+        models = ModelSet.of(models, limits)
 
     @asynccontextmanager
     async def lifespan(app):
@@ -120,17 +73,20 @@ def create_app(servable, limits: Limits | None = None):
         # they are skipped, and collections only look at what requests create.
         gc.collect()
         gc.freeze()
-        batcher.start()
+        owned = not models.started  # a worker running gRPC beside starts them itself
+        models.start()
         yield
-        await batcher.stop()
+        if owned:
+            await models.stop()
 
-    app = FastAPI(title=f"rnn-apps: {servable.task} model '{servable.name}'",
+    names = ", ".join(f"'{name}'" for name in models.names())
+    app = FastAPI(title=f"rnn-apps: {names}",
                   description="TensorFlow Serving's REST API (predict, status, metadata).",
                   lifespan=lifespan)
-    app.state.batcher, app.state.servable = batcher, servable
+    app.state.models = models
 
     def error(message: str, status: int):
-        return JSONResponse({"error": " ".join(str(message).split())[:1000]}, status_code=status)
+        return json_response({"error": " ".join(str(message).split())[:1000]}, status)
 
     @app.exception_handler(HTTPException)
     async def http_error(request, exc):
@@ -152,46 +108,37 @@ def create_app(servable, limits: Limits | None = None):
     async def unexpected(request, exc):
         return error(f"internal error: {type(exc).__name__}", 500)
 
-    def check_name(name: str, version: str | None = None):
-        if name != servable.name or (version is not None and version != servable.version):
-            wanted = name if version is None else f"{name} version {version}"
-            raise RequestError(f"no model {wanted!r} here (serving {servable.name!r} version "
-                               f"{servable.version})", status=404)
-
     @app.get("/health")
     async def health():
-        return {"status": "ok", "model": servable.name, "task": servable.task}
+        return json_response({"status": "ok", "pid": os.getpid(), "models": {
+            name: {"task": models.resolve(name).servable.task,
+                   "versions": [row["version"] for row in models.status(name)]}
+            for name in models.names()}})
 
     @app.get("/v1/models/{name}")
     @app.get("/v1/models/{name}/versions/{version}")
     async def status(name: str, version: str | None = None):
-        check_name(name, version)
-        return {"model_version_status": [{"version": servable.version, "state": "AVAILABLE",
-                                          "status": {"error_code": "OK", "error_message": ""}}]}
+        return json_response({"model_version_status": models.status(name, version)})
 
     @app.get("/v1/models/{name}/metadata")
     @app.get("/v1/models/{name}/versions/{version}/metadata")
     async def metadata(name: str, version: str | None = None):
-        check_name(name, version)
-        return servable.metadata()
+        return json_response(models.resolve(name, version).servable.metadata())
 
     async def predict(request: Request, target: str, version: str | None):
         name, _, action = target.rpartition(":")
-        try:
-            if action != "predict":
-                raise RequestError(f"unknown method {action!r} (this server answers "
-                                   f"':predict')", status=404)
-            check_name(name, version)
-            body = await read_body(request, limits.max_body_bytes, limits.read_timeout_s)
-            instances, options, columnar = split_request(body, servable.adapter, limits)
-            answers = await asyncio.wait_for(
-                batcher.submit(instances, options, servable.adapter.batchable(options)),
-                limits.timeout_s)
-        except TimeoutError:
-            return error(f"the request took longer than {limits.timeout_s:g} s", 504)
-        except tf.errors.InvalidArgumentError as invalid:
-            return error(graph_message(invalid), 400)
-        return JSONResponse(shape_answers(answers, columnar))  # already plain JSON types
+        if action != "predict":
+            raise RequestError(f"unknown method {action!r} (this server answers "
+                               f"':predict')", status=404)
+        models.resolve(name, version)  # 404 before the body is read
+        body = await read_body(request, limits.max_body_bytes, limits.read_timeout_s)
+
+        def build(adapter):
+            instances, options, _ = split_request(body, adapter, limits)
+            return instances, options
+
+        _, answers = await run_request(models, name, version, build, limits)
+        return json_response(shape_answers(answers, "inputs" in body))
 
     @app.post("/v1/models/{target}")
     async def predict_latest(request: Request, target: str):

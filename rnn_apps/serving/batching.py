@@ -33,6 +33,7 @@ class Batcher:
         self.arrived = asyncio.Event()
         self.executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="model")
         self.batches = 0
+        self.running = False
         self.task = None
 
     def start(self) -> None:
@@ -47,11 +48,20 @@ class Batcher:
                 pass
         self.executor.shutdown(wait=True, cancel_futures=True)
 
-    async def submit(self, instances: list, options: tuple, batchable: bool = True) -> list:
+    def enqueue(self, instances: list, options: tuple, batchable: bool = True) -> asyncio.Future:
+        """Queue a request now (nothing awaited); the future gets its answers."""
         future = asyncio.get_running_loop().create_future()
         self.queue.append(_Pending(options, instances, batchable, future))
         self.arrived.set()
-        return await future
+        return future
+
+    async def submit(self, instances: list, options: tuple, batchable: bool = True) -> list:
+        return await self.enqueue(instances, options, batchable)
+
+    async def drain(self, poll_s: float = 0.01) -> None:
+        """Return once nothing is queued or running."""
+        while self.queue or self.running:
+            await asyncio.sleep(poll_s)
 
     def _take(self, first: _Pending, size: int) -> list[_Pending]:
         """Queued requests with the options of ``first`` that fit beside ``size``
@@ -70,29 +80,35 @@ class Batcher:
         return taken
 
     async def _consume(self) -> None:
-        loop = asyncio.get_running_loop()
         while True:
             while not self.queue:
                 self.arrived.clear()
                 await self.arrived.wait()
-            first = self.queue.popleft()
-            if first.future.cancelled():
-                continue
-            batch = [first, *self._take(first, len(first.instances))]
-            deadline = loop.time() + self.wait
-            while first.batchable and sum(len(p.instances) for p in batch) < self.max_batch:
-                left = deadline - loop.time()
-                if left <= 0:
-                    break
-                self.arrived.clear()
-                try:
-                    await asyncio.wait_for(self.arrived.wait(), left)
-                except TimeoutError:
-                    break
-                batch += self._take(first, sum(len(p.instances) for p in batch))
-            batch = [p for p in batch if not p.future.cancelled()]
-            if not batch:
-                continue
+            self.running = True  # from taking a request until it is answered (drain)
+            try:
+                await self._next()
+            finally:
+                self.running = False
+
+    async def _next(self) -> None:
+        loop = asyncio.get_running_loop()
+        first = self.queue.popleft()
+        if first.future.cancelled():
+            return
+        batch = [first, *self._take(first, len(first.instances))]
+        deadline = loop.time() + self.wait
+        while first.batchable and sum(len(p.instances) for p in batch) < self.max_batch:
+            left = deadline - loop.time()
+            if left <= 0:
+                break
+            self.arrived.clear()
+            try:
+                await asyncio.wait_for(self.arrived.wait(), left)
+            except TimeoutError:
+                break
+            batch += self._take(first, sum(len(p.instances) for p in batch))
+        batch = [p for p in batch if not p.future.cancelled()]
+        if batch:
             await self._answer(batch, first.options)
 
     async def _answer(self, batch: list[_Pending], options: tuple) -> None:

@@ -26,6 +26,7 @@ class Servable:
     adapter: object
     info: dict
     signature: dict
+    saved_model: Path | None = None  # the SavedModel directory it was loaded from
     _scratch: Path | None = field(default=None, repr=False)
 
     def run(self, instances: list, options: tuple) -> list:
@@ -113,4 +114,4 @@ def load_servable(path, name: str | None = None, limits=None) -> Servable:
         raise
     return Servable(name=name or info["task"], task=info["task"], version=version,
                     module=module, adapter=adapter, info=info, signature=signature,
-                    _scratch=scratch)
+                    saved_model=Path(saved), _scratch=scratch)

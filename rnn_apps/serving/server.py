@@ -8,10 +8,10 @@ protocol gives each new request ``read_timeout_s`` to arrive (then answers
 408 by the application (:func:`rnn_apps.serving.app.read_body`), under the
 same timeout.
 
-:func:`serve_until_stopped` runs the server until SIGINT or SIGTERM, then
-closes the servable (removing its scratch SavedModel) before returning;
 uvicorn by itself re-raises SIGTERM after its shutdown, which kills the
-process before any ``finally`` clause runs.
+process before any ``finally`` clause runs; the server here leaves signals to
+the worker (:mod:`rnn_apps.serving.worker`), which stops REST and gRPC and
+closes the models (removing their scratch SavedModels).
 """
 
 from __future__ import annotations
@@ -20,19 +20,28 @@ import contextlib
 import json
 import math
 import signal
+import socket
 import threading
 
-from uvicorn.protocols.http.h11_impl import H11Protocol, RequestResponseCycle
+from uvicorn.protocols.http import h11_impl
 
-# What the guard relies on in uvicorn's h11 protocol, checked at import so a
+try:  # httptools parses HTTP in C: the faster protocol when installed (serve extra)
+    from uvicorn.protocols.http import httptools_impl
+except ImportError:  # pragma: no cover
+    httptools_impl = None
+
+# What the guard relies on in uvicorn's HTTP protocols, checked at import so a
 # uvicorn that changed it fails here, not silently under load.
-for _kind, _names in ((H11Protocol, ("connection_made", "connection_lost", "data_received",
-                                     "connections", "cycle", "loop", "transport")),
-                      (RequestResponseCycle, ("response_complete",))):
-    for _name in _names:
-        if not (hasattr(_kind, _name) or _name in _kind.__init__.__code__.co_names):
-            raise ImportError(f"uvicorn's {_kind.__name__} has no {_name!r}; rnn-apps' "
-                              "server guard does not support this uvicorn version")
+for _module in filter(None, (h11_impl, httptools_impl)):
+    _protocol = next(getattr(_module, n) for n in ("HttpToolsProtocol", "H11Protocol")
+                     if hasattr(_module, n))
+    for _kind, _names in ((_protocol, ("connection_made", "connection_lost", "data_received",
+                                       "connections", "cycle", "loop", "transport")),
+                          (_module.RequestResponseCycle, ("response_complete",))):
+        for _name in _names:
+            if not (hasattr(_kind, _name) or _name in _kind.__init__.__code__.co_names):
+                raise ImportError(f"uvicorn's {_kind.__name__} has no {_name!r}; rnn-apps' "
+                                  "server guard does not support this uvicorn version")
 
 
 def raw_answer(status: int, reason: str, message: str) -> bytes:
@@ -42,8 +51,8 @@ def raw_answer(status: int, reason: str, message: str) -> bytes:
             f"content-length: {len(body)}\r\nconnection: close\r\n\r\n").encode() + body
 
 
-class GuardedProtocol(H11Protocol):
-    """uvicorn's h11 protocol with a connection cap and a read timeout
+class Guard:
+    """Mixed into uvicorn's HTTP protocol: a connection cap and a read timeout
     (class attributes, set by :func:`guarded_protocol`)."""
 
     max_connections = 128
@@ -94,9 +103,25 @@ class GuardedProtocol(H11Protocol):
 
 
 def guarded_protocol(max_connections: int, read_timeout_s: float) -> type:
-    return type("GuardedProtocol", (GuardedProtocol,),
+    """The guard on httptools' protocol when it is installed, on h11's otherwise."""
+    base = httptools_impl.HttpToolsProtocol if httptools_impl else h11_impl.H11Protocol
+    return type("GuardedProtocol", (Guard, base),
                 {"max_connections": int(max_connections),
                  "read_timeout_s": float(read_timeout_s)})
+
+
+def _server_class():
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn's server, leaving SIGINT and SIGTERM to the worker
+        (:func:`rnn_apps.serving.worker.serve_models`), which also stops gRPC."""
+
+        @contextlib.contextmanager
+        def capture_signals(self):
+            yield
+
+    return Server
 
 
 def make_server(app, limits, host: str = "127.0.0.1", port: int = 8501):
@@ -108,7 +133,27 @@ def make_server(app, limits, host: str = "127.0.0.1", port: int = 8501):
         app, host=host, port=port, log_level="warning", access_log=False,
         http=guarded_protocol(limits.max_connections, limits.read_timeout_s),
         timeout_graceful_shutdown=math.ceil(limits.timeout_s + limits.read_timeout_s))
-    return uvicorn.Server(config)
+    return _server_class()(config)
+
+
+def listen_socket(host: str, port: int, reuse_port: bool = False) -> socket.socket:
+    """A listening TCP socket; with ``reuse_port`` several worker processes
+    listen on the same port (SO_REUSEPORT) and the kernel spreads the
+    connections among them."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port,
+                                                         type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind(address)
+        sock.listen(2048)
+        sock.set_inheritable(True)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 class Stopped(BaseException):
@@ -130,15 +175,3 @@ def sigterm_stops():
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-def serve_until_stopped(server, servable) -> bool:
-    """Run ``server`` until SIGINT or SIGTERM; the servable is closed on the
-    way out, however it ends. True when SIGTERM stopped it."""
-    try:
-        server.run()
-    except Stopped:
-        return True
-    finally:
-        servable.close()
-    return False

@@ -45,7 +45,7 @@ def test_slow_body_gets_408_connections_are_capped_and_sigterm_cleans_up(saved_s
     server = subprocess.Popen(
         [sys.executable, "-m", "rnn_apps", "serve", "--model", str(saved_sentiment),
          "--port", str(port), "--read-timeout", str(READ_TIMEOUT),
-         "--max-connections", str(CAP)],
+         "--max-connections", str(CAP), "--workers", "1"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -115,7 +115,7 @@ def test_two_hundred_concurrent_requests_from_32_clients(fitted_sentiment, senti
 
     with running(sentiment_export) as (url, app):
         answers = asyncio.run(load(url))
-        batches = app.state.batcher.batches
+        batches = app.state.models.resolve("sentiment").batcher.batches
     assert len(answers) == 200
     assert all(status == 200 for _, status, _ in answers)
     assert all(body["predictions"][0]["label"] == expected[text] for text, _, body in answers)
