@@ -17,6 +17,7 @@ import dataclasses
 import functools
 import socket
 import sys
+import threading
 import weakref
 
 import grpc
@@ -91,7 +92,8 @@ def deadline_limits(limits: Limits, context) -> Limits:
 class PredictionService(prediction_service_pb2_grpc.PredictionServiceServicer):
     def __init__(self, models, limits: Limits):
         self.models, self.limits = models, limits
-        self.signature_defs: dict[int, tuple] = {}  # id(servable) -> (weakref, bytes)
+        self.signature_defs: dict[int, tuple] = {}  # id(servable) -> (weakref, map)
+        self.lock = threading.Lock()  # the map is read in worker threads
 
     @answered
     async def Predict(self, request, context):
@@ -133,7 +135,8 @@ class PredictionService(prediction_service_pb2_grpc.PredictionServiceServicer):
 
     def _signature_defs(self, servable):
         """The SignatureDefMap of the servable's SavedModel, read once."""
-        cached = self.signature_defs.get(id(servable))
+        with self.lock:
+            cached = self.signature_defs.get(id(servable))
         if cached is not None and cached[0]() is servable:
             return cached[1]
         if servable.saved_model is None:
@@ -144,9 +147,10 @@ class PredictionService(prediction_service_pb2_grpc.PredictionServiceServicer):
         packed = get_model_metadata_pb2.SignatureDefMap()
         for key, value in graph.signature_def.items():
             packed.signature_def[key].CopyFrom(value)
-        for key in [k for k, (ref, _) in self.signature_defs.items() if ref() is None]:
-            del self.signature_defs[key]
-        self.signature_defs[id(servable)] = (weakref.ref(servable), packed)
+        with self.lock:
+            for key in [k for k, (ref, _) in self.signature_defs.items() if ref() is None]:
+                del self.signature_defs[key]
+            self.signature_defs[id(servable)] = (weakref.ref(servable), packed)
         return packed
 
     async def _unserved(self, request, context, method: str):

@@ -386,3 +386,31 @@ def test_one_worker_answers_alike_over_rest_and_grpc(fitted_sentiment, sentiment
         fitted_sentiment.predict(texts))
     np.testing.assert_allclose(outputs["probabilities"], [row["probabilities"] for row in rest],
                                atol=1e-6)
+
+
+def test_textgen_options_as_scalar_tensors(tmp_path):
+    from rnn_apps import TextGenerator
+    from tests.conftest import DATASETS
+
+    text = (DATASETS / "textgen" / "corpus.txt").read_text(encoding="utf-8")[:2000]
+    model = TextGenerator(cell="gru", units=8, embedding_dim=8, bptt=16, batch_size=4,
+                          epochs=1, seed=0, verbose=0).fit(text)
+    model.save(tmp_path / "lm")
+    prompt = text[:12]
+    with serving(tmp_path / "lm", Limits(max_generation_length=50)) as (channel, _):
+        seeded, _ = predict(channel, predict_request("textgen", {
+            "prompt": [prompt], "length": np.int32(20), "temperature": np.float32(0.8),
+            "top_k": [5], "seed": np.int64(7)}))
+        assert strings(seeded["text"]) == [
+            model.generate(prompt, length=20, temperature=0.8, top_k=5, seed=7)]
+        greedy, _ = predict(channel, predict_request("textgen", {
+            "prompt": [prompt, text[40:50]], "length": 10, "temperature": 0.0}))
+        assert strings(greedy["text"]) == model.generate([prompt, text[40:50]], length=10,
+                                                         temperature=0)
+        stub = prediction_service_pb2_grpc.PredictionServiceStub(channel)
+        for options, fragment in (({"length": 51}, "length must be from 1 to 50"),
+                                  ({"length": 2.5}, "length must be an integer"),
+                                  ({"temperature": "hot"}, "temperature must be a number"),
+                                  ({"seed": [1, 2]}, "option 'seed' must be one value")):
+            refused(stub.Predict, predict_request("textgen", {"prompt": [prompt], **options}),
+                    grpc.StatusCode.INVALID_ARGUMENT, fragment)
