@@ -46,10 +46,13 @@ def reserve_port(host: str, port: int) -> tuple[socket.socket, int]:
 
 
 class Worker:
-    def __init__(self, spec: dict, env: dict):
+    """One worker process, with its own temporary folder (its exports go there)."""
+
+    def __init__(self, spec: dict, env: dict, scratch: str):
+        self.scratch = tempfile.mkdtemp(prefix="worker-", dir=scratch)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "rnn_apps.serving.worker", json.dumps(spec)],
-            stdout=subprocess.PIPE, text=True, env=env)
+            stdout=subprocess.PIPE, text=True, env={**env, "TMPDIR": self.scratch})
         self.lines: queue.Queue = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -68,7 +71,7 @@ class Supervisor:
         self.spec, self.count = spec, workers
         self.echo = echo or (lambda line: print(line, file=sys.stderr, flush=True))
         self.scratch = tempfile.mkdtemp(prefix="rnn-apps-serve-")
-        self.env = {**os.environ, "TMPDIR": self.scratch}
+        self.env = dict(os.environ)
         self.workers: list[Worker] = []
         self.stopping: list[int] = []
         self.restarts: list[float] = []
@@ -81,7 +84,7 @@ class Supervisor:
         signal; a one-line :class:`RnnAppsError` when a worker cannot start."""
         previous = {s: signal.signal(s, self._signal) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
-            self.workers = [Worker(self.spec, self.env) for _ in range(self.count)]
+            self.workers = [Worker(self.spec, self.env, self.scratch) for _ in range(self.count)]
             for worker in self.workers:
                 self._wait_ready(worker, time.monotonic() + startup_s)
                 if self.stopping:
@@ -124,7 +127,8 @@ class Supervisor:
                 raise RnnAppsError(f"workers died {len(self.restarts)} times within a "
                                    f"minute (the last with code {code}); stopped")
             self.echo(f"worker {worker.pid} exited with code {code}; starting another")
-            replacement = Worker(self.spec, self.env)
+            shutil.rmtree(worker.scratch, ignore_errors=True)  # what it could not remove
+            replacement = Worker(self.spec, self.env, self.scratch)
             self.workers[index] = replacement
             self._wait_ready(replacement, now + 900)
 

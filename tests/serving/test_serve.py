@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -270,7 +271,7 @@ def test_cli_serves_a_versioned_base_directory(saved_sentiment, fitted_sentiment
     port = free_port()
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     server = subprocess.Popen([sys.executable, "-m", "rnn_apps", "serve", "--model", str(base),
-                               "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+                               "--port", str(port), "--workers", "2"], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE)
     try:
         deadline, reply = time.monotonic() + 120, None
@@ -285,14 +286,17 @@ def test_cli_serves_a_versioned_base_directory(saved_sentiment, fitted_sentiment
         answer = predict(f"http://127.0.0.1:{port}", "sentiment", {"instances": ["great"]})
         assert answer.json()["predictions"][0]["label"] == fitted_sentiment.predict(
             ["great"])[0]
+        server.terminate()  # one SIGTERM stops the supervisor and every worker
+        assert server.wait(timeout=60) == 0
+        text = server.stderr.read().decode()
+        pids = [int(p) for p in re.search(r"workers ready \(pids ([\d, ]+)\)", text)
+                .group(1).split(", ")]
+        assert len(pids) == 2 and "stopped (SIGTERM)" in text
+        assert not any(os.path.exists(f"/proc/{pid}") for pid in pids)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
+        if server.poll() is None:
             server.kill()
             server.wait(timeout=30)
-    assert server.returncode is not None
 
 
 def test_serve_refuses_what_it_cannot_serve(tmp_path):
