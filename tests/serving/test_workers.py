@@ -54,7 +54,7 @@ def test_workers_share_the_ports_are_replaced_and_follow_their_supervisor(
     scratch.mkdir()
     port, grpc_port = free_port(), free_port()
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TMPDIR": str(scratch)}
-    log = open(tmp_path / "stderr.txt", "w+")
+    log = open(tmp_path / "stderr.txt", "w+")  # noqa: SIM115 (the child writes it throughout)
     supervisor = subprocess.Popen(
         [sys.executable, "-m", "rnn_apps", "serve", "--model", str(saved_sentiment),
          "--workers", "2", "--port", str(port), "--grpc-port", str(grpc_port)],
