@@ -29,9 +29,13 @@ def export_command(class_name: str, signatures: str):
                        "numeric core (ids or scaled values in, scores out).")
     def export(model_dir, out, version, fmt):
         from rnn_apps.core import registry
+        from rnn_apps.core.saving import check_target, read_metadata
 
         target = versioned_target(out, version)
         classes = {cls.__name__: cls for cls in registry.task_classes().values()}
+        # the model's metadata and the target, before TensorFlow loads
+        read_metadata(model_dir, expected_task=classes[class_name].task_name)
+        check_target(target, kind="export" if fmt == "savedmodel" else "core", source=model_dir)
         model = classes[class_name].load(model_dir)
         if fmt == "savedmodel":
             model.export(target)

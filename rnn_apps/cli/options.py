@@ -162,6 +162,15 @@ def make_estimator(cls, kwargs: dict, run: dict):
     return cls(**{**{k: v for k, v in saved.items() if k in known}, **kwargs})
 
 
+def check_model_dir(cls, model_dir) -> None:
+    """Refuse a missing, unreadable or other-task ``--model`` from its metadata
+    alone, before TensorFlow loads; called first by commands that read their
+    data before loading the model (so a bad data file is refused quickly too)."""
+    from rnn_apps.core.saving import read_metadata
+
+    read_metadata(model_dir, expected_task=cls.task_name)
+
+
 def fit_and_save(model, out, run: dict, *data, validation=None, files=()):
     """Check ``--out`` first, train with the run options, save; prints notes.
     ``files``: the data files read (paths or ``(path, role)`` pairs), recorded

@@ -72,6 +72,8 @@ def fixed_from(given, fix) -> list[str]:
 
 
 def _run(read, options: dict) -> None:
+    import importlib.util
+
     from rnn_apps.core.directories import check_target
     from rnn_apps.tuning import HyperparameterSearch
     from rnn_apps.tuning.report import format_top
@@ -80,8 +82,10 @@ def _run(read, options: dict) -> None:
     search = {key: options.pop(key) for key in ("out", "trials", "budget_minutes",
                                                 "algorithm", "fix")}
     check_target(search["out"], kind="tune")      # before any data is read or trained
+    if importlib.util.find_spec("keras_tuner") is None:
+        import_keras_tuner()  # refuses in one line, before the data is read
+    cls, kwargs, X, y, validation = read(options)  # a bad data file: before TensorFlow
     import_keras_tuner()
-    cls, kwargs, X, y, validation = read(options)
     quiet = kwargs.get("verbose") == 0
     tuner = HyperparameterSearch(cls(**kwargs), trials=search["trials"],
                                  budget_minutes=search["budget_minutes"],

@@ -242,10 +242,8 @@ class BaseTask(BaseEstimator):
 
     @classmethod
     def load(cls, path):
-        """Restore a model saved by :meth:`save` (Keras safe mode, no pickle)."""
-        import keras
-
-        saving.import_layer_modules(cls._layer_modules)  # registers every custom layer
+        """Restore a model saved by :meth:`save` (Keras safe mode, no pickle). A
+        missing, unreadable or other-task directory is refused before Keras loads."""
         metadata = saving.read_metadata(path, expected_task=cls.task_name)
         directory = Path(path)
         where = directory / saving.METADATA_FILE
@@ -262,6 +260,9 @@ class BaseTask(BaseEstimator):
                                        f"({type(error).__name__}: {first_line(error)})") from None
         model_files.check_subword_models(metadata, where)
         model_files.check_keras_file(directory / MODEL_FILE)  # regular, no bomb, sane depth
+        import keras
+
+        saving.import_layer_modules(cls._layer_modules)  # registers every custom layer
         try:
             estimator.model_ = fast_rnn.enable(
                 keras.saving.load_model(directory / MODEL_FILE, safe_mode=True))

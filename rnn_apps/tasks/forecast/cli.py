@@ -6,6 +6,7 @@ import click
 
 from rnn_apps.cli.options import (
     apply_options,
+    check_model_dir,
     echo_json,
     echo_training_summary,
     export_command,
@@ -164,8 +165,11 @@ def _echo_metrics(metrics: dict, title: str, as_json: bool) -> None:
 @json_option
 def evaluate(model_dir, data, interpolate, as_json):
     """Metrics over every window of --data, beside naive, seasonal naive and drift."""
+    from rnn_apps.data.tables import check_data_file
     from rnn_apps.tasks.forecast.estimator import Forecaster
 
+    check_model_dir(Forecaster, model_dir)  # and that --data is a file: before TensorFlow
+    check_data_file(data)
     model = Forecaster.load(model_dir)
     metrics = model.evaluate(read_model_series(model, data, interpolate))
     _echo_metrics(metrics, f"forecast model {model_dir} on {data}", as_json)

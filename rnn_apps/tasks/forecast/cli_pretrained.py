@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from rnn_apps.cli.options import apply_options, task_option
+from rnn_apps.cli.options import apply_options, check_model_dir, task_option
 from rnn_apps.errors import DataError
 from rnn_apps.tasks.forecast import choices
 
@@ -70,8 +70,11 @@ def forecaster_for(model_dir, mode, data, interpolate, id_column, options: dict)
         if given:
             raise DataError(f"{given[0]} applies with --pretrained; a saved model keeps the "
                             "settings it was trained with")
+        from rnn_apps.data.tables import check_data_file
         from rnn_apps.tasks.forecast.estimator import Forecaster
 
+        check_model_dir(Forecaster, model_dir)  # and that --data is a file: before TensorFlow
+        check_data_file(data)
         model = Forecaster.load(model_dir)
         return model, read_model_series(model, data, interpolate, id_column)
     if mode is None:

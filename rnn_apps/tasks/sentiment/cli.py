@@ -7,6 +7,7 @@ import csv
 import click
 
 from rnn_apps.cli.options import (
+    check_model_dir,
     echo_json,
     echo_training_summary,
     export_command,
@@ -170,8 +171,9 @@ def evaluate(model_dir, data, as_json, **options):
     from rnn_apps.preprocessing.labels import from_text
     from rnn_apps.tasks.sentiment.estimator import SentimentClassifier
 
-    clf = SentimentClassifier.load(model_dir)
+    check_model_dir(SentimentClassifier, model_dir)  # then the data: both before TensorFlow
     texts, labels = read_labelled_texts(data, **table_kwargs(options))
+    clf = SentimentClassifier.load(model_dir)
     metrics = clf.evaluate(texts, from_text(labels, clf.classes_))
     if as_json:
         echo_json(metrics)
@@ -194,8 +196,9 @@ def predict(model_dir, data, output, texts, **options):
 
     if bool(data) == bool(texts):
         raise DataError("give texts as arguments or --data PATH (one of the two)")
-    clf = SentimentClassifier.load(model_dir)
+    check_model_dir(SentimentClassifier, model_dir)  # then the data: both before TensorFlow
     inputs = read_texts(data, **table_kwargs(options)) if data else list(texts)
+    clf = SentimentClassifier.load(model_dir)
     probabilities = clf.predict_proba(inputs)
     labels = clf.classes_[probabilities.argmax(axis=1)]
     if output:

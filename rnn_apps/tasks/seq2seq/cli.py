@@ -8,6 +8,7 @@ import click
 
 from rnn_apps.cli.errors import notes
 from rnn_apps.cli.options import (
+    check_model_dir,
     echo_json,
     echo_training_summary,
     export_command,
@@ -135,8 +136,9 @@ def evaluate(model_dir, beam_width, data, as_json):
     from rnn_apps.evaluation.report import format_report
     from rnn_apps.tasks.seq2seq.estimator import Seq2SeqTranslator
 
-    model = Seq2SeqTranslator.load(model_dir)
+    check_model_dir(Seq2SeqTranslator, model_dir)  # then the data: both before TensorFlow
     sources, targets = read_pairs(data)
+    model = Seq2SeqTranslator.load(model_dir)
     with notes():
         metrics = model.evaluate(sources, targets, beam_width=beam_width)
     if as_json:

@@ -10,6 +10,7 @@ import click
 
 from rnn_apps.cli.options import (
     apply_options,
+    check_model_dir,
     echo_json,
     echo_training_summary,
     export_command,
@@ -188,8 +189,9 @@ def evaluate(model_dir, data, as_json, **options):
     from rnn_apps.preprocessing.labels import from_text
     from rnn_apps.tasks.tagging.estimator import Tagger
 
-    model = Tagger.load(model_dir)
+    check_model_dir(Tagger, model_dir)  # then the data: both before TensorFlow
     sequences, tags, _ = read_input(data, options)
+    model = Tagger.load(model_dir)
     metrics = model.evaluate(sequences, [from_text(t, model.tags_) for t in tags])
     if as_json:
         echo_json(metrics)
@@ -217,6 +219,11 @@ def predict(model_dir, data, output, sentences, **options):
 
     if bool(data) == bool(sentences):
         raise DataError("give sentences as arguments or --data PATH (one of the two)")
+    check_model_dir(Tagger, model_dir)  # and that --data is a file: before TensorFlow
+    if data:
+        from rnn_apps.data.tables import check_data_file
+
+        check_data_file(data)
     model = Tagger.load(model_dir)
     if data and _frames_format(data, options["fmt"]):
         sequences, _, features = read_input(data, options)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from rnn_apps.cli.options import (
+    check_model_dir,
     echo_json,
     echo_training_summary,
     export_command,
@@ -108,7 +109,9 @@ def evaluate(model_dir, data, as_json):
     from rnn_apps.evaluation.report import format_report
     from rnn_apps.tasks.textgen.estimator import TextGenerator
 
-    metrics = TextGenerator.load(model_dir).evaluate(_read(data))
+    check_model_dir(TextGenerator, model_dir)  # then the data: both before TensorFlow
+    text = _read(data)
+    metrics = TextGenerator.load(model_dir).evaluate(text)
     if as_json:
         echo_json(metrics)
     else:
