@@ -103,7 +103,9 @@ async def one_client(port: int, payloads: list, stop_at: float, latencies: list,
         writer.close()
 
 
-async def drive(port: int, payloads: list, clients: int, seconds: float) -> dict:
+async def drive(port: int, payloads: list, clients: int, seconds: float,
+                keep: bool = False) -> dict:
+    """One row; ``keep`` adds every latency (``latencies_ms``) for merging rows."""
     latencies, errors = [], []
     stop_at = time.perf_counter() + seconds
     started = time.perf_counter()
@@ -111,9 +113,12 @@ async def drive(port: int, payloads: list, clients: int, seconds: float) -> dict
                            for _ in range(clients)))
     elapsed = time.perf_counter() - started
     ms = np.asarray(latencies) * 1000
-    return {"clients": clients, "requests": len(latencies), "rps": len(latencies) / elapsed,
-            "p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95)),
-            "p99_ms": float(np.percentile(ms, 99)), "errors": len(errors)}
+    row = {"clients": clients, "requests": len(latencies), "rps": len(latencies) / elapsed,
+           "p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95)),
+           "p99_ms": float(np.percentile(ms, 99)), "errors": len(errors)}
+    if keep:
+        row["latencies_ms"] = ms.tolist()
+    return row
 
 
 def free_port() -> int:

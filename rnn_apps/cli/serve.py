@@ -169,7 +169,9 @@ def serve_workers(configs, limits, host, port, grpc_port, poll_seconds, workers)
         if grpc_port is not None:
             held, grpc_port = reserve_port(host, grpc_port)
             holders.append(held)
-        spec = spec_of(configs, limits, host, port, grpc_port, poll_seconds)
+        # each worker's TensorFlow takes its share of the cores, not all of them
+        threads = max(1, len(os.sched_getaffinity(0)) // workers)
+        spec = spec_of(configs, limits, host, port, grpc_port, poll_seconds, threads)
         grpc = f" and gRPC on {host}:{grpc_port}" if grpc_port is not None else ""
         click.echo(f"starting {workers} workers for http://{host}:{port}{grpc}", err=True)
         stopped = Supervisor(spec, workers, echo=lambda line: click.echo(line, err=True)).run()

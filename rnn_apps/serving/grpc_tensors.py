@@ -172,6 +172,26 @@ def answer_tensors(answers: list[dict], outputs: dict, wanted) -> dict:
         raise RequestError(f"output_filter names {unknown[0]!r}, which this request does not "
                            f"answer (its outputs: {keys})")
     chosen = [key for key in keys if not wanted or key in wanted]
-    return {key: tf.make_tensor_proto(stack([answer[key] for answer in answers],
-                                            (outputs.get(key) or {}).get("dtype")))
+    return {key: tensor_proto(stack([answer[key] for answer in answers],
+                                    (outputs.get(key) or {}).get("dtype")), tf)
             for key in chosen}
+
+
+def tensor_proto(array: np.ndarray, tf):
+    """The TensorProto of an array, filled directly (``tf.make_tensor_proto``
+    costs several times more per answer); other dtypes go through TensorFlow."""
+    from tensorflow.core.framework import tensor_pb2, types_pb2
+
+    proto = tensor_pb2.TensorProto()
+    if array.dtype == object:
+        proto.dtype = types_pb2.DT_STRING
+        proto.string_val.extend(array.reshape(-1).tolist())
+    elif array.dtype in (np.float32, np.float64, np.int32, np.int64, np.bool_):
+        proto.dtype = tf.dtypes.as_dtype(array.dtype).as_datatype_enum
+        proto.tensor_content = np.ascontiguousarray(array, array.dtype.newbyteorder("<")) \
+            .tobytes()
+    else:
+        return tf.make_tensor_proto(array)
+    for size in array.shape:
+        proto.tensor_shape.dim.add(size=size)
+    return proto

@@ -24,16 +24,23 @@ from rnn_apps.serving.config import ModelConfig
 from rnn_apps.serving.limits import Limits
 
 
-def spec_of(configs, limits: Limits, host: str, port: int, grpc_port, poll_s: float) -> dict:
-    """What a worker process needs, as JSON-ready values."""
+def spec_of(configs, limits: Limits, host: str, port: int, grpc_port, poll_s: float,
+            threads: int | None = None) -> dict:
+    """What a worker process needs, as JSON-ready values; ``threads`` caps
+    TensorFlow's thread pools (workers sharing the cores)."""
     return {"models": [{**asdict(c), "base_path": str(c.base_path)} for c in configs],
             "limits": asdict(limits), "host": host, "port": port, "grpc_port": grpc_port,
-            "poll_s": poll_s}
+            "poll_s": poll_s, "threads": threads}
 
 
 def load_models(spec: dict):
     from rnn_apps.serving.models import ModelSet
 
+    if spec.get("threads"):  # before TensorFlow's runtime starts
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(spec["threads"])
+        tf.config.threading.set_inter_op_parallelism_threads(spec["threads"])
     configs = [ModelConfig(m["name"], Path(m["base_path"]), m["latest"], tuple(m["specific"]))
                for m in spec["models"]]
     return ModelSet(configs, Limits(**spec["limits"]), spec["poll_s"]).load()
