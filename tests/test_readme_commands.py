@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 USER = "your/"
 READS = {"--data", "--valid-data", "--future", "--embeddings", "--model", "--init-from",
-         "--init-from-lm", "--unlabeled"}
+         "--init-from-lm", "--unlabeled", "--config"}
 WRITES = {"--out", "--output", "--plot", "--checkpoint-dir", "--tensorboard", "--save-lm"}
 PY_WRITES = {"out", "checkpoint_dir", "tensorboard"}  # keywords naming an output path
 DATA_SUFFIX = re.compile(r"\.(csv|tsv|txt|vec|bin|conll|conllu|jsonl|gz|model|keras|py)$")

@@ -103,24 +103,18 @@ def serve(model_dir, config_file, name, host, port, grpc_port, workers, poll_sec
 
 def check_models(configs) -> None:
     """A one-line error, before TensorFlow loads, for a model that is missing,
-    not a model, or of a task nothing serves."""
-    from rnn_apps.core import registry
-    from rnn_apps.core.model_info import read_info
+    not a model, damaged, or of a task nothing serves."""
+    from rnn_apps.core.model_info import check_served_model
     from rnn_apps.errors import ModelDirError
 
     for config in configs:
         wanted = config.wanted()
-        if not wanted:
-            raise ModelDirError(f"{config.base_path} holds none of the versions "
-                                f"{', '.join(map(str, config.specific))}")
         missing = [str(v) for v in config.specific if str(v) not in wanted]
-        if missing:
-            raise ModelDirError(f"{config.base_path} has no version {missing[0]}")
+        if not wanted or missing:
+            raise ModelDirError(f"{config.base_path} has no version "
+                                f"{', '.join(missing or map(str, config.specific))}")
         for path in wanted.values():
-            task = read_info(path)["task"]
-            if task not in registry.task_classes():
-                raise ModelDirError(f"no server for a {task!r} model (known tasks: "
-                                    f"{', '.join(registry.task_classes())})")
+            check_served_model(path)
 
 
 def check_grpc() -> None:

@@ -30,14 +30,9 @@ from tensorflow_serving.apis import (
 )
 
 from rnn_apps.errors import RnnAppsError
-from rnn_apps.serving.grpc_tensors import (
-    SIGNATURE,
-    answer_tensors,
-    check_signature,
-    request_body,
-)
+from rnn_apps.serving.grpc_tensors import answer_tensors, request_body
 from rnn_apps.serving.limits import Limits, RequestError
-from rnn_apps.serving.requests import run_request, split_request
+from rnn_apps.serving.requests import SIGNATURE, check_signature, run_request, split_request
 
 CODES = {400: grpc.StatusCode.INVALID_ARGUMENT, 404: grpc.StatusCode.NOT_FOUND,
          413: grpc.StatusCode.RESOURCE_EXHAUSTED, 408: grpc.StatusCode.DEADLINE_EXCEEDED,

@@ -17,13 +17,7 @@ import math
 import numpy as np
 
 from rnn_apps.serving.limits import RequestError
-
-SIGNATURE = "serving_default"
-
-
-def check_signature(name: str) -> None:
-    if name not in ("", SIGNATURE):
-        raise RequestError(f"unknown signature_name {name!r}; this model serves '{SIGNATURE}'")
+from rnn_apps.serving.requests import SIGNATURE
 
 
 def read_tensor(name: str, proto, max_elements: int) -> np.ndarray:

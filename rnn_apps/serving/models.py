@@ -72,7 +72,7 @@ class ModelSet:
             for index, config in enumerate(self.configs):
                 wanted = config.wanted()
                 if not wanted:
-                    raise ModelDirError(f"{config.base_path} holds none of the versions "
+                    raise ModelDirError(f"{config.base_path} has no version "
                                         f"{', '.join(map(str, config.specific))}")
                 for version, path in wanted.items():
                     servable = _load(config, version, path, self.limits)

@@ -47,14 +47,20 @@ def graph_message(error) -> str:
     return " ".join((found.group(1) if found else text.split("\n")[0]).split())[:500]
 
 
+SIGNATURE = "serving_default"
+
+
+def check_signature(name: str) -> None:
+    """The one signature served (gRPC's empty name means it too)."""
+    if name not in ("", SIGNATURE):
+        raise RequestError(f"unknown signature_name {name!r}; this model serves '{SIGNATURE}'")
+
+
 def split_request(body: dict, adapter, limits: Limits):
     """``(instances, options, columnar)`` from a predict request body."""
     if ("instances" in body) == ("inputs" in body):
         raise RequestError("the body needs exactly one of 'instances' and 'inputs'")
-    signature = body.get("signature_name", "serving_default")
-    if signature != "serving_default":
-        raise RequestError(f"unknown signature_name {signature!r}; this model serves "
-                           f"'serving_default'")
+    check_signature(body.get("signature_name", SIGNATURE))
     columnar = "inputs" in body
     given = body["inputs"] if columnar else body["instances"]
     if columnar and isinstance(given, dict):

@@ -101,7 +101,7 @@ print(result.output.strip().splitlines()[-1])
      "does not exist"),
     (lambda tmp: ["--config", str(write(tmp, {"models": [
         {"name": "a", "base_path": str(base_with_versions(tmp / "c", [1])),
-         "version_policy": {"specific": [4]}}]}))], "none of the versions 4"),
+         "version_policy": {"specific": [4]}}]}))], "has no version 4"),
     (lambda tmp: ["--model", str(tmp), "--config", "x.json"], "exactly one of --model"),
 ])
 def test_serve_refuses_before_tensorflow_loads(tmp_path, make, fragment):
