@@ -60,7 +60,6 @@ def check_served_model(path) -> dict:
     devices inside a SavedModel. What needs TensorFlow (the weights, the
     SavedModel's graph and signature) is left to loading."""
     from rnn_apps.core import model_files, registry, saving
-    from rnn_apps.errors import ModelDirError
 
     source = Path(path)
     directory = resolve_version(source)
@@ -73,6 +72,17 @@ def check_served_model(path) -> dict:
         model_files.check_keras_file(directory / "model.keras")
     else:
         model_files.check_tree(directory)  # regular files only
+    serving_adapter(task)
+    version = directory.name if directory != source and directory.name.isdigit() else "1"
+    return {**info, "source": str(source), "version": version}
+
+
+def serving_adapter(task):
+    """The serving adapter class of ``task`` (its ``serving_adapter`` hook), or
+    the one-line ``ModelDirError`` saying nothing serves it."""
+    from rnn_apps.core import registry
+    from rnn_apps.errors import ModelDirError
+
     try:
         if not isinstance(task, str):
             raise ModelDirError("not a task name")
@@ -80,10 +90,7 @@ def check_served_model(path) -> dict:
     except ModelDirError:
         raise ModelDirError(f"no server for a {task!r} model (known tasks: "
                             f"{', '.join(registry.task_classes())})") from None
-    if cls.hooks.get("serving_adapter") is None:  # raises MissingHook without importing
-        try:
-            registry.hook(cls, "serving_adapter")
-        except registry.MissingHook as error:
-            raise ModelDirError(f"no server for a {task!r} model: {error}") from None
-    version = directory.name if directory != source and directory.name.isdigit() else "1"
-    return {**info, "source": str(source), "version": version}
+    try:
+        return registry.hook(cls, "serving_adapter")
+    except registry.MissingHook as error:
+        raise ModelDirError(f"no server for a {task!r} model: {error}") from None

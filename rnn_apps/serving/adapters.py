@@ -120,19 +120,7 @@ def parse_matrix(value, what: str, columns: int, rows: int | None = None) -> np.
 
 def adapter_for(info: dict, signature: dict, limits: Limits) -> Adapter:
     """The adapter of the model's task (its ``serving_adapter`` hook)."""
-    from rnn_apps.core import registry
-    from rnn_apps.errors import ModelDirError
+    from rnn_apps.core.model_info import serving_adapter
 
-    task = info.get("task")
-    try:
-        if not isinstance(task, str):
-            raise ModelDirError("not a task name")
-        cls = registry.task_class(task)
-    except ModelDirError:
-        raise ModelDirError(f"no server for a {task!r} model (known tasks: "
-                            f"{', '.join(registry.task_classes())})") from None
-    try:
-        adapter = registry.hook(cls, "serving_adapter")
-    except registry.MissingHook as error:
-        raise ModelDirError(f"no server for a {task!r} model: {error}") from None
+    adapter = serving_adapter(info.get("task"))
     return adapter(info, signature, limits)

@@ -2,38 +2,20 @@
 requests keep coming (none dropped; the old version serves until the new one
 is ready, then is closed)."""
 
-import contextlib
 import shutil
 import threading
 import time
 
 import httpx
 
-from rnn_apps.serving import Limits, create_app
+from rnn_apps.serving import Limits
 from rnn_apps.serving.config import ModelConfig
 from rnn_apps.serving.models import ModelSet
-from rnn_apps.serving.server import make_server
-
-TIMEOUT = 60
+from tests.serving.test_serve import TIMEOUT, serving
 
 
-@contextlib.contextmanager
 def running(models):
-    app = create_app(models, models.limits)
-    server = make_server(app, models.limits, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + TIMEOUT
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(TIMEOUT)
-        models.close()
-    assert not thread.is_alive()
+    return serving(models, models.limits)
 
 
 def test_two_models_and_two_versions_in_one_server(fitted_sentiment, saved_sentiment,
@@ -44,7 +26,7 @@ def test_two_models_and_two_versions_in_one_server(fitted_sentiment, saved_senti
     configs = [ModelConfig("reviews", base, latest=0), ModelConfig("co2", saved_forecaster)]
     models = ModelSet(configs, Limits(), poll_s=0).load()
     expected = fitted_sentiment.predict(["a fine film"])[0]
-    with running(models) as url:
+    with running(models) as (url, _):
         status = httpx.get(f"{url}/v1/models/reviews", timeout=TIMEOUT).json()
         assert [row["version"] for row in status["model_version_status"]] == ["1", "2"]
         for path in ("reviews", "reviews/versions/1", "reviews/versions/2"):
@@ -80,7 +62,7 @@ def test_a_new_version_is_picked_up_without_dropping_requests(fitted_sentiment, 
                                      json={"instances": texts})
                 replies.append((reply.status_code, reply.json()))
 
-    with running(models) as url:
+    with running(models) as (url, _):
         clients = [threading.Thread(target=client, args=(url,)) for _ in range(3)]
         for thread in clients:
             thread.start()

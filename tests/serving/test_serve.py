@@ -35,8 +35,19 @@ TIMEOUT = 60
 def running(model_dir, limits=None, name=None):
     """A server for ``model_dir`` in a thread; yields ``(base url, app)``."""
     servable = load_servable(model_dir, name=name, limits=limits)
-    app = create_app(servable, limits)
-    server = make_server(app, limits or Limits(), "127.0.0.1", 0)  # the CLI's server
+    try:
+        with serving(servable, limits) as (url, app):
+            yield url, app
+    finally:
+        servable.close()
+
+
+@contextlib.contextmanager
+def serving(models, limits=None):
+    """The CLI's server for a servable or a ``ModelSet``, in a thread; yields
+    ``(base url, app)`` and stops it (the models closed) on the way out."""
+    app = create_app(models, limits)
+    server = make_server(app, limits or Limits(), "127.0.0.1", 0)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
@@ -49,7 +60,7 @@ def running(model_dir, limits=None, name=None):
     finally:
         server.should_exit = True
         thread.join(TIMEOUT)
-        servable.close()
+        app.state.models.close()
     assert not thread.is_alive()
 
 
