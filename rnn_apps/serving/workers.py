@@ -130,7 +130,10 @@ class Supervisor:
             shutil.rmtree(worker.scratch, ignore_errors=True)  # what it could not remove
             replacement = Worker(self.spec, self.env, self.scratch)
             self.workers[index] = replacement
-            self._wait_ready(replacement, now + 900)
+            try:
+                self._wait_ready(replacement, now + 900)
+            except RnnAppsError as error:  # the others serve on; it is tried again
+                self.echo(f"a replacement worker did not start: {error}")
 
     def stop(self, grace_s: float | None = None) -> None:
         """SIGTERM to every worker by pid, SIGKILL to any still there after

@@ -1,9 +1,11 @@
 """``serve --workers 2``: both workers answer on the same REST and gRPC ports,
-a worker that dies is replaced, and no worker outlives its supervisor, even
-one killed outright. Everything on 127.0.0.1, stopped by process id."""
+a worker that dies is replaced (one whose replacement cannot start leaves the
+other serving), and no worker outlives its supervisor, even one killed
+outright. Everything on 127.0.0.1, stopped by process id."""
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -34,6 +36,14 @@ def alive(pid: int) -> bool:
         return stat.read().split(") ")[1][0] != "Z"
 
 
+def children(pid: int) -> list[int]:
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as listed:
+            found += [int(child) for child in listed.read().split()]
+    return found
+
+
 def wait_until(condition, seconds, what):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -52,11 +62,13 @@ def test_workers_share_the_ports_are_replaced_and_follow_their_supervisor(
         saved_sentiment, fitted_sentiment, tmp_path):
     scratch = tmp_path / "tmp"
     scratch.mkdir()
+    model = tmp_path / "model"
+    shutil.copytree(saved_sentiment, model)
     port, grpc_port = free_port(), free_port()
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TMPDIR": str(scratch)}
     log = open(tmp_path / "stderr.txt", "w+")  # noqa: SIM115 (the child writes it throughout)
     supervisor = subprocess.Popen(
-        [sys.executable, "-m", "rnn_apps", "serve", "--model", str(saved_sentiment),
+        [sys.executable, "-m", "rnn_apps", "serve", "--model", str(model),
          "--workers", "2", "--port", str(port), "--grpc-port", str(grpc_port)],
         env=env, stdout=subprocess.DEVNULL, stderr=log)
     url, workers = f"http://127.0.0.1:{port}", []
@@ -87,14 +99,23 @@ def test_workers_share_the_ports_are_replaced_and_follow_their_supervisor(
         workers = sorted(pids_answering(url))
         assert len(workers) == 2 and supervisor.poll() is None
 
+        # the model is gone and a worker dies: its replacement cannot start,
+        # which is said in one line, and the other worker serves on
+        model.rename(tmp_path / "gone")
+        os.kill(workers[0], signal.SIGKILL)
+        wait_until(lambda: "a replacement worker did not start: model directory" in
+                   (tmp_path / "stderr.txt").read_text(), TIMEOUT, "no failed replacement")
+        assert supervisor.poll() is None and pids_answering(url, 5) == {workers[1]}
+
+        workers = children(supervisor.pid)  # the survivor, and a replacement being tried
         supervisor.kill()  # the supervisor killed outright: its workers stop themselves
         supervisor.wait(timeout=30)
         wait_until(lambda: not any(alive(pid) for pid in workers), 60,
                    "workers outlived their supervisor")
         # each worker removed its exported SavedModel on the way out, and the
-        # supervisor removed the folder of the one killed
-        assert len(list(scratch.glob("rnn-apps-serve-*/worker-*"))) == 2
-        assert not list(scratch.glob("rnn-apps-serve-*/worker-*/*"))
+        # supervisor removed the folders of the ones killed or failed
+        assert len(list(scratch.glob("rnn-apps-serve-*/worker-*"))) <= 2
+        assert not list(scratch.glob("rnn-apps-serve-*/worker-*/rnn-apps-serve-*"))
     finally:
         for pid in [supervisor.pid, *workers]:
             if alive(pid):
