@@ -17,6 +17,8 @@ import httpx
 import tensorflow as tf
 from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
+from tests.serving.test_serve import children
+
 TIMEOUT = 180
 
 
@@ -34,14 +36,6 @@ def alive(pid: int) -> bool:
     # a zombie (exited, not yet reaped by a dead parent's init) counts as gone
     with open(f"/proc/{pid}/stat") as stat:
         return stat.read().split(") ")[1][0] != "Z"
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for task in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{task}/children") as listed:
-            found += [int(child) for child in listed.read().split()]
-    return found
 
 
 def wait_until(condition, seconds, what):
