@@ -15,11 +15,16 @@ from rnn_apps.cli import cli
 from rnn_apps.core.runs import backup_epoch
 from tests.conftest import ROOT, one_line_error
 
+CTRL_C_ARMED = ("import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                "runpy.run_module('rnn_apps', run_name='__main__', alter_sys=True)")
+
 
 def test_ctrl_c_says_how_to_resume_and_a_changed_network_is_refused(tmp_path, small_csv):
     out, checkpoint = tmp_path / "m", tmp_path / "m.checkpoint"
     settings = ["--units", "4", "--embedding-dim", "4", "--patience", "100000", "--quiet"]
-    command = [sys.executable, "-m", "rnn_apps", "sentiment", "train", "--data", str(small_csv),
+    # Ctrl-C as in a terminal, even when the tests run where SIGINT is ignored
+    # (a shell's background job inherits that, and so would this child)
+    command = [sys.executable, "-c", CTRL_C_ARMED, "sentiment", "train", "--data", str(small_csv),
                "--out", str(out), *settings]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen([*command, "--epochs", "100000"], env=env, text=True,
