@@ -105,15 +105,9 @@ def check_models(configs) -> None:
     """A one-line error, before TensorFlow loads, for a model that is missing,
     not a model, damaged, or of a task nothing serves."""
     from rnn_apps.core.model_info import check_served_model
-    from rnn_apps.errors import ModelDirError
 
     for config in configs:
-        wanted = config.wanted()
-        missing = [str(v) for v in config.specific if str(v) not in wanted]
-        if not wanted or missing:
-            raise ModelDirError(f"{config.base_path} has no version "
-                                f"{', '.join(missing or map(str, config.specific))}")
-        for path in wanted.values():
+        for path in config.required().values():
             check_served_model(path)
 
 

@@ -43,6 +43,18 @@ class ModelConfig:
         """True for a base directory of numbered versions (watched for new ones)."""
         return is_base_directory(self.base_path)
 
+    def required(self) -> dict[str, Path]:
+        """:meth:`wanted`, refusing in one line when a specific version named (or
+        any version at all) is not there."""
+        from rnn_apps.errors import ModelDirError
+
+        wanted = self.wanted()
+        missing = [str(v) for v in self.specific if str(v) not in wanted]
+        if not wanted or missing:
+            raise ModelDirError(f"{self.base_path} has no version "
+                                f"{', '.join(missing or map(str, self.specific))}")
+        return wanted
+
     def wanted(self) -> dict[str, Path]:
         """The versions this policy serves now: ``{"3": path}``; a single model
         directory is version 1."""

@@ -15,7 +15,6 @@ import concurrent.futures
 import sys
 from dataclasses import dataclass
 
-from rnn_apps.errors import ModelDirError
 from rnn_apps.serving.batching import Batcher
 from rnn_apps.serving.config import ModelConfig
 from rnn_apps.serving.limits import Limits, RequestError
@@ -70,20 +69,12 @@ class ModelSet:
         """Load every version the configs want; on any failure close what loaded."""
         try:
             for index, config in enumerate(self.configs):
-                wanted = config.wanted()
-                if not wanted:
-                    raise ModelDirError(f"{config.base_path} has no version "
-                                        f"{', '.join(map(str, config.specific))}")
-                for version, path in wanted.items():
+                for version, path in config.required().items():
                     servable = _load(config, version, path, self.limits)
                     if config.name is None:  # --model without --name: the task's name
                         config = self.configs[index] = ModelConfig(
                             servable.name, config.base_path, config.latest, config.specific)
                     self.models.setdefault(config.name, {})[version] = self._entry(servable)
-                missing = [str(v) for v in config.specific if str(v) not in wanted]
-                if missing:
-                    raise ModelDirError(f"{config.base_path} has no version {missing[0]} "
-                                        f"(model {config.name!r})")
         except BaseException:
             self.close()
             raise

@@ -136,10 +136,12 @@ def make_server(app, limits, host: str = "127.0.0.1", port: int = 8501):
     return _server_class()(config)
 
 
-def listen_socket(host: str, port: int, reuse_port: bool = False) -> socket.socket:
+def listen_socket(host: str, port: int, reuse_port: bool = False,
+                  listen: bool = True) -> socket.socket:
     """A listening TCP socket; with ``reuse_port`` several worker processes
     listen on the same port (SO_REUSEPORT) and the kernel spreads the
-    connections among them."""
+    connections among them. ``listen=False`` only binds (the supervisor holds
+    the port so, and learns which one port 0 gave)."""
     family, kind, proto, _, address = socket.getaddrinfo(host, port,
                                                          type=socket.SOCK_STREAM)[0]
     sock = socket.socket(family, kind, proto)
@@ -148,8 +150,8 @@ def listen_socket(host: str, port: int, reuse_port: bool = False) -> socket.sock
         if reuse_port:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind(address)
-        sock.listen(2048)
-        sock.set_inheritable(True)
+        if listen:
+            sock.listen(2048)
     except BaseException:
         sock.close()
         raise

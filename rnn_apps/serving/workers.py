@@ -31,15 +31,11 @@ RESTARTS = 5  # restarts allowed per minute before the supervisor gives up
 def reserve_port(host: str, port: int) -> tuple[socket.socket, int]:
     """A bound, not listening, SO_REUSEPORT socket holding ``port`` (a free one
     for 0) for the workers to join."""
-    family, kind, proto, _, address = socket.getaddrinfo(host, port,
-                                                         type=socket.SOCK_STREAM)[0]
-    holder = socket.socket(family, kind, proto)
-    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    from rnn_apps.serving.server import listen_socket
+
     try:
-        holder.bind(address)
+        holder = listen_socket(host, port, reuse_port=True, listen=False)
     except OSError as error:
-        holder.close()
         raise RnnAppsError(f"cannot listen on {host}:{port}: "
                            f"{error.strerror or error}") from None
     return holder, holder.getsockname()[1]
